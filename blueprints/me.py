@@ -1,0 +1,28 @@
+"""The caller's own profile."""
+from flask_smorest import Blueprint
+
+from blueprints.common import auth_required, current_user
+from extensions import db
+from schemas.users import ProfilePatchSchema, UserSchema
+from services.users import profile, update_profile
+
+blp = Blueprint("me", __name__, url_prefix="/me", description="个人资料")
+
+
+@blp.route("", methods=["GET"])
+@auth_required
+@blp.response(200, UserSchema)
+def get_me():
+    """我的资料"""
+    return profile(current_user())
+
+
+@blp.route("", methods=["PATCH"])
+@auth_required
+@blp.arguments(ProfilePatchSchema(partial=True))
+@blp.response(200, UserSchema)
+def patch_me(changes):
+    """修改资料: name, skills, and the community and building one lives in."""
+    user = update_profile(current_user(), changes)
+    db.session.commit()
+    return profile(user)

@@ -1,0 +1,78 @@
+"""Command-line tools: `flask --app app <command>`."""
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from extensions import db
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def create_admin_command(username, password):
+    """Create an administrator desk account, or reset its password."""
+    from services.staff import create_admin
+
+    if len(password) < 10:
+        raise click.BadParameter("密码至少 10 位", param_hint="--password")
+    create_admin(username, password)
+    db.session.commit()
+    click.echo(f"管理员账号 {username} 已就绪")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Fill an empty database with the demo district (does nothing on a non-empty one)."""
+    from services.demo import seed_demo
+
+    if seed_demo():
+        db.session.commit()
+        click.echo("演示数据已生成")
+    else:
+        click.echo("数据库非空，跳过演示数据")
+
+
+@click.command("demo-logins")
+@with_appcontext
+def demo_logins_command():
+    """Print the demo accounts."""
+    from services.demo import demo_logins
+
+    for line in demo_logins(current_app.config["WECHAT_API_BASE"]):
+        click.echo(line)
+
+
+@click.command("wx-sandbox")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8750, type=int)
+@with_appcontext
+def wx_sandbox_command(host, port):
+    """Run the local stand-in for the WeChat API."""
+    from wx.sandbox import run_sandbox
+
+    config = current_app.config
+    click.echo(f"微信接口沙箱: http://{host}:{port}/")
+    run_sandbox(
+        host, port, config["WECHAT_APPID"], config["WECHAT_SECRET"], list(config["WECHAT_TEMPLATES"].values())
+    )
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker_command(burst):
+    """Run a queue worker with its scheduler (relay, offers, reminders)."""
+    from jobs.worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+ALL_COMMANDS = [
+    create_admin_command,
+    seed_demo_command,
+    demo_logins_command,
+    wx_sandbox_command,
+    worker_command,
+]

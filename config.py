@@ -1,0 +1,57 @@
+"""Configuration read from the environment when the app is built, never at import time."""
+import os
+import secrets
+from pathlib import Path
+
+SANDBOX_APPID = "wx-sandbox-appid"
+SANDBOX_SECRET = "wx-sandbox-secret"
+DEFAULT_SANDBOX_BASE = "http://127.0.0.1:8750/"
+
+
+def _int(env, name, default):
+    return int(env.get(name, default))
+
+
+def from_environment(instance_path: str, env=None) -> dict:
+    """The settings for one app, with a working development setup when nothing is set."""
+    env = os.environ if env is None else env
+    appid = env.get("WECHAT_APPID", "")
+    sandbox = not appid
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'linli.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _development_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "WECHAT_SANDBOX": sandbox,
+        "WECHAT_APPID": appid or SANDBOX_APPID,
+        "WECHAT_SECRET": env.get("WECHAT_SECRET", SANDBOX_SECRET if sandbox else ""),
+        "WECHAT_API_BASE": env.get(
+            "WECHAT_API_BASE", DEFAULT_SANDBOX_BASE if sandbox else "https://api.weixin.qq.com/"
+        ),
+        "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
+        "WECHAT_TEMPLATES": {
+            key.removeprefix("WECHAT_TEMPLATE_").lower(): value
+            for key, value in env.items()
+            if key.startswith("WECHAT_TEMPLATE_")
+        },
+        "TOKEN_TTL_SECONDS": _int(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600),
+        "DESK_LOGIN_MAX_FAILURES": _int(env, "DESK_LOGIN_MAX_FAILURES", 5),
+        "DESK_LOGIN_LOCKOUT_SECONDS": _int(env, "DESK_LOGIN_LOCKOUT_SECONDS", 15 * 60),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
+        or env.get("REDIS_URL", "memory://"),
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+    }
+
+
+def _development_secret(instance_path: str) -> str:
+    """A per-installation random key kept in the instance folder, so tokens survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

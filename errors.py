@@ -1,0 +1,107 @@
+"""One error envelope for every failure: {"error": {"code", "message", "fields"?}}."""
+import logging
+
+import marshmallow as ma
+from flask import jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from services.errors import ServiceError, TooManyRequests
+
+log = logging.getLogger(__name__)
+
+# Stable codes and Chinese messages for the HTTP-level failures.
+HTTP_ERRORS = {
+    400: ("bad_request", "请求格式错误"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "没有权限执行此操作"),
+    404: ("not_found", "对象不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "状态冲突"),
+    413: ("payload_too_large", "请求内容过大"),
+    415: ("unsupported_media_type", "请以 JSON 格式提交"),
+    422: ("validation_error", "提交的数据无效"),
+    429: ("rate_limited", "操作过于频繁，请稍后再试"),
+    500: ("internal_error", "服务器内部错误"),
+    503: ("service_unavailable", "服务暂时不可用"),
+}
+
+
+class ErrorBodySchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict()
+
+
+class ErrorSchema(ma.Schema):
+    """The error body of every failing response."""
+
+    error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+def envelope(status: int, code: str, message: str, fields=None, headers=None):
+    body = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_validation(messages):
+    """webargs nests errors by location ({"json": {...}}); clients want field → messages."""
+    flat = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            flat.update(location_errors)
+        else:
+            flat["_schema"] = location_errors
+    return flat
+
+
+class LinliApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        code, message = HTTP_ERRORS.get(error.code, ("http_error", error.name))
+        data = getattr(error, "data", None) or {}
+        fields = None
+        if "messages" in data:
+            fields = _flatten_validation(data["messages"])
+        if error.code == 400 and "Invalid JSON" in str(data.get("messages", "")):
+            code, message, fields = "invalid_json", "JSON 格式错误", None
+        if data.get("message"):
+            message = data["message"]
+        headers = dict(data.get("headers") or {})
+        if error.code == 429:
+            headers.setdefault("Retry-After", _retry_after(error))
+        if error.code == 405 and error.valid_methods:
+            headers["Allow"] = ", ".join(error.valid_methods)
+        return envelope(error.code, code, message, fields, headers)
+
+
+def _retry_after(error) -> str:
+    limit = getattr(error, "limit", None)
+    if limit is not None:
+        return str(int(limit.limit.get_expiry()))
+    return "60"
+
+
+def handle_service_error(error: ServiceError):
+    headers = {}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
+    return envelope(error.status, error.code, error.message, error.fields, headers)
+
+
+def handle_unexpected(error: Exception):
+    log.exception("unhandled error")
+    code, message = HTTP_ERRORS[500]
+    return envelope(500, code, message)
+
+
+def register_error_handlers(app):
+    app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(Exception, handle_unexpected)

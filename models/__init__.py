@@ -1,0 +1,10 @@
+"""SQLAlchemy models, one module per area."""
+import importlib
+
+MODEL_MODULES = ("users", "orgs", "members", "ledger", "notifications", "idempotency")
+
+
+def load_all() -> None:
+    """Import every model module, so the metadata (and Alembic) sees all tables."""
+    for name in MODEL_MODULES:
+        importlib.import_module(f"models.{name}")

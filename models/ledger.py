@@ -1,0 +1,41 @@
+"""The service-hours ledger: every credited minute, traceable to its source."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+from models.base import utcnow
+
+HOUR_SOURCES = ("checkin", "request", "visit", "activity")
+HOUR_STATUSES = ("pending", "confirmed", "rejected")
+
+
+class HourEntry(db.Model):
+    __tablename__ = "hour_entries"
+    __table_args__ = (
+        UniqueConstraint("source", "source_id"),
+        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
+        # 没有人确认自己的工作: nobody confirms their own entry, not even through SQL.
+        CheckConstraint(
+            "confirmed_by_id IS NULL OR confirmed_by_id <> member_id", name="not_self_confirmed"
+        ),
+        Index("ix_hour_entries_member_status", "member_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    source: Mapped[str] = mapped_column(
+        Enum(*HOUR_SOURCES, name="hour_source", native_enum=False, create_constraint=True, length=20)
+    )
+    source_id: Mapped[int]
+    minutes: Mapped[int]
+    status: Mapped[str] = mapped_column(
+        Enum(*HOUR_STATUSES, name="hour_status", native_enum=False, create_constraint=True, length=20),
+        default="pending",
+    )
+    note: Mapped[str | None] = mapped_column(String(200))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,63 @@
+"""The organisation tree (组织体系) and the staff scopes granted on it."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+
+ORG_KINDS = (
+    "district_committee",
+    "street_working_committee",
+    "community_general_branch",
+    "building_branch",
+    "functional_branch",
+    "mobile_member_branch",
+    "nonpublic_enterprise_committee",
+    "street_economic_branch",
+    "enterprise_branch",
+    "association_committee",
+    "social_org_branch",
+)
+STAFF_ROLES = ("secretary", "staff")
+
+
+class OrgUnit(db.Model):
+    """One node of the tree; `path` ("/1/4/9/") makes a subtree one prefix query."""
+
+    __tablename__ = "org_units"
+    __table_args__ = (
+        Index("ix_org_units_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(
+        Enum(*ORG_KINDS, name="org_kind", native_enum=False, create_constraint=True, length=40)
+    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    path: Mapped[str] = mapped_column(String(255), default="")
+    depth: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent = relationship("OrgUnit", remote_side=[id])
+
+
+class StaffScope(db.Model):
+    """A staff role granted on one org unit; it reaches that unit's whole subtree."""
+
+    __tablename__ = "staff_scopes"
+    __table_args__ = (UniqueConstraint("user_id", "org_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    role: Mapped[str] = mapped_column(
+        Enum(*STAFF_ROLES, name="staff_role", native_enum=False, create_constraint=True, length=20)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", back_populates="scopes")
+    org = relationship(OrgUnit, lazy="joined")

@@ -1,0 +1,33 @@
+"""Shared schema pieces: paging arguments and the paged list envelope."""
+import marshmallow as ma
+from marshmallow import validate
+
+
+class PageArgsSchema(ma.Schema):
+    page = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A schema for `{items, page, per_page, total}` of the given item schema."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "page": ma.fields.Integer(required=True),
+            "per_page": ma.fields.Integer(required=True),
+            "total": ma.fields.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+def text(max_length: int, required: bool = True, min_length: int = 1, **kwargs) -> ma.fields.String:
+    """A trimmed string field with a length limit."""
+    return TrimmedString(
+        required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs
+    )
+
+
+class TrimmedString(ma.fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()

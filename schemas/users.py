@@ -1,0 +1,30 @@
+"""The user object of the contract and the editable profile."""
+import marshmallow as ma
+from marshmallow import validate
+
+from models.orgs import STAFF_ROLES
+from schemas.common import text
+
+
+class ScopeSchema(ma.Schema):
+    org_id = ma.fields.Integer(required=True)
+    role = ma.fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    roles = ma.fields.List(ma.fields.String(), required=True)
+    community_id = ma.fields.Integer(allow_none=True)
+    building_id = ma.fields.Integer(allow_none=True)
+    skills = ma.fields.List(ma.fields.String())
+    phone_masked = ma.fields.String(allow_none=True)
+    username = ma.fields.String(allow_none=True)
+    scopes = ma.fields.List(ma.fields.Nested(ScopeSchema))
+
+
+class ProfilePatchSchema(ma.Schema):
+    name = text(50)
+    community_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    building_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    skills = ma.fields.List(text(30), validate=validate.Length(max=20))

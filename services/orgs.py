@@ -1,0 +1,155 @@
+"""The organisation tree: creating, moving and listing org units within a scope."""
+from sqlalchemy import func, literal, select, update
+
+from extensions import db
+from models.orgs import OrgUnit
+from models.users import User
+from services.errors import Invalid
+from services.permissions import require_admin, require_org, within_scope
+
+# Which kinds may sit directly under which (None: a root).
+ALLOWED_PARENTS = {
+    "district_committee": {None},
+    "street_working_committee": {"district_committee"},
+    "community_general_branch": {"street_working_committee"},
+    "building_branch": {"community_general_branch"},
+    "functional_branch": {"community_general_branch"},
+    "mobile_member_branch": {"community_general_branch", "street_working_committee"},
+    "nonpublic_enterprise_committee": {"district_committee"},
+    "street_economic_branch": {"street_working_committee"},
+    "enterprise_branch": {"nonpublic_enterprise_committee", "street_economic_branch"},
+    "association_committee": {"district_committee"},
+    "social_org_branch": {"association_committee"},
+}
+KIND_NAMES = {
+    "district_committee": "区市县委",
+    "street_working_committee": "街道党工委",
+    "community_general_branch": "社区党总支",
+    "building_branch": "楼院党支部",
+    "functional_branch": "功能型党支部",
+    "mobile_member_branch": "流动党员党支部",
+    "nonpublic_enterprise_committee": "非公企业党工委",
+    "street_economic_branch": "街道综合经济党总支",
+    "enterprise_branch": "企业党组织",
+    "association_committee": "行业协会党委",
+    "social_org_branch": "社会组织党组织",
+}
+
+
+def _check_placement(kind: str, parent: OrgUnit | None) -> None:
+    parent_kind = parent.kind if parent is not None else None
+    if parent_kind not in ALLOWED_PARENTS[kind]:
+        where = KIND_NAMES[parent_kind] if parent_kind else "顶层"
+        raise Invalid(
+            f"{KIND_NAMES[kind]}不能设在{where}之下",
+            code="invalid_parent",
+            fields={"parent_id": [f"{KIND_NAMES[kind]}不能设在{where}之下"]},
+        )
+
+
+def create_org(actor: User, name: str, kind: str, parent_id: int | None) -> OrgUnit:
+    if parent_id is None:
+        require_admin(actor)
+        parent = None
+    else:
+        parent = require_org(actor, parent_id)
+    _check_placement(kind, parent)
+    return add_org(name, kind, parent)
+
+
+def add_org(name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
+    """Insert a unit and derive its materialised path from its id."""
+    org = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None)
+    db.session.add(org)
+    db.session.flush()
+    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    org.depth = parent.depth + 1 if parent else 0
+    return org
+
+
+def update_org(actor: User, org_id: int, changes: dict) -> OrgUnit:
+    org = require_org(actor, org_id)
+    if "name" in changes:
+        org.name = changes["name"]
+    if "parent_id" in changes and changes["parent_id"] != org.parent_id:
+        _move(actor, org, changes["parent_id"])
+    return org
+
+
+def _move(actor: User, org: OrgUnit, parent_id: int | None) -> None:
+    """Re-hang a subtree: one UPDATE rewrites the path prefix of every descendant."""
+    if parent_id is None:
+        require_admin(actor)
+        parent = None
+    else:
+        parent = require_org(actor, parent_id)
+        if parent.path.startswith(org.path):
+            raise Invalid(
+                "不能移到自己的下级组织之下",
+                code="invalid_parent",
+                fields={"parent_id": ["不能移到自己的下级组织之下"]},
+            )
+    _check_placement(org.kind, parent)
+    old_path = org.path
+    new_path = f"{parent.path if parent else '/'}{org.id}/"
+    depth_change = (parent.depth + 1 if parent else 0) - org.depth
+    db.session.execute(
+        update(OrgUnit)
+        .where(OrgUnit.path.startswith(old_path))
+        .values(
+            path=literal(new_path).concat(func.substr(OrgUnit.path, len(old_path) + 1)),
+            depth=OrgUnit.depth + depth_change,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    org.parent_id = parent.id if parent else None
+    db.session.flush()
+    db.session.expire_all()
+
+
+def org_listing(actor: User, kind: str | None = None, parent_id: int | None = None):
+    """The select of org units the actor may see, optionally by kind or parent."""
+    statement = select(OrgUnit).where(within_scope(actor)).order_by(OrgUnit.path)
+    if kind is not None:
+        statement = statement.where(OrgUnit.kind == kind)
+    if parent_id is not None:
+        statement = statement.where(OrgUnit.parent_id == parent_id)
+    return statement
+
+
+def subtree(actor: User, org_id: int) -> dict:
+    """The unit and all below it as nested dicts, from one prefix query."""
+    root = require_org(actor, org_id)
+    units = db.session.execute(
+        select(OrgUnit).where(OrgUnit.path.startswith(root.path)).order_by(OrgUnit.depth, OrgUnit.id)
+    ).scalars()
+    nodes = {}
+    for unit in units:
+        nodes[unit.id] = {
+            "id": unit.id,
+            "name": unit.name,
+            "kind": unit.kind,
+            "parent_id": unit.parent_id,
+            "children": [],
+        }
+        if unit.id != root.id and unit.parent_id in nodes:
+            nodes[unit.parent_id]["children"].append(nodes[unit.id])
+    return nodes[root.id]
+
+
+def community_directory(name_contains: str | None = None):
+    """Communities with their buildings: what any signed-in person picks their home from."""
+    statement = select(OrgUnit).where(
+        OrgUnit.kind.in_(("community_general_branch", "building_branch"))
+    ).order_by(OrgUnit.path)
+    units = db.session.execute(statement).scalars().all()
+    communities = {
+        unit.id: {"id": unit.id, "name": unit.name, "buildings": []}
+        for unit in units
+        if unit.kind == "community_general_branch"
+        and (not name_contains or name_contains in unit.name)
+    }
+    for unit in units:
+        if unit.kind == "building_branch" and unit.parent_id in communities:
+            communities[unit.parent_id]["buildings"].append({"id": unit.id, "name": unit.name})
+    return list(communities.values())

@@ -1,0 +1,59 @@
+"""The scope gate: a staff role on one org unit reaches its subtree and nothing else.
+
+Every endpoint that touches an org-owned object asks here; anything not granted is denied,
+and an object outside the caller's scope is reported as not found.
+"""
+from sqlalchemy import false, or_, true
+
+from extensions import db
+from models.orgs import OrgUnit
+from models.users import User
+from services.errors import Forbidden, NotFound
+
+
+def scope_paths(user: User) -> list[str]:
+    return [scope.org.path for scope in user.scopes]
+
+
+def is_staff(user: User) -> bool:
+    return user.is_admin or bool(user.scopes)
+
+
+def reaches(user: User, org: OrgUnit, roles: tuple[str, ...] | None = None) -> bool:
+    """Whether the user holds a scope (of one of `roles`, if given) covering `org`."""
+    if user.is_admin:
+        return True
+    return any(
+        org.path.startswith(scope.org.path) and (roles is None or scope.role in roles)
+        for scope in user.scopes
+    )
+
+
+def require_org(user: User, org_id: int, roles: tuple[str, ...] | None = None) -> OrgUnit:
+    """The org unit, if the user's scope covers it; 404 otherwise (hidden objects stay hidden)."""
+    org = db.session.get(OrgUnit, org_id)
+    if org is None or not reaches(user, org):
+        raise NotFound("组织不存在", code="org_not_found")
+    if roles is not None and not reaches(user, org, roles):
+        raise Forbidden("该操作需要党组织书记或管理员权限", code="role_required")
+    return org
+
+
+def require_staff(user: User) -> None:
+    if not is_staff(user):
+        raise Forbidden("仅限工作人员使用", code="staff_only")
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("仅限管理员使用", code="admin_only")
+
+
+def within_scope(user: User, path_column=OrgUnit.path):
+    """A SQL condition keeping rows whose org path lies in the user's scope."""
+    if user.is_admin:
+        return true()
+    paths = scope_paths(user)
+    if not paths:
+        return false()
+    return or_(*(path_column.startswith(path) for path in paths))

@@ -1,0 +1,144 @@
+"""The app under test: real database (SQLite or PostgreSQL), real Redis, real WeChat sandbox."""
+import json
+import logging
+import re
+import threading
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import select, text
+from werkzeug.serving import make_server
+
+from app import create_app
+from extensions import db, get_redis
+
+pytest_plugins = [
+    "tests.fixtures.services",
+    "tests.fixtures.wechat",
+    "tests.fixtures.factories",
+]
+
+FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+class Transcript(logging.Handler):
+    """Every response body and log line the app produced, for the leak scan."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+        self._lines_lock = threading.Lock()
+
+    def emit(self, record):
+        self.add(self.format(record))
+
+    def add(self, line: str):
+        with self._lines_lock:
+            self.lines.append(line)
+
+    def take(self) -> list[str]:
+        with self._lines_lock:
+            lines, self.lines = self.lines, []
+        return lines
+
+
+@pytest.fixture(scope="session")
+def transcript():
+    handler = Transcript()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_server, wx_sandbox, transcript, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REDIS_URL": redis_server.url,
+            "RATELIMIT_STORAGE_URI": redis_server.url,
+            "WECHAT_API_BASE": wx_sandbox.base_url,
+            "WECHAT_APPID": wx_sandbox.appid,
+            "WECHAT_SECRET": wx_sandbox.secret,
+        }
+    )
+
+    @app.after_request
+    def record_response(response):
+        if response.mimetype == "application/json" and not response.direct_passthrough:
+            transcript.add(response.get_data(as_text=True))
+        return response
+
+    with app.app_context():
+        upgrade(revision="heads")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request):
+    """After each test that used the app: scan for leaked secrets, empty tables and Redis."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _scan_for_leaks(request.getfixturevalue("transcript"))
+        db.session.remove()
+        _empty_tables()
+        get_redis().flushdb()
+
+
+def _scan_for_leaks(transcript):
+    from models.users import User
+
+    secrets = set(db.session.execute(select(User.session_key).where(User.session_key.is_not(None))).scalars())
+    for line in transcript.take():
+        assert '"session_key"' not in line, f"session_key field leaked: {line[:200]}"
+        for secret in secrets:
+            assert secret not in line, f"a session_key leaked: {line[:200]}"
+        assert not FULL_PHONE.search(line), f"a full phone number leaked: {line[:200]}"
+
+
+def _empty_tables():
+    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app behind a real threaded HTTP server on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def body(response) -> dict:
+    return json.loads(response.get_data(as_text=True))

@@ -1,0 +1,423 @@
+"""A local stand-in for the WeChat API, so login, phone numbers and subscribe messages work offline.
+
+It answers WeChat's endpoints with WeChat's JSON shapes and error codes, and offers a control
+API under /sandbox/ to mint login and phone codes, register templates and grants, inject
+faults and read what was delivered.
+"""
+import base64
+import re
+import secrets
+import threading
+import time
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+
+from flask import Flask, jsonify, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+ACCESS_TOKEN_LIFETIME_SECONDS = 7200
+DEFAULT_TOKEN_OVERLAP_SECONDS = 300
+
+LOGIN_ENDPOINT = "sns/jscode2session"
+TOKEN_ENDPOINT = "cgi-bin/token"
+STABLE_TOKEN_ENDPOINT = "cgi-bin/stable_token"
+PHONE_ENDPOINT = "wxa/business/getuserphonenumber"
+SUBSCRIBE_SEND_ENDPOINT = "cgi-bin/message/subscribe/send"
+WECHAT_ENDPOINTS = (
+    LOGIN_ENDPOINT, TOKEN_ENDPOINT, STABLE_TOKEN_ENDPOINT, PHONE_ENDPOINT, SUBSCRIBE_SEND_ENDPOINT,
+)
+FAULT_KINDS = ("busy", "http500", "delay")
+
+INVALID_CREDENTIAL = (40001, "invalid credential, access_token is invalid or not latest")
+EXPIRED_ACCESS_TOKEN = (42001, "access_token expired")
+MISSING_ACCESS_TOKEN = (41001, "access_token missing")
+INVALID_GRANT_TYPE = (40002, "invalid grant_type")
+INVALID_APPID = (40013, "invalid appid")
+INVALID_APPSECRET = (40125, "invalid appsecret")
+INVALID_CODE = (40029, "invalid code")
+CODE_BEEN_USED = (40163, "code been used")
+MISSING_CODE = (41008, "missing code")
+INVALID_OPENID = (40003, "invalid openid")
+INVALID_TEMPLATE_ID = (40037, "invalid template_id")
+INVALID_PAGE = (41030, "invalid page")
+INVALID_TEMPLATE_DATA = (47003, "argument invalid! data invalid")
+USER_REFUSED = (43101, "user refuse to accept the msg")
+SYSTEM_BUSY = (-1, "system error")
+
+# Subscribe-message field rules by key prefix (a key is a prefix plus a number, e.g. thing1):
+# the longest value WeChat accepts and, where it has one, the pattern the value must match.
+FIELD_RULES = {
+    "thing": (20, None),
+    "phrase": (5, None),
+    "name": (10, None),
+    "character_string": (32, re.compile(r"[\x21-\x7e]+")),
+    "number": (32, re.compile(r"\d+(\.\d+)?")),
+    "letter": (32, re.compile(r"[A-Za-z]+")),
+    "symbol": (5, re.compile(r"[^\w\s]+")),
+    "amount": (11, re.compile(r"[¥$€£]?\d+(\.\d+)?元?")),
+    "phone_number": (17, re.compile(r"[\d+\-() ]+")),
+    "car_number": (8, None),
+    "time": (None, None),
+    "date": (None, None),
+}
+FIELD_KEY = re.compile(r"([a-z_]+?)(\d+)")
+
+
+class WeChatError(Exception):
+    """A WeChat error answer: `{errcode, errmsg}` with HTTP 200, as WeChat sends it."""
+
+    def __init__(self, error, detail=None):
+        super().__init__(error)
+        self.errcode, self.errmsg = error
+        if detail:
+            self.errmsg = f"{self.errmsg}: {detail}"
+
+
+@dataclass
+class _Token:
+    valid_until: float
+    # The error a caller gets once the token is past valid_until.
+    error_when_invalid: tuple = EXPIRED_ACCESS_TOKEN
+
+
+@dataclass
+class _Fault:
+    kind: str
+    seconds: float
+
+
+@dataclass
+class SandboxState:
+    """Everything the sandbox remembers; callers hold `lock` while reading or changing it."""
+
+    appid: str
+    secret: str
+    initial_templates: tuple
+    token_overlap_seconds: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self):
+        self.reset()
+
+    def reset(self):
+        self.login_codes = {}  # code -> {"openid", "unionid", "used"}
+        self.session_keys = {}  # openid -> session_key, for every openid that logged in
+        self.unionids = {}  # openid -> unionid
+        self.phone_codes = {}  # code -> phone number, removed when used
+        self.tokens = {}  # access token -> _Token
+        self.current_token = None
+        self.current_stable_token = None
+        self.templates = {template_id: None for template_id in self.initial_templates}
+        self.grants = Counter()  # (openid, template_id) -> messages still allowed
+        self.faults = defaultdict(deque)  # endpoint -> pending _Fault, oldest first
+        self.messages = []
+        self.deliveries_by_notification_id = Counter()
+        self.stats = Counter()
+
+    def mint_token(self, now):
+        token = secrets.token_urlsafe(96)
+        self.tokens[token] = _Token(valid_until=now + ACCESS_TOKEN_LIFETIME_SECONDS)
+        return token
+
+    def supersede(self, token, now):
+        """A replaced token keeps working for the overlap, then answers 40001 like WeChat."""
+        if token is not None:
+            old = self.tokens[token]
+            old.valid_until = min(old.valid_until, now + self.token_overlap_seconds)
+            old.error_when_invalid = INVALID_CREDENTIAL
+
+    def check_access_token(self, token, now):
+        if not token:
+            raise WeChatError(MISSING_ACCESS_TOKEN)
+        record = self.tokens.get(token)
+        if record is None:
+            raise WeChatError(INVALID_CREDENTIAL)
+        if now >= record.valid_until:
+            raise WeChatError(record.error_when_invalid)
+
+    def check_app_credentials(self, appid, secret):
+        if appid != self.appid:
+            raise WeChatError(INVALID_APPID)
+        if secret != self.secret:
+            raise WeChatError(INVALID_APPSECRET)
+
+
+def create_sandbox_app(
+    appid, secret, templates=(), token_overlap_seconds=DEFAULT_TOKEN_OVERLAP_SECONDS
+) -> Flask:
+    """The sandbox as a Flask app; `templates` are template ids known from the start."""
+    app = Flask(__name__)
+    app.json.ensure_ascii = False
+    state = SandboxState(appid, secret, tuple(templates), token_overlap_seconds)
+    app.extensions["wx_sandbox"] = state
+
+    def wechat_endpoint(path, methods):
+        """Route a WeChat endpoint: injected faults first, then WeChat's error answers."""
+
+        def register(handler):
+            def view():
+                fault = _take_fault(state, path)
+                if fault is not None and fault.kind == "delay":
+                    # Sleep outside the lock so other calls go on meanwhile.
+                    time.sleep(fault.seconds)
+                elif fault is not None and fault.kind == "http500":
+                    return _error_answer(SYSTEM_BUSY), 500
+                elif fault is not None:
+                    return _error_answer(SYSTEM_BUSY)
+                try:
+                    with state.lock:
+                        return jsonify(handler())
+                except WeChatError as error:
+                    return _error_answer((error.errcode, error.errmsg))
+
+            app.add_url_rule("/" + path, endpoint=path, view_func=view, methods=methods)
+            return handler
+
+        return register
+
+    @wechat_endpoint(LOGIN_ENDPOINT, ["GET"])
+    def code_to_session():
+        state.stats["logins_attempted"] += 1
+        state.check_app_credentials(request.args.get("appid"), request.args.get("secret"))
+        if request.args.get("grant_type") != "authorization_code":
+            raise WeChatError(INVALID_GRANT_TYPE)
+        code = request.args.get("js_code")
+        if not code:
+            raise WeChatError(MISSING_CODE)
+        login = state.login_codes.get(code)
+        if login is None:
+            raise WeChatError(INVALID_CODE)
+        if login["used"]:
+            raise WeChatError(CODE_BEEN_USED)
+        login["used"] = True
+        openid = login["openid"]
+        session_key = state.session_keys.setdefault(
+            openid, base64.b64encode(secrets.token_bytes(16)).decode()
+        )
+        if login["unionid"]:
+            state.unionids[openid] = login["unionid"]
+        state.stats["logins"] += 1
+        answer = {"openid": openid, "session_key": session_key}
+        if openid in state.unionids:
+            answer["unionid"] = state.unionids[openid]
+        return answer
+
+    @wechat_endpoint(TOKEN_ENDPOINT, ["GET"])
+    def access_token():
+        if request.args.get("grant_type") != "client_credential":
+            raise WeChatError(INVALID_GRANT_TYPE)
+        state.check_app_credentials(request.args.get("appid"), request.args.get("secret"))
+        now = time.time()
+        state.supersede(state.current_token, now)
+        state.current_token = state.mint_token(now)
+        state.stats["token_fetches"] += 1
+        return {"access_token": state.current_token, "expires_in": ACCESS_TOKEN_LIFETIME_SECONDS}
+
+    @wechat_endpoint(STABLE_TOKEN_ENDPOINT, ["POST"])
+    def stable_token():
+        body = _json_body()
+        if body.get("grant_type") != "client_credential":
+            raise WeChatError(INVALID_GRANT_TYPE)
+        state.check_app_credentials(body.get("appid"), body.get("secret"))
+        now = time.time()
+        # Stable tokens are kept apart from cgi-bin/token ones, as on WeChat.
+        current = state.tokens.get(state.current_stable_token)
+        if body.get("force_refresh") or current is None or now >= current.valid_until:
+            state.supersede(state.current_stable_token, now)
+            state.current_stable_token = state.mint_token(now)
+        state.stats["stable_token_fetches"] += 1
+        remaining = state.tokens[state.current_stable_token].valid_until - now
+        return {"access_token": state.current_stable_token, "expires_in": int(remaining)}
+
+    @wechat_endpoint(PHONE_ENDPOINT, ["POST"])
+    def phone_number():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        code = _json_body().get("code")
+        if not code:
+            raise WeChatError(MISSING_CODE)
+        phone = state.phone_codes.pop(code, None)
+        if phone is None:
+            raise WeChatError(INVALID_CODE)
+        state.stats["phone_lookups"] += 1
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": phone,
+                "purePhoneNumber": phone,
+                "countryCode": "86",
+                "watermark": {"timestamp": int(time.time()), "appid": state.appid},
+            },
+        }
+
+    @wechat_endpoint(SUBSCRIBE_SEND_ENDPOINT, ["POST"])
+    def subscribe_send():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        body = _json_body()
+        openid = body.get("touser")
+        template_id = body.get("template_id")
+        if openid not in state.session_keys:
+            raise WeChatError(INVALID_OPENID)
+        if template_id not in state.templates:
+            raise WeChatError(INVALID_TEMPLATE_ID)
+        page = body.get("page")
+        if page and not page.startswith("pages/"):
+            raise WeChatError(INVALID_PAGE)
+        _check_template_data(body.get("data"), state.templates[template_id])
+        # Checked last: a send that fails for another reason does not spend the grant.
+        if state.grants[(openid, template_id)] < 1:
+            raise WeChatError(USER_REFUSED)
+        state.grants[(openid, template_id)] -= 1
+        msgid = 1_000_000 + len(state.messages)
+        notification_id = body.get("linli_notification_id")
+        state.messages.append({
+            "msgid": msgid,
+            "touser": openid,
+            "template_id": template_id,
+            "linli_notification_id": notification_id,
+            "body": body,
+        })
+        if notification_id is not None:
+            state.deliveries_by_notification_id[str(notification_id)] += 1
+        state.stats["sends"] += 1
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+
+    _register_control_api(app, state)
+    return app
+
+
+def _register_control_api(app, state):
+    """The /sandbox/ endpoints tests and the demo use to arrange and inspect the sandbox."""
+
+    def control(rule, methods=("POST",)):
+        def register(handler):
+            def view():
+                with state.lock:
+                    return handler()
+
+            app.add_url_rule(rule, endpoint=rule, view_func=view, methods=list(methods))
+            return handler
+
+        return register
+
+    @control("/sandbox/codes")
+    def mint_login_code():
+        body = _json_body()
+        openid = body.get("openid") or "o" + secrets.token_urlsafe(21)[:27]
+        code = secrets.token_hex(16)
+        state.login_codes[code] = {"openid": openid, "unionid": body.get("unionid"), "used": False}
+        return {"code": code, "openid": openid}
+
+    @control("/sandbox/phone-codes")
+    def mint_phone_code():
+        phone = _json_body().get("phone")
+        if not phone:
+            return {"error": "phone is required"}, 400
+        code = secrets.token_hex(16)
+        state.phone_codes[code] = phone
+        return {"code": code}
+
+    @control("/sandbox/templates")
+    def add_template():
+        body = _json_body()
+        if not body.get("template_id"):
+            return {"error": "template_id is required"}, 400
+        state.templates[body["template_id"]] = body.get("keys")
+        return {"template_id": body["template_id"], "keys": body.get("keys")}
+
+    @control("/sandbox/grants")
+    def add_grants():
+        body = _json_body()
+        if not body.get("openid") or not body.get("template_id"):
+            return {"error": "openid and template_id are required"}, 400
+        key = (body["openid"], body["template_id"])
+        state.grants[key] += int(body.get("count", 1))
+        return {"openid": key[0], "template_id": key[1], "remaining": state.grants[key]}
+
+    @control("/sandbox/faults")
+    def add_fault():
+        body = _json_body()
+        endpoint = body.get("endpoint", "").strip("/")
+        if endpoint not in WECHAT_ENDPOINTS or body.get("kind") not in FAULT_KINDS:
+            return {"error": "unknown endpoint or kind", "endpoints": WECHAT_ENDPOINTS,
+                    "kinds": FAULT_KINDS}, 400
+        fault = _Fault(kind=body["kind"], seconds=float(body.get("seconds", 1)))
+        state.faults[endpoint].extend([fault] * int(body.get("times", 1)))
+        return {"endpoint": endpoint, "pending": len(state.faults[endpoint])}
+
+    @control("/sandbox/expire-tokens")
+    def expire_tokens():
+        now = time.time()
+        for token in state.tokens.values():
+            token.valid_until = min(token.valid_until, now)
+        return {"expired": len(state.tokens)}
+
+    @control("/sandbox/messages", methods=("GET",))
+    def delivered_messages():
+        return {
+            "messages": state.messages,
+            "deliveries_by_notification_id": state.deliveries_by_notification_id,
+        }
+
+    @control("/sandbox/stats", methods=("GET",))
+    def stats():
+        counters = ("token_fetches", "stable_token_fetches", "sends", "logins",
+                    "logins_attempted", "phone_lookups", "faults_served")
+        return {name: state.stats[name] for name in counters}
+
+    @control("/sandbox/reset")
+    def reset():
+        state.reset()
+        return {"reset": True}
+
+
+def _take_fault(state, endpoint):
+    with state.lock:
+        pending = state.faults[endpoint]
+        if not pending:
+            return None
+        state.stats["faults_served"] += 1
+        return pending.popleft()
+
+
+def _error_answer(error):
+    errcode, errmsg = error
+    # WeChat appends a request id to every error message; callers must match codes, not text.
+    return jsonify({"errcode": errcode, "errmsg": f"{errmsg}, rid: {secrets.token_hex(8)}"})
+
+
+def _json_body():
+    # wechatpy posts JSON without a JSON content type.
+    body = request.get_json(force=True, silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _check_template_data(data, template_keys):
+    """Raise 47003 unless every value is a `{value}` within WeChat's rules for its key prefix."""
+    if not isinstance(data, dict) or not data:
+        raise WeChatError(INVALID_TEMPLATE_DATA, "data is empty")
+    for key in template_keys or ():
+        if key not in data:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value is empty")
+    for key, item in data.items():
+        value = item.get("value") if isinstance(item, dict) else None
+        if not isinstance(value, str) or not value:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value is empty")
+        match = FIELD_KEY.fullmatch(key)
+        if match is None or match.group(1) not in FIELD_RULES:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key} is not a template key")
+        max_length, pattern = FIELD_RULES[match.group(1)]
+        if max_length is not None and len(value) > max_length:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value exceeds limit")
+        if pattern is not None and not pattern.fullmatch(value):
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value invalid")
+
+
+def make_sandbox_server(host, port, appid, secret, templates=()) -> BaseWSGIServer:
+    """A threaded werkzeug server for the sandbox; port 0 picks a free port."""
+    return make_server(host, port, create_sandbox_app(appid, secret, templates), threaded=True)
+
+
+def run_sandbox(host, port, appid, secret, templates=()):
+    """Serve the sandbox until interrupted."""
+    make_sandbox_server(host, port, appid, secret, templates).serve_forever()
