@@ -1,0 +1,58 @@
+"""The desk in real headless Chromium: staff log in, see their part of the tree, log out."""
+import pytest
+from playwright.sync_api import sync_playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, live_server, username, password):
+    page.goto(f"{live_server}/desk/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_staff_sees_only_their_community_tree(page, live_server, make):
+    units = make.tree()
+    staff = make.staff(units["community_a"], role="secretary", password="desk-password-1")
+    log_in(page, live_server, staff.username, "desk-password-1")
+    page.wait_for_selector("#home-view:not([hidden])")
+    tree_text = page.inner_text("#tree")
+    assert "社区A" in tree_text and "社区A1号楼" in tree_text
+    assert "社区B" not in tree_text
+    assert "书记" in page.inner_text("#scopes")
+
+
+def test_wrong_password_shows_chinese_error(page, live_server, make):
+    staff = make.staff(make.tree()["community_a"], password="desk-password-1")
+    log_in(page, live_server, staff.username, "wrong-password")
+    page.wait_for_function("document.getElementById('login-error').textContent.length > 0")
+    assert page.inner_text("#login-error") == "用户名或密码错误"
+    assert page.is_hidden("#home-view")
+
+
+def test_logout_returns_to_login(page, live_server, make):
+    staff = make.staff(make.tree()["community_a"], password="desk-password-1")
+    log_in(page, live_server, staff.username, "desk-password-1")
+    page.wait_for_selector("#home-view:not([hidden])")
+    page.click("#logout")
+    page.wait_for_selector("#login-view:not([hidden])")
+    assert page.evaluate("sessionStorage.getItem('token')") is None
