@@ -1,7 +1,7 @@
 """What every endpoint shares: the caller, idempotency keys, paged answers."""
 from functools import wraps
 
-from flask import g, request
+from flask import request
 from werkzeug.wrappers import Response
 
 from services import idempotency
@@ -11,6 +11,7 @@ from services.errors import Invalid
 from models.users import User
 
 BEARER = "bearer "
+USER_KEY = "linli.user"
 
 
 def bearer_token() -> str | None:
@@ -21,10 +22,13 @@ def bearer_token() -> str | None:
 
 
 def current_user() -> User:
-    """The authenticated caller, loaded once per request (401 when there is none)."""
-    if "user" not in g:
-        g.user = user_for_token(bearer_token())
-    return g.user
+    """The authenticated caller, loaded once per request (401 when there is none).
+
+    Kept on the request, not on `g`: an app context (and its `g`) may outlive one request.
+    """
+    if USER_KEY not in request.environ:
+        request.environ[USER_KEY] = user_for_token(bearer_token())
+    return request.environ[USER_KEY]
 
 
 def auth_required(view):

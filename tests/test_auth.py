@@ -176,3 +176,13 @@ def test_profile_home_must_be_a_building_of_the_community(client, make):
     )
     assert wrong.status_code == 422
     assert body(wrong)["error"]["code"] == "building_not_in_community"
+
+
+def test_each_request_authenticates_its_own_caller(client, make):
+    """Within one long-lived app context, the caller is never carried over between requests."""
+    first, second = make.resident(name="甲"), make.resident(name="乙")
+    first_headers, second_headers = make.headers(first), make.headers(second)
+    assert body(client.get("/api/v1/me", headers=first_headers))["name"] == "甲"
+    assert body(client.get("/api/v1/me", headers=second_headers))["name"] == "乙"
+    client.post("/api/v1/auth/logout", headers=first_headers)
+    assert client.get("/api/v1/me", headers=first_headers).status_code == 401
