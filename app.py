@@ -15,6 +15,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update(linli_config.from_environment(app.instance_path))
     app.config.update(API_SETTINGS)
     app.config.update(settings or {})
+    app.json.ensure_ascii = False  # Chinese text stays readable in every JSON answer
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -34,7 +35,6 @@ API_SETTINGS = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_KEY_PREFIX": "linli-limits",
-    "JSON_AS_ASCII": False,
 }
 
 

@@ -6,6 +6,12 @@ from pathlib import Path
 SANDBOX_APPID = "wx-sandbox-appid"
 SANDBOX_SECRET = "wx-sandbox-secret"
 DEFAULT_SANDBOX_BASE = "http://127.0.0.1:8750/"
+# Every event a person hears about; each has a subscribe-message template (WECHAT_TEMPLATE_<EVENT>).
+NOTIFICATION_EVENTS = (
+    "request_offered", "request_accepted", "request_completed", "request_confirmed",
+    "request_rejected", "request_escalated", "registration_approved", "registration_rejected",
+    "message_received", "checkin_confirmed", "checkin_flagged",
+)
 
 
 def _int(env, name, default):
@@ -33,11 +39,7 @@ def from_environment(instance_path: str, env=None) -> dict:
             "WECHAT_API_BASE", DEFAULT_SANDBOX_BASE if sandbox else "https://api.weixin.qq.com/"
         ),
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
-        "WECHAT_TEMPLATES": {
-            key.removeprefix("WECHAT_TEMPLATE_").lower(): value
-            for key, value in env.items()
-            if key.startswith("WECHAT_TEMPLATE_")
-        },
+        "WECHAT_TEMPLATES": _templates(env, sandbox),
         "TOKEN_TTL_SECONDS": _int(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600),
         "DESK_LOGIN_MAX_FAILURES": _int(env, "DESK_LOGIN_MAX_FAILURES", 5),
         "DESK_LOGIN_LOCKOUT_SECONDS": _int(env, "DESK_LOGIN_LOCKOUT_SECONDS", 15 * 60),
@@ -45,6 +47,19 @@ def from_environment(instance_path: str, env=None) -> dict:
         or env.get("REDIS_URL", "memory://"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
     }
+
+
+def _templates(env, sandbox: bool) -> dict:
+    """Template id per event; the sandbox gets "tpl-<event>" for each one not set, so the demo works."""
+    templates = {
+        key.removeprefix("WECHAT_TEMPLATE_").lower(): value
+        for key, value in env.items()
+        if key.startswith("WECHAT_TEMPLATE_")
+    }
+    if sandbox:
+        for event in NOTIFICATION_EVENTS:
+            templates.setdefault(event, f"tpl-{event}")
+    return templates
 
 
 def _development_secret(instance_path: str) -> str:

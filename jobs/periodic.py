@@ -1,3 +1,7 @@
 """Jobs the worker runs on a fixed interval: dotted path of the job function → seconds."""
 
-PERIODIC_JOBS: dict[str, int] = {}
+PERIODIC_JOBS: dict[str, int] = {
+    "jobs.notifications.relay": 2,
+    "jobs.requests.sweep_expired_offers": 30,
+    "jobs.checkins.close_forgotten_checkins": 300,
+}

@@ -1,7 +1,7 @@
 """The service-hours ledger: every credited minute, traceable to its source."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -38,4 +38,46 @@ class HourEntry(db.Model):
     note: Mapped[str | None] = mapped_column(String(200))
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+CORRECTION_STATUSES = ("pending", "accepted", "rejected")
+
+
+class HourCorrection(db.Model):
+    """A member's request to correct an entry, and the staff answer; kept forever as the change log."""
+
+    __tablename__ = "hour_corrections"
+    __table_args__ = (
+        # One open request per entry at a time.
+        Index(
+            "uq_hour_corrections_pending_entry",
+            "entry_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        CheckConstraint("requested_minutes IS NULL OR requested_minutes >= 0", name="requested_not_negative"),
+        CheckConstraint(
+            "answered_by_id IS NULL OR answered_by_id <> member_id", name="not_self_answered"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("hour_entries.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(200))
+    requested_minutes: Mapped[int | None]
+    status: Mapped[str] = mapped_column(
+        Enum(*CORRECTION_STATUSES, name="correction_status", native_enum=False, create_constraint=True, length=20),
+        default="pending",
+    )
+    answer: Mapped[str | None] = mapped_column(String(200))
+    # The entry as it was before and after the answer, so every change stays visible.
+    minutes_before: Mapped[int | None]
+    minutes_after: Mapped[int | None]
+    status_before: Mapped[str | None] = mapped_column(String(20))
+    status_after: Mapped[str | None] = mapped_column(String(20))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,7 @@
 """The outbox: every message to a person is first a row here, written with its cause."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
@@ -39,3 +39,26 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     read_at: Mapped[datetime | None]
+    # Set when the relay puts the row on the queue.
+    queued_at: Mapped[datetime | None]
+    # Set just before the call to WeChat and cleared only when that call surely delivered
+    # nothing: a row found with it set was possibly delivered and is never sent again.
+    sending_since: Mapped[datetime | None]
+    template_id: Mapped[str | None] = mapped_column(String(100))
+    msgid: Mapped[str | None] = mapped_column(String(64))
+
+
+class NotificationGrant(db.Model):
+    """How many more subscribe messages of a template a user accepted (each grant is good for one)."""
+
+    __tablename__ = "notification_grants"
+    __table_args__ = (
+        UniqueConstraint("user_id", "template_id"),
+        CheckConstraint("remaining >= 0", name="remaining_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    template_id: Mapped[str] = mapped_column(String(100))
+    remaining: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,13 +1,22 @@
 """The demo district, built from the seed text: streets, communities, branches, people."""
+import secrets
+from datetime import datetime, timedelta
+
 from sqlalchemy import func, select
 
 from extensions import db
 from models.base import utcnow
+from models.categories import ServiceCategory
+from models.contacts import BuildingContact
 from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
+from models.stations import Station
 from models.users import User
 from services.auth import hash_password
+from services.matching import LOCAL_TIME
 from services.orgs import add_org
+from services.requests import create_request
+from services.stations import CHECKLIST_ITEMS, WEEKDAYS
 
 ADMIN = ("admin", "linli-admin-2026")
 COMMUNITY_STAFF = ("xingfuli", "linli-staff-2026")
@@ -59,6 +68,9 @@ def seed_demo() -> bool:
     association = add_org("市中区餐饮行业协会党委", "association_committee", district)
     add_org("餐饮行业协会会员单位联合党支部", "social_org_branch", association)
     _people(district, communities[0])
+    _building_contacts(communities[0])
+    _categories(communities[0])
+    _stations(communities[0])
     db.session.flush()
     return True
 
@@ -102,5 +114,78 @@ def _people(district: OrgUnit, community: OrgUnit) -> None:
                 status="approved",
                 decided_by_id=secretary.id,
                 decided_at=utcnow(),
+            )
+        )
+
+
+def _building_contacts(community: OrgUnit) -> None:
+    """楼院联系: the first demo member also serves the third building, beside their own."""
+    buildings = db.session.execute(
+        select(OrgUnit).where(OrgUnit.parent_id == community.id, OrgUnit.kind == "building_branch").order_by(OrgUnit.id)
+    ).scalars().all()
+    member = db.session.execute(select(User).where(User.openid == MEMBERS[0][0])).scalar_one()
+    secretary = db.session.execute(select(User).where(User.username == COMMUNITY_STAFF[0])).scalar_one()
+    db.session.add(BuildingContact(building_id=buildings[-1].id, member_id=member.id, changed_by_id=secretary.id))
+
+
+CATEGORIES = [
+    ("助老陪伴", ["陪伴"], "on_demand", 120),
+    ("小修小补", ["维修", "电工"], "on_demand", 60),
+    ("课业辅导", ["辅导"], "socialised", 90),
+    ("法律咨询", ["法律咨询"], "professional", 60),
+    ("就医陪诊", ["陪诊", "医疗"], "on_demand", 180),
+    ("代办跑腿", ["跑腿"], "on_demand", 45),
+    ("心理疏导", ["心理疏导"], "professional", 60),
+]
+
+
+def _categories(community: OrgUnit) -> None:
+    """按需服务 categories, and two open requests from demo residents offered to the demo members."""
+    by_name = {}
+    for name, skills, service_model, minutes in CATEGORIES:
+        by_name[name] = ServiceCategory(name=name, skills=skills, service_model=service_model, expected_minutes=minutes)
+        db.session.add(by_name[name])
+    db.session.flush()
+    # Tomorrow at 19:00 local, inside the demo members' evening availability.
+    tomorrow = datetime.now(LOCAL_TIME).date() + timedelta(days=1)
+    evening = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 19, 0, tzinfo=LOCAL_TIME)
+    residents = db.session.execute(
+        select(User).where(User.openid.in_([openid for openid, _ in RESIDENTS])).order_by(User.id)
+    ).scalars().all()
+    for resident, (category, title) in zip(
+        residents, [("小修小补", "厨房灯不亮了，需要换灯管"), ("就医陪诊", "周四去医院复查，需要有人陪同")]
+    ):
+        create_request(resident, {"category_id": by_name[category].id, "title": title, "preferred_time": evening})
+
+
+def _stations(community: OrgUnit) -> None:
+    """One station of every kind around the first community, each with its own QR secret."""
+
+    def units(kind: str, parent_id: int | None = None) -> list[OrgUnit]:
+        statement = select(OrgUnit).where(OrgUnit.kind == kind).order_by(OrgUnit.id)
+        if parent_id is not None:
+            statement = statement.where(OrgUnit.parent_id == parent_id)
+        return db.session.execute(statement).scalars().all()
+
+    office = [{"open": "08:30", "close": "12:00"}, {"open": "14:00", "close": "21:00"}]
+    daily = {"weekly": {day: office for day in WEEKDAYS}, "closed_days": ["2026-10-01"]}
+    evenings = {"weekly": {day: [{"open": "18:00", "close": "21:00"}] for day in WEEKDAYS}, "closed_days": []}
+    building = units("building_branch", community.id)[0]
+    enterprise = units("enterprise_branch")[0]
+    # Ten of the twelve checklist items done: the desk shows what is still missing.
+    checklist = {item: index < 10 for index, item in enumerate(CHECKLIST_ITEMS)}
+    rows = [
+        ("大观街道党员服务中心", "street_service_centre", community.parent_id, "经四路 268 号", 36.6612, 117.0011, 200, "purchased", daily, None),
+        ("幸福里社区党员服务站", "community_service_station", community.id, "幸福里小区 12 号楼一层", 36.6598, 117.0052, 100, "joint_built", daily, None),
+        (f"{building.name.removesuffix('党支部')}冠名服务点", "building_named_station", building.id, "幸福里 1 号楼院", 36.6603, 117.0060, 60, "self_built", daily, None),
+        ("李建国家庭式活动室", "household_activity_room", building.id, "幸福里 1 号楼 2 单元 101", 36.6605, 117.0063, 40, "exchanged", evenings, None),
+        ("幸福里在职党员联络站", "liaison_station", community.id, "幸福里社区党群服务中心二楼", 36.6595, 117.0049, 100, "rented", daily, None),
+        ("泉城科技党员活动阵地", "community_service_station", enterprise.id, "泉城科技园 A 座 3 层", 36.6650, 117.0120, 120, "self_built", daily, checklist),
+    ]
+    for name, kind, org_id, address, lat, lng, radius, acquisition, hours, items in rows:
+        db.session.add(
+            Station(
+                name=name, kind=kind, org_id=org_id, address=address, lat=lat, lng=lng, radius_m=radius,
+                acquisition=acquisition, opening_hours=hours, checklist=items, qr_secret=secrets.token_hex(16),
             )
         )

@@ -1,13 +1,15 @@
 """The service-hours ledger: entries from every source, confirmed by staff in scope."""
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.base import utcnow
-from models.ledger import HourEntry
+from models.ledger import HourCorrection, HourEntry
 from models.orgs import OrgUnit
 from models.users import User
-from services.errors import Conflict, Forbidden
-from services.permissions import require_org, within_scope
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.notifications import notify
+from services.permissions import require_org, require_staff, within_scope
 
 
 def record_entry(member_id: int, org_id: int, source: str, source_id: int, minutes: int, note: str | None = None) -> HourEntry:
@@ -22,9 +24,10 @@ def record_entry(member_id: int, org_id: int, source: str, source_id: int, minut
 
 def confirm_entry(actor: User, entry: HourEntry) -> HourEntry:
     """Staff in the entry's scope confirm it; nobody confirms their own work."""
-    require_org(actor, entry.org_id)
+    # The owner hears 403 even without a staff scope: the entry is theirs, nothing is revealed.
     if entry.member_id == actor.id:
         raise Forbidden("不能确认自己的服务时长", code="self_confirmation")
+    require_org(actor, entry.org_id)
     moved = db.session.execute(
         update(HourEntry)
         .where(HourEntry.id == entry.id, HourEntry.status == "pending")
@@ -52,3 +55,107 @@ def minutes_by_status(member_id: int) -> dict[str, int]:
 def entries_in_scope_statement(actor: User):
     """Entries whose org lies in the actor's scope (for the staff queue)."""
     return select(HourEntry).join(OrgUnit, OrgUnit.id == HourEntry.org_id).where(within_scope(actor))
+
+
+# 积分: one point for every full 30 confirmed minutes, derived from the ledger on every read.
+MINUTES_PER_POINT = 30
+POINTS_RULE = "每确认服务满 30 分钟记 1 积分"
+
+
+def points_for(confirmed_minutes: int) -> int:
+    return confirmed_minutes // MINUTES_PER_POINT
+
+
+def request_correction(member: User, entry_id: int, reason: str, minutes: int | None) -> HourCorrection:
+    """A member asks staff to correct one of their own entries; one open request per entry."""
+    entry = db.session.get(HourEntry, entry_id)
+    if entry is None or entry.member_id != member.id:
+        raise NotFound("时长记录不存在", code="entry_not_found")
+    correction = HourCorrection(entry_id=entry.id, member_id=member.id, reason=reason, requested_minutes=minutes)
+    try:
+        with db.session.begin_nested():
+            db.session.add(correction)
+    except IntegrityError:
+        raise Conflict("该记录已有待处理的更正申请", code="correction_pending") from None
+    return correction
+
+
+def correction_in_scope(actor: User, correction_id: int) -> HourCorrection:
+    correction = db.session.get(HourCorrection, correction_id)
+    if correction is None:
+        raise NotFound("更正申请不存在", code="correction_not_found")
+    entry = db.session.get(HourEntry, correction.entry_id)
+    try:
+        require_org(actor, entry.org_id)
+    except NotFound:
+        raise NotFound("更正申请不存在", code="correction_not_found") from None
+    return correction
+
+
+def answer_correction(actor: User, correction_id: int, accept: bool, answer: str, minutes: int | None) -> HourCorrection:
+    """Staff in scope answer; accepting sets the entry to the corrected minutes and confirms it.
+
+    The correction row keeps the entry's minutes and status before and after, so no change is lost.
+    """
+    correction = correction_in_scope(actor, correction_id)
+    if correction.member_id == actor.id:
+        raise Forbidden("不能处理自己的更正申请", code="self_confirmation")
+    entry = db.session.get(HourEntry, correction.entry_id)
+    before = {"minutes_before": entry.minutes, "status_before": entry.status}
+    if accept:
+        new_minutes = minutes if minutes is not None else correction.requested_minutes
+        if new_minutes is None:
+            raise Invalid("请填写更正后的分钟数", code="minutes_required", fields={"minutes": ["请填写更正后的分钟数"]})
+        after = {"minutes_after": new_minutes, "status_after": "confirmed"}
+    else:
+        after = {"minutes_after": entry.minutes, "status_after": entry.status}
+    moved = db.session.execute(
+        update(HourCorrection)
+        .where(HourCorrection.id == correction.id, HourCorrection.status == "pending")
+        .values(
+            status="accepted" if accept else "rejected",
+            answer=answer,
+            answered_by_id=actor.id,
+            answered_at=utcnow(),
+            **before,
+            **after,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("该更正申请已处理", code="correction_not_pending")
+    if accept:
+        # Guarded on the values read above, so a concurrent confirmation or correction is not overwritten.
+        changed = db.session.execute(
+            update(HourEntry)
+            .where(HourEntry.id == entry.id, HourEntry.minutes == entry.minutes, HourEntry.status == entry.status)
+            .values(minutes=after["minutes_after"], status="confirmed", confirmed_by_id=actor.id, confirmed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed != 1:
+            raise Conflict("时长记录已被修改，请刷新后重试", code="entry_changed")
+    db.session.refresh(correction)
+    db.session.refresh(entry)
+    notify(
+        correction.member_id,
+        "hour_correction_answered",
+        "时长更正申请已处理",
+        f"{'已采纳' if accept else '未采纳'}：{answer}",
+        {"correction_id": correction.id, "entry_id": entry.id, "accepted": accept},
+        "pages/member/hours",
+    )
+    return correction
+
+
+def corrections_in_scope_statement(actor: User, status: str | None = None):
+    require_staff(actor)
+    statement = (
+        select(HourCorrection)
+        .join(HourEntry, HourEntry.id == HourCorrection.entry_id)
+        .join(OrgUnit, OrgUnit.id == HourEntry.org_id)
+        .where(within_scope(actor))
+        .order_by(HourCorrection.id.desc())
+    )
+    if status is not None:
+        statement = statement.where(HourCorrection.status == status)
+    return statement

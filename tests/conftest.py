@@ -16,6 +16,10 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.wechat",
     "tests.fixtures.factories",
+    "tests.fixtures.members",
+    "tests.fixtures.contacts",
+    "tests.fixtures.requests",
+    "tests.fixtures.notifications",
 ]
 
 FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -76,7 +80,7 @@ def app(database_url, redis_server, wx_sandbox, transcript, tmp_path_factory):
         return response
 
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -1,4 +1,5 @@
 """The WeChat API client: wechatpy's client, pointed at a configurable API base."""
+import threading
 import time
 
 import requests
@@ -8,6 +9,8 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.redisstorage import RedisStorage
 
 TOKEN_KEY_PREFIX = "linli-wx"
+# How long one process may hold the token-refresh lock, and how long others wait for it.
+TOKEN_REFRESH_LOCK_SECONDS = 30
 
 
 class _DefaultTimeoutSession(requests.Session):
@@ -34,8 +37,33 @@ class LinliWeChatClient(WeChatClient):
         # wechatpy builds one API object per client in __new__, so these stay per instance.
         self.API_BASE_URL = self.api_base + "cgi-bin/"
         self.wxa.API_BASE_URL = self.api_base
+        self._local = threading.local()
+
+    def _handle_result(self, res, method=None, url=None, result_processor=None, **kwargs):
+        # Remember the token this call used: a refresh it triggers (40001/42001) then knows
+        # whether another process has already replaced that token.
+        self._local.used_token = (kwargs.get("params") or {}).get("access_token")
+        return super()._handle_result(res, method, url, result_processor, **kwargs)
 
     def fetch_access_token(self):
+        """A fresh access token, fetched by one process at a time; the others take the one it stored."""
+        stale = getattr(self._local, "used_token", None)
+        self._local.used_token = None
+        connection = getattr(self.session, "redis", None)
+        if connection is None:
+            return self._fetch_new_access_token()
+        key = self.session.key_name(self.access_token_key)
+        with connection.lock(
+            key + ":refresh", timeout=TOKEN_REFRESH_LOCK_SECONDS, blocking_timeout=TOKEN_REFRESH_LOCK_SECONDS
+        ):
+            current = self.session.get(self.access_token_key)
+            if current and current != stale:
+                expires_in = max(connection.ttl(key), 0)
+                self.expires_at = int(time.time()) + expires_in
+                return {"access_token": current, "expires_in": expires_in}
+            return self._fetch_new_access_token()
+
+    def _fetch_new_access_token(self):
         """Fetch a new access token from `cgi-bin/token` and store it in the token storage."""
         return self._fetch_access_token(
             url=self.api_base + "cgi-bin/token",

@@ -1,0 +1,64 @@
+"""The in-app inbox, subscribe-message templates and grants, and the staff outbox view."""
+from flask_smorest import Blueprint
+
+from blueprints.common import auth_required, current_user, page_response
+from extensions import db
+from schemas.common import PageArgsSchema
+from schemas.notifications import (
+    GrantListSchema,
+    GrantsSchema,
+    NotificationPageSchema,
+    NotificationSchema,
+    OutboxArgsSchema,
+    OutboxPageSchema,
+    TemplateListSchema,
+)
+from services import notifications
+
+blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="通知")
+
+
+@blp.route("/templates", methods=["GET"])
+@blp.response(200, TemplateListSchema)
+def list_templates():
+    """订阅消息模板: the ids the mini-program passes to wx.requestSubscribeMessage."""
+    return {"items": notifications.templates()}
+
+
+@blp.route("/grants", methods=["POST"])
+@auth_required
+@blp.arguments(GrantsSchema)
+@blp.response(200, GrantListSchema)
+def add_grants(args):
+    """记录订阅授权: each accepted template allows one more message."""
+    grants = notifications.add_grants(current_user(), args["template_ids"])
+    db.session.commit()
+    return {"items": grants}
+
+
+@blp.route("", methods=["GET"])
+@auth_required
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, NotificationPageSchema)
+def list_inbox(args):
+    """站内通知: the caller's own, newest first."""
+    return page_response(notifications.inbox(current_user()), args)
+
+
+@blp.route("/<int:notification_id>/read", methods=["POST"])
+@auth_required
+@blp.response(200, NotificationSchema)
+def read_notification(notification_id):
+    """标记已读"""
+    notification = notifications.mark_read(current_user(), notification_id)
+    db.session.commit()
+    return notification
+
+
+@blp.route("/outbox", methods=["GET"])
+@auth_required
+@blp.arguments(OutboxArgsSchema, location="query")
+@blp.response(200, OutboxPageSchema)
+def list_outbox(args):
+    """发送状态: status, attempts and last error of notifications in the caller's scope."""
+    return page_response(notifications.outbox(current_user(), args.get("status")), args)

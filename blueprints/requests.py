@@ -1,0 +1,142 @@
+"""按需服务: residents ask, members take and complete, staff confirm; matching explained to the desk."""
+from flask_smorest import Blueprint
+
+from blueprints.common import auth_required, current_user, idempotent, page_response
+from extensions import db
+from schemas.requests import (
+    RequestAssignSchema,
+    RequestCancelSchema,
+    RequestCandidateSchema,
+    RequestCompleteSchema,
+    RequestRateSchema,
+    RequestReasonSchema,
+    RequestCreateSchema,
+    RequestDetailSchema,
+    RequestListArgsSchema,
+    RequestPageSchema,
+)
+from services import requests
+
+blp = Blueprint("requests", __name__, description="按需服务")
+
+
+@blp.route("/requests", methods=["POST"])
+@idempotent
+@auth_required
+@blp.arguments(RequestCreateSchema)
+@blp.response(201, RequestDetailSchema)
+def create_request(args):
+    """提出服务请求: matching starts at once."""
+    request = requests.create_request(current_user(), args)
+    db.session.commit()
+    requests.schedule_offer_timer(request)
+    return request
+
+
+@blp.route("/requests", methods=["GET"])
+@auth_required
+@blp.arguments(RequestListArgsSchema, location="query")
+@blp.response(200, RequestPageSchema)
+def list_requests(args):
+    """服务请求列表: own, offered to or taken by the caller, or within the staff's scope."""
+    statement = requests.listing(current_user(), args.get("status"), args["mine"], args.get("sla_breached"))
+    return page_response(statement, args)
+
+
+@blp.route("/requests/<int:request_id>", methods=["GET"])
+@auth_required
+@blp.response(200, RequestDetailSchema)
+def get_request(request_id):
+    """服务请求详情, with its history."""
+    return requests.get_visible(current_user(), request_id)
+
+
+@blp.route("/requests/<int:request_id>/candidates", methods=["GET"])
+@auth_required
+@blp.response(200, RequestCandidateSchema(many=True))
+def candidates(request_id):
+    """候选党员: ranked, each with the reasons for the score (staff in scope)."""
+    return requests.staff_candidates(current_user(), request_id)
+
+
+def _finish(request):
+    db.session.commit()
+    requests.schedule_offer_timer(request)
+    return request
+
+
+@blp.route("/requests/<int:request_id>/accept", methods=["POST"])
+@auth_required
+@blp.response(200, RequestDetailSchema)
+def accept(request_id):
+    """接单: exactly one member wins; the others get 409."""
+    return _finish(requests.accept(current_user(), request_id))
+
+
+@blp.route("/requests/<int:request_id>/decline", methods=["POST"])
+@auth_required
+@blp.response(200, RequestDetailSchema)
+def decline(request_id):
+    """婉拒邀请"""
+    return _finish(requests.decline(current_user(), request_id))
+
+
+@blp.route("/requests/<int:request_id>/start", methods=["POST"])
+@auth_required
+@blp.response(200, RequestDetailSchema)
+def start(request_id):
+    """开始服务"""
+    return _finish(requests.start(current_user(), request_id))
+
+
+@blp.route("/requests/<int:request_id>/complete", methods=["POST"])
+@auth_required
+@blp.arguments(RequestCompleteSchema)
+@blp.response(200, RequestDetailSchema)
+def complete(args, request_id):
+    """完成服务: a note and the minutes spent."""
+    return _finish(requests.complete(current_user(), request_id, args["note"], args["minutes"]))
+
+
+@blp.route("/requests/<int:request_id>/confirm", methods=["POST"])
+@auth_required
+@blp.response(200, RequestDetailSchema)
+def confirm(request_id):
+    """确认完成: credits the volunteer's hours (staff in scope)."""
+    return _finish(requests.confirm(current_user(), request_id))
+
+
+@blp.route("/requests/<int:request_id>/reject-completion", methods=["POST"])
+@auth_required
+@blp.arguments(RequestReasonSchema)
+@blp.response(200, RequestDetailSchema)
+def reject_completion(args, request_id):
+    """退回: back to the volunteer with a reason (staff in scope)."""
+    return _finish(requests.reject_completion(current_user(), request_id, args["reason"]))
+
+
+@blp.route("/requests/<int:request_id>/assign", methods=["POST"])
+@auth_required
+@blp.arguments(RequestAssignSchema)
+@blp.response(200, RequestDetailSchema)
+def assign(args, request_id):
+    """指派或改派 (staff in scope)"""
+    return _finish(requests.assign(current_user(), request_id, args["member_id"]))
+
+
+@blp.route("/requests/<int:request_id>/cancel", methods=["POST"])
+@auth_required
+@blp.arguments(RequestCancelSchema)
+@blp.response(200, RequestDetailSchema)
+def cancel(args, request_id):
+    """取消请求: the resident, before completion."""
+    return _finish(requests.cancel(current_user(), request_id, args.get("reason")))
+
+
+@blp.route("/requests/<int:request_id>/rate", methods=["POST"])
+@auth_required
+@blp.arguments(RequestRateSchema)
+@blp.response(200, RequestDetailSchema)
+def rate(args, request_id):
+    """评价: once, after completion."""
+    return _finish(requests.rate(current_user(), request_id, args["stars"], args.get("comment")))

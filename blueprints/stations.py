@@ -1,0 +1,95 @@
+"""Stations (阵地): anyone signed in finds them; staff in scope manage them and show their QR code."""
+import io
+
+import segno
+from flask import send_file, url_for
+from flask_smorest import Blueprint
+
+from blueprints.common import auth_required, current_user, page_response
+from extensions import db
+from schemas.stations import QrSchema, StationListArgsSchema, StationPageSchema, StationPatchSchema, StationSchema
+from services import stations
+
+blp = Blueprint("stations", __name__, url_prefix="/stations", description="阵地与签到二维码")
+
+
+@blp.route("", methods=["GET"])
+@auth_required
+@blp.arguments(StationListArgsSchema, location="query")
+@blp.response(200, StationPageSchema)
+def list_stations(args):
+    """站点列表: `near=lat,lng` sorts by distance and adds `distance_m`."""
+    statement = stations.station_listing(args.get("kind"), args.get("org_id"))
+    if "near" not in args:
+        return page_response(statement, args)
+    items, total = stations.nearest(statement, *args["near"], args["page"], args["per_page"])
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("", methods=["POST"])
+@auth_required
+@blp.arguments(StationSchema)
+@blp.response(201, StationSchema)
+def create_station(args):
+    """新建站点: in an org within the caller's scope."""
+    station = stations.create_station(current_user(), args)
+    db.session.commit()
+    return station
+
+
+@blp.route("/<int:station_id>", methods=["GET"])
+@auth_required
+@blp.response(200, StationSchema)
+def get_station(station_id):
+    """站点详情"""
+    return stations.get_station(station_id)
+
+
+@blp.route("/<int:station_id>", methods=["PATCH"])
+@auth_required
+@blp.arguments(StationPatchSchema(partial=True))
+@blp.response(200, StationSchema)
+def patch_station(changes, station_id):
+    """修改站点"""
+    station = stations.update_station(current_user(), station_id, changes)
+    db.session.commit()
+    return station
+
+
+@blp.route("/<int:station_id>/qr", methods=["GET"])
+@auth_required
+@blp.response(200, QrSchema)
+def station_qr(station_id):
+    """当前签到二维码: the token rotates every few minutes; the previous one stays valid one window."""
+    station = stations.station_in_scope(current_user(), station_id)
+    code = stations.qr_token(station)
+    return {
+        "token": code.token,
+        "expires_at": code.expires_at,
+        "payload": stations.qr_payload(code.token),
+        "png_url": url_for("stations.station_qr_png", station_id=station.id),
+    }
+
+
+@blp.route("/<int:station_id>/qr.png", methods=["GET"])
+@auth_required
+@blp.response(200, content_type="image/png")
+def station_qr_png(station_id):
+    """签到二维码图片, for staff to display at the station."""
+    station = stations.station_in_scope(current_user(), station_id)
+    image = io.BytesIO()
+    segno.make(stations.qr_payload(stations.qr_token(station).token), error="m").save(image, kind="png", scale=8)
+    image.seek(0)
+    response = send_file(image, mimetype="image/png", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.route("/<int:station_id>/qr/rotate", methods=["POST"])
+@auth_required
+@blp.response(200, StationSchema)
+def rotate_qr(station_id):
+    """更换二维码密钥: voids every code of the station shown so far."""
+    station = stations.rotate_secret(current_user(), station_id)
+    db.session.commit()
+    return station

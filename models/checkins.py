@@ -1,0 +1,51 @@
+"""Check-ins: a member's visit to a station, from scanning its code to checking out."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, Float, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+
+# closed: checked out by the member; auto_closed: left open and closed by the job at closing time.
+CHECKIN_STATUSES = ("open", "closed", "auto_closed")
+
+
+class CheckIn(db.Model):
+    __tablename__ = "checkins"
+    __table_args__ = (
+        # One open visit per member and station, however many scans arrive at once.
+        Index(
+            "uq_checkins_open_member_station",
+            "member_id",
+            "station_id",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+        Index("ix_checkins_member_checked_in_at", "member_id", "checked_in_at"),
+        Index("ix_checkins_device_id", "device_id"),
+        CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
+    status: Mapped[str] = mapped_column(
+        Enum(*CHECKIN_STATUSES, name="checkin_status", native_enum=False, create_constraint=True, length=20),
+        default="open",
+    )
+    lat: Mapped[float] = mapped_column(Float)
+    lng: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    # The QR time window scanned: a code already used for a finished visit is not used again.
+    qr_window: Mapped[int]
+    checked_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+    checked_out_at: Mapped[datetime | None]
+    minutes: Mapped[int | None]
+    # Anti-gaming signals for staff: [{"code": ..., "evidence": {...}}].
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    station = relationship("Station", lazy="joined")

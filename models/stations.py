@@ -1,0 +1,50 @@
+"""Positions (阵地): stations where members check in, with their opening hours and QR secret."""
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import utcnow
+
+STATION_KINDS = (
+    "street_service_centre",  # 街道党员服务中心
+    "community_service_station",  # 社区党员服务站
+    "building_named_station",  # 楼院党员冠名服务站(点)
+    "household_activity_room",  # 党员中心户"家庭式"活动室
+    "liaison_station",  # 在职党员联络站
+)
+# The "five ways" a place is obtained.
+ACQUISITIONS = ("purchased", "self_built", "joint_built", "rented", "exchanged")
+
+
+class Station(db.Model):
+    __tablename__ = "stations"
+    __table_args__ = (
+        CheckConstraint("lat >= -90 AND lat <= 90", name="lat_range"),
+        CheckConstraint("lng >= -180 AND lng <= 180", name="lng_range"),
+        CheckConstraint("radius_m > 0", name="radius_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(
+        Enum(*STATION_KINDS, name="station_kind", native_enum=False, create_constraint=True, length=40)
+    )
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lng: Mapped[float] = mapped_column(Float)
+    radius_m: Mapped[int]
+    acquisition: Mapped[str] = mapped_column(
+        Enum(*ACQUISITIONS, name="station_acquisition", native_enum=False, create_constraint=True, length=20)
+    )
+    # {"weekly": {"mon": [{"open": "08:30", "close": "17:30"}], ...}, "closed_days": ["2026-10-01"]}
+    opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The standardisation checklist of enterprise and social-organisation positions: item → done.
+    checklist: Mapped[dict | None] = mapped_column(JSON)
+    # Mixed into every QR token; replacing it voids all codes of the station at once.
+    qr_secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    org = relationship("OrgUnit", lazy="joined")

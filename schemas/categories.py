@@ -1,0 +1,25 @@
+"""Service categories."""
+import marshmallow as ma
+from marshmallow import validate
+
+from models.categories import SERVICE_MODELS
+from schemas.common import text
+
+
+class ServiceCategorySchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = text(50)
+    skills = ma.fields.List(text(30), required=True, validate=validate.Length(min=1, max=20))
+    service_model = ma.fields.String(required=True, validate=validate.OneOf(SERVICE_MODELS))
+    expected_minutes = ma.fields.Integer(load_default=60, validate=validate.Range(min=1, max=24 * 60))
+
+
+class ServiceCategoryPatchSchema(ma.Schema):
+    name = text(50, required=False)
+    skills = ma.fields.List(text(30), validate=validate.Length(min=1, max=20))
+    service_model = ma.fields.String(validate=validate.OneOf(SERVICE_MODELS))
+    expected_minutes = ma.fields.Integer(validate=validate.Range(min=1, max=24 * 60))
+
+
+class ServiceCategoryListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ServiceCategorySchema), required=True)

@@ -1,0 +1,53 @@
+"""Check-ins: the scan, the visit, and the anti-gaming flags staff see."""
+import marshmallow as ma
+from marshmallow import validate
+
+from models.checkins import CHECKIN_STATUSES
+from schemas.common import PageArgsSchema, page_of, text
+
+
+class CheckInRequestSchema(ma.Schema):
+    station_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    qr_token = text(200)
+    lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lng = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    device_id = text(64, required=False)
+
+
+class FlagSchema(ma.Schema):
+    code = ma.fields.String(required=True)
+    evidence = ma.fields.Dict(required=True)
+
+
+class CheckInSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    station_id = ma.fields.Integer(required=True)
+    station_name = ma.fields.Function(lambda checkin: checkin.station.name)
+    member_id = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True)
+    checked_in_at = ma.fields.DateTime(required=True)
+    checked_out_at = ma.fields.DateTime(allow_none=True)
+    minutes = ma.fields.Integer(allow_none=True)
+    distance_m = ma.fields.Float()
+    device_id = ma.fields.String(allow_none=True)
+    flagged = ma.fields.Boolean()
+    flags = ma.fields.List(ma.fields.Nested(FlagSchema))
+
+
+class CheckInListArgsSchema(PageArgsSchema):
+    station_id = ma.fields.Integer(validate=validate.Range(min=1))
+    status = ma.fields.String(validate=validate.OneOf(CHECKIN_STATUSES))
+    flagged = ma.fields.Boolean()
+    mine = ma.fields.Boolean(load_default=False)
+
+
+CheckInPageSchema = page_of(CheckInSchema, "CheckInPage")
+
+
+class ConfirmedSchema(ma.Schema):
+    checkin_id = ma.fields.Integer(required=True)
+    entry_id = ma.fields.Integer(required=True)
+    minutes = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True)
+    confirmed_by_id = ma.fields.Integer(required=True)
+    confirmed_at = ma.fields.DateTime(required=True)

@@ -1,0 +1,98 @@
+"""楼院联系: contact cards, threads, messages, reports."""
+import marshmallow as ma
+from marshmallow import validate
+
+from models.contacts import MESSAGE_KINDS
+from schemas.common import page_of, text
+
+MESSAGE_MAX_LENGTH = 1000
+
+
+class ContactSchema(ma.Schema):
+    member_id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    branch = ma.fields.String(required=True)
+    skills = ma.fields.List(ma.fields.String(), required=True)
+    phone_masked = ma.fields.String(allow_none=True)
+    on_duty = ma.fields.Boolean(required=True)
+    on_duty_station_id = ma.fields.Integer(allow_none=True)
+
+
+ContactPageSchema = page_of(ContactSchema, "ContactPage")
+
+
+class BuildingContactArgsSchema(ma.Schema):
+    member_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class ContactPersonSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+
+
+class ContactServedBuildingSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    residents = ma.fields.List(ma.fields.Nested(ContactPersonSchema), required=True)
+
+
+class ContactServedSchema(ma.Schema):
+    community_id = ma.fields.Integer(required=True)
+    buildings = ma.fields.List(ma.fields.Nested(ContactServedBuildingSchema), required=True)
+
+
+class ContactMessageArgsSchema(ma.Schema):
+    # Plain text: stored and returned exactly as written, never rendered as markup here.
+    text = text(MESSAGE_MAX_LENGTH)
+
+
+class ContactMessageSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    thread_id = ma.fields.Integer(required=True)
+    sender_id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(MESSAGE_KINDS))
+    text = ma.fields.String(required=True)
+    read_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+ContactMessagePageSchema = page_of(ContactMessageSchema, "ContactMessagePage")
+
+
+class ContactThreadSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    role = ma.fields.String(required=True, validate=validate.OneOf(("resident", "member")))
+    resident_id = ma.fields.Integer(required=True)
+    member_id = ma.fields.Integer(required=True)
+    other_party = ma.fields.Nested(ContactPersonSchema, required=True)
+    blocked = ma.fields.Boolean(required=True)
+    unread_count = ma.fields.Integer(required=True)
+    created_at = ma.fields.DateTime(required=True)
+    last_message_at = ma.fields.DateTime(required=True)
+
+
+ContactThreadPageSchema = page_of(ContactThreadSchema, "ContactThreadPage")
+
+
+class ThreadReadResultSchema(ma.Schema):
+    marked = ma.fields.Integer(required=True)
+
+
+class ContactReportArgsSchema(ma.Schema):
+    reason = text(200)
+
+
+class ContactReportSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    community_id = ma.fields.Integer(required=True)
+    thread_id = ma.fields.Integer(required=True)
+    message_id = ma.fields.Integer(required=True)
+    message_text = ma.fields.String(required=True)
+    message_sent_at = ma.fields.DateTime(required=True)
+    sender = ma.fields.Nested(ContactPersonSchema, required=True)
+    reporter = ma.fields.Nested(ContactPersonSchema, required=True)
+    reason = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+ContactReportPageSchema = page_of(ContactReportSchema, "ContactReportPage")

@@ -1,0 +1,119 @@
+"""报到 registrations, a member's hours and their corrections."""
+import re
+
+import marshmallow as ma
+from marshmallow import validate
+
+from models.ledger import CORRECTION_STATUSES
+from models.members import REGISTRATION_STATUSES
+from schemas.common import PageArgsSchema, page_of, text
+
+HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+
+
+class AvailabilitySchema(ma.Schema):
+    """One weekly window when the member can serve (weekday 0 = Monday, local time)."""
+
+    weekday = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=6))
+    start = ma.fields.String(required=True, validate=validate.Regexp(HHMM, error="时间格式应为 HH:MM"))
+    end = ma.fields.String(required=True, validate=validate.Regexp(HHMM, error="时间格式应为 HH:MM"))
+
+    @ma.validates_schema
+    def start_before_end(self, data, **kwargs):
+        if data["start"] >= data["end"]:
+            raise ma.ValidationError("开始时间应早于结束时间", "end")
+
+
+class UserRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+
+
+class RegistrationSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    community_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    building_id = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    functional_branch_id = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    employer_unit = text(100)
+    home_branch = text(100)
+    skills = ma.fields.List(text(30), required=True, validate=validate.Length(max=20))
+    availability = ma.fields.List(ma.fields.Nested(AvailabilitySchema), required=True, validate=validate.Length(max=50))
+    status = ma.fields.String(dump_only=True)
+    reason = ma.fields.String(dump_only=True, allow_none=True)
+    user = ma.fields.Nested(UserRefSchema, dump_only=True)
+    decided_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    decided_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    ended_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class RegistrationListArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=validate.OneOf(REGISTRATION_STATUSES))
+    community_id = ma.fields.Integer(validate=validate.Range(min=1))
+    mine = ma.fields.Boolean(load_default=False)
+
+
+RegistrationPageSchema = page_of(RegistrationSchema, "RegistrationPage")
+
+
+class ApproveSchema(ma.Schema):
+    reason = text(200, required=False)
+
+
+class RejectSchema(ma.Schema):
+    reason = text(200)
+
+
+class CorrectionSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    entry_id = ma.fields.Integer(dump_only=True)
+    member_id = ma.fields.Integer(dump_only=True)
+    reason = text(200)
+    minutes = ma.fields.Integer(
+        load_only=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=24 * 60)
+    )
+    requested_minutes = ma.fields.Integer(dump_only=True, allow_none=True)
+    status = ma.fields.String(dump_only=True)
+    answer = ma.fields.String(dump_only=True, allow_none=True)
+    minutes_before = ma.fields.Integer(dump_only=True, allow_none=True)
+    minutes_after = ma.fields.Integer(dump_only=True, allow_none=True)
+    status_before = ma.fields.String(dump_only=True, allow_none=True)
+    status_after = ma.fields.String(dump_only=True, allow_none=True)
+    answered_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    answered_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class CorrectionAnswerSchema(ma.Schema):
+    accept = ma.fields.Boolean(required=True)
+    answer = text(200)
+    minutes = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=24 * 60))
+
+
+class CorrectionListArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=validate.OneOf(CORRECTION_STATUSES))
+
+
+CorrectionPageSchema = page_of(CorrectionSchema, "CorrectionPage")
+
+
+class HourEntrySchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    org_id = ma.fields.Integer(required=True)
+    source = ma.fields.String(required=True)
+    source_id = ma.fields.Integer(required=True)
+    minutes = ma.fields.Integer(required=True)
+    status = ma.fields.String(required=True)
+    note = ma.fields.String(allow_none=True)
+    confirmed_by_id = ma.fields.Integer(allow_none=True)
+    confirmed_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
+    corrections = ma.fields.List(ma.fields.Nested(CorrectionSchema))
+
+
+class HoursSchema(ma.Schema):
+    confirmed_minutes = ma.fields.Integer(required=True)
+    pending_minutes = ma.fields.Integer(required=True)
+    points = ma.fields.Integer(required=True)
+    points_rule = ma.fields.String(required=True)
+    entries = ma.fields.List(ma.fields.Nested(HourEntrySchema), required=True)

@@ -1,0 +1,97 @@
+"""Service requests, their history, offers and the staff's candidate list."""
+import marshmallow as ma
+from marshmallow import validate
+
+from models.requests import REQUEST_STATUSES, URGENCIES
+from schemas.common import PageArgsSchema, page_of, text
+
+
+class RequestCreateSchema(ma.Schema):
+    category_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    title = text(100)
+    description = text(1000, required=False, min_length=0, load_default="")
+    building_id = ma.fields.Integer(validate=validate.Range(min=1))
+    address = text(200, required=False)
+    lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
+    lng = ma.fields.Float(validate=validate.Range(min=-180, max=180))
+    preferred_time = ma.fields.AwareDateTime()
+    urgency = ma.fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
+
+
+class RequestHistorySchema(ma.Schema):
+    action = ma.fields.String()
+    from_status = ma.fields.String()
+    to_status = ma.fields.String()
+    actor_id = ma.fields.Integer(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    at = ma.fields.DateTime()
+
+
+class RequestSchema(ma.Schema):
+    id = ma.fields.Integer()
+    resident_id = ma.fields.Integer()
+    community_id = ma.fields.Integer()
+    building_id = ma.fields.Integer(allow_none=True)
+    category_id = ma.fields.Integer()
+    category_name = ma.fields.Function(lambda request: request.category.name)
+    title = ma.fields.String()
+    description = ma.fields.String()
+    address = ma.fields.String(allow_none=True)
+    lat = ma.fields.Float(allow_none=True)
+    lng = ma.fields.Float(allow_none=True)
+    preferred_time = ma.fields.DateTime(allow_none=True)
+    urgency = ma.fields.String()
+    status = ma.fields.String()
+    assignee_id = ma.fields.Integer(allow_none=True)
+    offer_round = ma.fields.Integer()
+    offer_expires_at = ma.fields.DateTime(allow_none=True)
+    sla_due_at = ma.fields.DateTime()
+    sla_breached = ma.fields.Boolean()
+    completion_note = ma.fields.String(allow_none=True)
+    minutes = ma.fields.Integer(allow_none=True)
+    rejection_reason = ma.fields.String(allow_none=True)
+    stars = ma.fields.Integer(allow_none=True)
+    rating_comment = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class RequestDetailSchema(RequestSchema):
+    history = ma.fields.List(ma.fields.Nested(RequestHistorySchema))
+
+
+class RequestListArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=validate.OneOf(REQUEST_STATUSES))
+    mine = ma.fields.Boolean(load_default=False)
+    sla_breached = ma.fields.Boolean()
+
+
+RequestPageSchema = page_of(RequestSchema, "RequestPage")
+
+
+class RequestCandidateSchema(ma.Schema):
+    member_id = ma.fields.Integer()
+    score = ma.fields.Float()
+    reasons = ma.fields.List(ma.fields.String())
+
+
+class RequestCompleteSchema(ma.Schema):
+    note = text(500)
+    minutes = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
+
+
+class RequestReasonSchema(ma.Schema):
+    reason = text(200)
+
+
+class RequestCancelSchema(ma.Schema):
+    reason = text(200, required=False)
+
+
+class RequestAssignSchema(ma.Schema):
+    member_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class RequestRateSchema(ma.Schema):
+    stars = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = text(300, required=False)

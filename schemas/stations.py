@@ -1,0 +1,120 @@
+"""Stations: location, kind, opening hours, the standardisation checklist, the QR code."""
+import re
+from datetime import date
+
+import marshmallow as ma
+from marshmallow import validate
+
+from models.stations import ACQUISITIONS, STATION_KINDS
+from schemas.common import PageArgsSchema, page_of, text
+from services.stations import CHECKLIST_ITEMS, WEEKDAYS, checklist_done, is_open
+
+HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
+
+
+class SpanSchema(ma.Schema):
+    open = ma.fields.String(required=True, validate=validate.Regexp(HHMM, error="时间格式应为 HH:MM"))
+    close = ma.fields.String(required=True, validate=validate.Regexp(HHMM, error="时间格式应为 HH:MM"))
+
+    @ma.validates_schema
+    def open_before_close(self, data, **kwargs):
+        if data["open"] >= data["close"]:
+            raise ma.ValidationError("开放时间应早于关闭时间", "close")
+
+
+def _day():
+    return ma.fields.List(ma.fields.Nested(SpanSchema), load_default=list, validate=validate.Length(max=6))
+
+
+class WeeklySchema(ma.Schema):
+    mon = _day()
+    tue = _day()
+    wed = _day()
+    thu = _day()
+    fri = _day()
+    sat = _day()
+    sun = _day()
+
+
+class OpeningHoursSchema(ma.Schema):
+    """A weekly calendar (local time, Asia/Shanghai) plus closed days."""
+
+    weekly = ma.fields.Nested(WeeklySchema, required=True)
+    closed_days = ma.fields.List(ma.fields.Date(), load_default=list, validate=validate.Length(max=366))
+
+    @ma.post_load
+    def as_json(self, data, **kwargs):
+        data["closed_days"] = sorted({day.isoformat() for day in data["closed_days"]})
+        return data
+
+    @ma.pre_dump
+    def with_all_days(self, data, **kwargs):
+        weekly = data.get("weekly", {})
+        return {
+            "weekly": {day: weekly.get(day, []) for day in WEEKDAYS},
+            "closed_days": [date.fromisoformat(day) for day in data.get("closed_days", [])],
+        }
+
+
+ChecklistSchema = ma.Schema.from_dict(
+    {item: ma.fields.Boolean(load_default=False) for item in CHECKLIST_ITEMS}, name="Checklist"
+)
+
+
+class StationSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = text(100)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
+    org_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    address = text(200)
+    lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    lng = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    radius_m = ma.fields.Integer(required=True, validate=validate.Range(min=10, max=5000))
+    acquisition = ma.fields.String(required=True, validate=validate.OneOf(ACQUISITIONS))
+    opening_hours = ma.fields.Nested(OpeningHoursSchema, required=True)
+    checklist = ma.fields.Nested(ChecklistSchema, allow_none=True, load_default=None)
+    checklist_done = ma.fields.Method("_checklist_done", dump_only=True)
+    checklist_total = ma.fields.Method("_checklist_total", dump_only=True)
+    distance_m = ma.fields.Float(dump_only=True)
+    is_open = ma.fields.Method("_is_open", dump_only=True)
+
+    def _checklist_done(self, station):
+        return checklist_done(station)
+
+    def _checklist_total(self, station):
+        return len(CHECKLIST_ITEMS) if station.checklist is not None else None
+
+    def _is_open(self, station):
+        return is_open(station)
+
+
+class StationPatchSchema(StationSchema):
+    """The same fields, each optional (used with partial=True)."""
+
+
+class StationListArgsSchema(PageArgsSchema):
+    kind = ma.fields.String(validate=validate.OneOf(STATION_KINDS))
+    org_id = ma.fields.Integer(validate=validate.Range(min=1))
+    near = ma.fields.String(validate=validate.Length(max=60))
+
+    @ma.post_load
+    def parse_near(self, data, **kwargs):
+        if "near" in data:
+            try:
+                lat, lng = (float(part) for part in data["near"].split(","))
+            except ValueError:
+                raise ma.ValidationError("near 应为 纬度,经度", "near") from None
+            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+                raise ma.ValidationError("坐标超出范围", "near")
+            data["near"] = (lat, lng)
+        return data
+
+
+StationPageSchema = page_of(StationSchema, "StationPage")
+
+
+class QrSchema(ma.Schema):
+    token = ma.fields.String(required=True)
+    expires_at = ma.fields.DateTime(required=True)
+    payload = ma.fields.String(required=True)
+    png_url = ma.fields.String(required=True)

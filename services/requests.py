@@ -1,0 +1,465 @@
+"""按需服务: the request lifecycle as one state machine, offer rounds, visibility and the staff queue.
+
+Every transition is one guarded UPDATE (the row moves only from the status it was read in)
+plus a history row; a lost race or an illegal move answers 409.
+"""
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import and_, exists, literal, or_, select, update
+
+from extensions import db
+from models.base import utcnow
+from models.orgs import OrgUnit, StaffScope
+from models.requests import UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
+from models.users import User
+from services import ledger, matching
+from services.categories import get_category
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.notifications import notify
+from services.permissions import reaches, within_scope
+
+log = logging.getLogger(__name__)
+
+# action → (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "offer": (("submitted",), "offered"),
+    "next_round": (("offered",), "offered"),
+    "expire": (("offered",), "expired"),
+    "escalate": (("submitted", "expired"), "escalated"),
+    "accept": (("offered",), "accepted"),
+    "assign": (("submitted", "offered", "expired", "escalated", "accepted"), "accepted"),
+    "start": (("accepted",), "in_progress"),
+    "complete": (("in_progress",), "completed"),
+    "confirm": (("completed",), "confirmed"),
+    "reject_completion": (("completed",), "in_progress"),
+    "cancel": (("submitted", "offered", "accepted", "in_progress", "expired", "escalated"), "cancelled"),
+}
+
+
+def _config(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default))
+
+
+def transition(
+    request: ServiceRequest, action: str, actor: User | None, reason: str | None = None, **values
+) -> ServiceRequest:
+    """Move the request by `action`: one guarded UPDATE from the status it is in, plus history."""
+    sources, target = TRANSITIONS[action]
+    current = request.status
+    if current not in sources:
+        raise Conflict(f"当前状态（{current}）不允许该操作", code="illegal_transition")
+    guard = [ServiceRequest.id == request.id, ServiceRequest.status == current]
+    if action == "next_round":
+        guard.append(ServiceRequest.offer_round == request.offer_round)
+    moved = db.session.execute(
+        update(ServiceRequest)
+        .where(*guard)
+        .values(status=target, updated_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("请求状态已变化，请刷新后重试", code="request_state_changed")
+    db.session.add(
+        RequestHistory(
+            request_id=request.id,
+            action=action,
+            from_status=current,
+            to_status=target,
+            actor_id=actor.id if actor else None,
+            reason=reason,
+        )
+    )
+    db.session.flush()
+    db.session.refresh(request)
+    return request
+
+
+# --- creating and matching ---------------------------------------------------------------
+
+
+def create_request(resident: User, fields: dict) -> ServiceRequest:
+    """A resident asks for help in their community; matching starts at once."""
+    if resident.community_id is None:
+        raise Invalid("请先选择所在社区", code="community_required")
+    category = get_category(fields.pop("category_id"))
+    building_id = fields.pop("building_id", None) or resident.building_id
+    if building_id is not None:
+        building = db.session.get(OrgUnit, building_id)
+        if building is None or building.parent_id != resident.community_id or building.kind != "building_branch":
+            raise Invalid("楼院不属于所在社区", code="invalid_building")
+    now = utcnow()
+    request = ServiceRequest(
+        resident_id=resident.id,
+        community_id=resident.community_id,
+        building_id=building_id,
+        category_id=category.id,
+        sla_due_at=now + timedelta(minutes=_config("REQUEST_SLA_MINUTES", 120)),
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    db.session.add(request)
+    db.session.flush()
+    db.session.add(
+        RequestHistory(request_id=request.id, action="submit", from_status="", to_status="submitted", actor_id=resident.id)
+    )
+    offer_round(request)
+    return request
+
+
+def offer_round(request: ServiceRequest) -> bool:
+    """Offer the request to the next k candidates; escalate when nobody is left. True if offered."""
+    asked = set(
+        db.session.execute(select(RequestOffer.member_id).where(RequestOffer.request_id == request.id)).scalars()
+    )
+    rounds = _config("MATCH_ROUNDS", 3)
+    chosen = []
+    if request.offer_round < rounds:
+        chosen = matching.candidates(request, exclude=asked)[: _config("MATCH_OFFER_SIZE", 3)]
+    if not chosen:
+        _escalate(request)
+        return False
+    number = request.offer_round + 1
+    expires = utcnow() + timedelta(seconds=_config("MATCH_OFFER_WINDOW_SECONDS", 600))
+    action = "offer" if request.status == "submitted" else "next_round"
+    transition(request, action, None, reason=f"第 {number} 轮派单", offer_round=number, offer_expires_at=expires)
+    for candidate in chosen:
+        db.session.add(
+            RequestOffer(
+                request_id=request.id, member_id=candidate.member_id, round=number,
+                score=candidate.score, reasons=candidate.reasons,
+            )
+        )
+        notify(
+            candidate.member_id, "request_offered", "有新的服务请求", request.title,
+            {"request_id": request.id, "reasons": candidate.reasons}, page=f"pages/requests/detail?id={request.id}",
+        )
+    db.session.flush()
+    return True
+
+
+def _escalate(request: ServiceRequest) -> None:
+    if request.status == "offered":
+        transition(request, "expire", None, reason="无人接单", offer_expires_at=None)
+    transition(request, "escalate", None, reason="转入工作人员队列", offer_expires_at=None)
+    notify(
+        request.resident_id, "request_escalated", "您的请求已转交社区工作人员", request.title,
+        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+    )
+    community_path = db.session.get(OrgUnit, request.community_id).path
+    staff_ids = db.session.execute(
+        select(StaffScope.user_id).join(OrgUnit, OrgUnit.id == StaffScope.org_id)
+        .where(literal(community_path).startswith(OrgUnit.path)).distinct()
+    ).scalars().all()
+    for staff_id in staff_ids:
+        notify(staff_id, "request_escalated", "有服务请求无人接单，请派单", request.title, {"request_id": request.id})
+
+
+def schedule_offer_timer(request: ServiceRequest) -> None:
+    """Ask the RQ scheduler to advance the round when the window closes; the sweep covers Redis outages."""
+    if request.status != "offered":
+        return
+    from jobs.queue import get_queue
+
+    try:
+        get_queue().enqueue_in(
+            timedelta(seconds=_config("MATCH_OFFER_WINDOW_SECONDS", 600)),
+            "jobs.requests.advance_offers", request.id, request.offer_round,
+        )
+    except RedisConnectionError:
+        log.warning("offer timer for request %s not scheduled (Redis down); the sweep will advance it", request.id)
+
+
+def advance_offers(request_id: int, round_number: int) -> bool:
+    """Close an expired offer round and open the next (or escalate). True if it moved."""
+    request = db.session.get(ServiceRequest, request_id)
+    if (
+        request is None
+        or request.status != "offered"
+        or request.offer_round != round_number
+        or request.offer_expires_at is None
+        or request.offer_expires_at > utcnow()
+    ):
+        return False
+    db.session.execute(
+        update(RequestOffer)
+        .where(RequestOffer.request_id == request_id, RequestOffer.status == "open")
+        .values(status="expired", answered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    offer_round(request)
+    return True
+
+
+def expired_offer_rounds() -> list[tuple[int, int]]:
+    """(request id, round) of every offer round whose window has closed."""
+    return db.session.execute(
+        select(ServiceRequest.id, ServiceRequest.offer_round).where(
+            ServiceRequest.status == "offered", ServiceRequest.offer_expires_at <= utcnow()
+        )
+    ).all()
+
+
+# --- visibility ----------------------------------------------------------------------------
+
+
+def _offer_to(request_id: int, member_id: int) -> RequestOffer | None:
+    return db.session.execute(
+        select(RequestOffer).where(RequestOffer.request_id == request_id, RequestOffer.member_id == member_id)
+    ).scalar_one_or_none()
+
+
+def _staff_reaches(user: User, request: ServiceRequest) -> bool:
+    return user.is_admin or (bool(user.scopes) and reaches(user, db.session.get(OrgUnit, request.community_id)))
+
+
+def get_visible(user: User, request_id: int) -> ServiceRequest:
+    """The request if the caller may see it (resident, offered/assigned member, staff in scope); else 404."""
+    request = db.session.get(ServiceRequest, request_id)
+    if request is None or not (
+        request.resident_id == user.id
+        or request.assignee_id == user.id
+        or _offer_to(request.id, user.id) is not None
+        or _staff_reaches(user, request)
+    ):
+        raise NotFound("服务请求不存在", code="request_not_found")
+    return request
+
+
+def listing(user: User, status: str | None, mine: bool, sla_breached: bool | None):
+    offered = exists().where(RequestOffer.request_id == ServiceRequest.id, RequestOffer.member_id == user.id)
+    personal = or_(ServiceRequest.resident_id == user.id, ServiceRequest.assignee_id == user.id, offered)
+    statement = select(ServiceRequest)
+    if mine:
+        statement = statement.where(personal)
+    else:
+        statement = statement.join(OrgUnit, OrgUnit.id == ServiceRequest.community_id).where(
+            or_(personal, within_scope(user))
+        )
+    if status:
+        statement = statement.where(ServiceRequest.status == status)
+    if sla_breached is not None:
+        breached = and_(ServiceRequest.status.in_(UNTAKEN_STATUSES), ServiceRequest.sla_due_at < utcnow())
+        statement = statement.where(breached if sla_breached else ~breached)
+    return statement.order_by(ServiceRequest.id.desc())
+
+
+def staff_candidates(user: User, request_id: int) -> list[matching.Candidate]:
+    request = _for_staff(user, request_id)
+    declined = set(
+        db.session.execute(
+            select(RequestOffer.member_id).where(
+                RequestOffer.request_id == request.id, RequestOffer.status == "declined"
+            )
+        ).scalars()
+    )
+    return matching.candidates(request, exclude=declined)
+
+
+def _for_staff(user: User, request_id: int) -> ServiceRequest:
+    request = get_visible(user, request_id)
+    if not _staff_reaches(user, request):
+        raise Forbidden("仅限辖区工作人员操作", code="staff_only")
+    return request
+
+
+# --- the member's side ---------------------------------------------------------------------
+
+
+def accept(member: User, request_id: int) -> ServiceRequest:
+    request = get_visible(member, request_id)
+    offer = _offer_to(request.id, member.id)
+    if offer is None:
+        raise Forbidden("您没有该请求的邀请", code="no_open_offer")
+    # A withdrawn offer or a moved request both mean someone else got there first.
+    if offer.status != "open" or request.status != "offered":
+        raise Conflict("该请求已被他人接单或已不可接单", code="request_taken")
+    try:
+        transition(request, "accept", member, assignee_id=member.id, offer_expires_at=None)
+    except Conflict:
+        raise Conflict("该请求已被他人接单", code="request_taken") from None
+    _close_offers(request.id, member.id)
+    notify(
+        request.resident_id, "request_accepted", "您的请求已有党员接单", request.title,
+        {"request_id": request.id, "member_name": member.name}, page=f"pages/requests/detail?id={request.id}",
+    )
+    return request
+
+
+def _close_offers(request_id: int, winner_id: int | None) -> None:
+    now = utcnow()
+    if winner_id is not None:
+        db.session.execute(
+            update(RequestOffer)
+            .where(RequestOffer.request_id == request_id, RequestOffer.member_id == winner_id)
+            .values(status="accepted", answered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        update(RequestOffer)
+        .where(RequestOffer.request_id == request_id, RequestOffer.status == "open")
+        .values(status="withdrawn", answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def decline(member: User, request_id: int) -> ServiceRequest:
+    """The member passes; when the whole round has passed, the next round opens at once."""
+    request = get_visible(member, request_id)
+    offer = _offer_to(request.id, member.id)
+    if offer is None:
+        raise Forbidden("您没有该请求的邀请", code="no_open_offer")
+    moved = db.session.execute(
+        update(RequestOffer)
+        .where(RequestOffer.id == offer.id, RequestOffer.status == "open")
+        .values(status="declined", answered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("该邀请已处理", code="offer_not_open")
+    still_open = db.session.execute(
+        select(RequestOffer.id).where(RequestOffer.request_id == request.id, RequestOffer.status == "open").limit(1)
+    ).first()
+    if request.status == "offered" and still_open is None:
+        offer_round(request)
+    return request
+
+
+def _for_assignee(member: User, request_id: int) -> ServiceRequest:
+    request = get_visible(member, request_id)
+    if request.assignee_id is None:
+        raise Conflict(f"当前状态（{request.status}）不允许该操作", code="illegal_transition")
+    if request.assignee_id != member.id:
+        raise Forbidden("仅限接单党员操作", code="not_assignee")
+    return request
+
+
+def start(member: User, request_id: int) -> ServiceRequest:
+    return transition(_for_assignee(member, request_id), "start", member)
+
+
+def complete(member: User, request_id: int, note: str, minutes: int) -> ServiceRequest:
+    request = transition(
+        _for_assignee(member, request_id), "complete", member, completion_note=note, minutes=minutes
+    )
+    notify(
+        request.resident_id, "request_completed", "服务已完成", request.title,
+        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+    )
+    return request
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def confirm(staff: User, request_id: int) -> ServiceRequest:
+    """Staff confirm the completed service; the volunteer's minutes are credited exactly once."""
+    request = _for_staff(staff, request_id)
+    if request.assignee_id == staff.id:
+        raise Forbidden("不能确认自己的服务", code="self_confirmation")
+    request = transition(request, "confirm", staff)
+    entry = ledger.record_entry(
+        request.assignee_id, org_id=request.community_id, source="request", source_id=request.id,
+        minutes=request.minutes or 0, note=request.title[:200],
+    )
+    ledger.confirm_entry(staff, entry)
+    notify(
+        request.assignee_id, "request_confirmed", "服务时长已确认", request.title,
+        {"request_id": request.id, "minutes": request.minutes}, page="pages/me/hours",
+    )
+    return request
+
+
+def reject_completion(staff: User, request_id: int, reason: str) -> ServiceRequest:
+    request = transition(_for_staff(staff, request_id), "reject_completion", staff, reason=reason, rejection_reason=reason)
+    notify(
+        request.assignee_id, "request_rejected", "服务完成情况被退回", reason,
+        {"request_id": request.id, "reason": reason}, page=f"pages/requests/detail?id={request.id}",
+    )
+    return request
+
+
+def assign(staff: User, request_id: int, member_id: int) -> ServiceRequest:
+    """Staff hand the request to a member of their scope (or move it to another one)."""
+    request = _for_staff(staff, request_id)
+    member = db.session.get(User, member_id)
+    if member is None or not _is_member_near(member_id, request):
+        raise Invalid("该党员不在本街道的在职党员名单中", code="invalid_member")
+    if member_id == request.assignee_id:
+        raise Conflict("已由该党员负责", code="already_assigned")
+    previous = request.assignee_id
+    transition(request, "assign", staff, reason=f"指派给 {member.name}", assignee_id=member_id, offer_expires_at=None)
+    _close_offers(request.id, None)
+    notify(
+        member_id, "request_accepted", "工作人员为您指派了服务请求", request.title,
+        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+    )
+    if previous is not None:
+        notify(previous, "request_reassigned", "服务请求已改派他人", request.title, {"request_id": request.id})
+    return request
+
+
+def _is_member_near(member_id: int, request: ServiceRequest) -> bool:
+    from models.members import Registration
+
+    street_id = db.session.get(OrgUnit, request.community_id).parent_id
+    return db.session.execute(
+        select(Registration.id)
+        .join(OrgUnit, OrgUnit.id == Registration.community_id)
+        .where(
+            Registration.user_id == member_id,
+            Registration.status == "approved",
+            or_(OrgUnit.id == request.community_id, OrgUnit.parent_id == street_id),
+        )
+    ).first() is not None
+
+
+# --- the resident -----------------------------------------------------------------------------
+
+
+def _for_resident(user: User, request_id: int) -> ServiceRequest:
+    request = get_visible(user, request_id)
+    if request.resident_id != user.id:
+        raise Forbidden("仅限提出请求的居民操作", code="not_requester")
+    return request
+
+
+def cancel(resident: User, request_id: int, reason: str | None) -> ServiceRequest:
+    request = _for_resident(resident, request_id)
+    assignee = request.assignee_id
+    transition(request, "cancel", resident, reason=reason, offer_expires_at=None)
+    _close_offers(request.id, None)
+    if assignee is not None:
+        notify(assignee, "request_cancelled", "居民已取消服务请求", request.title, {"request_id": request.id})
+    return request
+
+
+def rate(resident: User, request_id: int, stars: int, comment: str | None) -> ServiceRequest:
+    """Once, after completion; the stars feed the member's ranking."""
+    request = _for_resident(resident, request_id)
+    if request.status not in ("completed", "confirmed"):
+        raise Conflict("服务完成后才能评价", code="not_completed")
+    moved = db.session.execute(
+        update(ServiceRequest)
+        .where(
+            ServiceRequest.id == request.id,
+            ServiceRequest.stars.is_(None),
+            ServiceRequest.status.in_(("completed", "confirmed")),
+        )
+        .values(stars=stars, rating_comment=comment, rated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("已评价过该服务", code="already_rated")
+    db.session.add(
+        RequestHistory(
+            request_id=request.id, action="rate", from_status=request.status, to_status=request.status,
+            actor_id=resident.id, reason=f"{stars} 星",
+        )
+    )
+    db.session.flush()
+    db.session.refresh(request)
+    return request

@@ -1,0 +1,219 @@
+"""Stations: where they are, when they are open, and the rotating signed QR code at each."""
+import hashlib
+import hmac
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from extensions import db
+from models.base import utcnow
+from models.orgs import OrgUnit
+from models.stations import Station
+from models.users import User
+from services.errors import Invalid, NotFound
+from services.permissions import require_org
+
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EARTH_RADIUS_M = 6371008.8
+# Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
+CHECKLIST_ORG_KINDS = (
+    "nonpublic_enterprise_committee",
+    "street_economic_branch",
+    "enterprise_branch",
+    "association_committee",
+    "social_org_branch",
+)
+# 八有: place, sign, flag, oath, rights and duties, rules, publications, e-education equipment;
+# 四新: work profile, characteristic experience, e-education film, study video system.
+CHECKLIST_ITEMS = (
+    "has_place",
+    "has_sign",
+    "has_flag",
+    "has_oath",
+    "has_rights_duties",
+    "has_rules",
+    "has_publications",
+    "has_av_equipment",
+    "work_profile",
+    "characteristic_experience",
+    "e_education_film",
+    "study_video_system",
+)
+QR_PAGE = "pages/checkin/index"
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi = phi2 - phi1
+    d_lambda = math.radians(lng2 - lng1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def get_station(station_id: int) -> Station:
+    station = db.session.get(Station, station_id)
+    if station is None:
+        raise NotFound("服务站点不存在", code="station_not_found")
+    return station
+
+
+def station_in_scope(actor: User, station_id: int) -> Station:
+    """The station, if the actor's staff scope covers its org; 404 otherwise."""
+    station = get_station(station_id)
+    try:
+        require_org(actor, station.org_id)
+    except NotFound:
+        raise NotFound("服务站点不存在", code="station_not_found") from None
+    return station
+
+
+def _check_checklist(org: OrgUnit, checklist: dict | None) -> None:
+    if checklist is not None and org.kind not in CHECKLIST_ORG_KINDS:
+        raise Invalid(
+            "只有企业和社会组织的阵地填写标准化清单",
+            code="checklist_not_applicable",
+            fields={"checklist": ["只有企业和社会组织的阵地填写标准化清单"]},
+        )
+
+
+def create_station(actor: User, fields: dict) -> Station:
+    org = require_org(actor, fields["org_id"])
+    _check_checklist(org, fields.get("checklist"))
+    station = Station(qr_secret=secrets.token_hex(16), **fields)
+    db.session.add(station)
+    db.session.flush()
+    return station
+
+
+def update_station(actor: User, station_id: int, changes: dict) -> Station:
+    station = station_in_scope(actor, station_id)
+    if "org_id" in changes:
+        require_org(actor, changes["org_id"])
+    org = db.session.get(OrgUnit, changes.get("org_id", station.org_id))
+    _check_checklist(org, changes.get("checklist", station.checklist))
+    for name, value in changes.items():
+        setattr(station, name, value)
+    db.session.flush()
+    return station
+
+
+def rotate_secret(actor: User, station_id: int) -> Station:
+    """A new secret voids every code of the station printed or photographed so far."""
+    station = station_in_scope(actor, station_id)
+    station.qr_secret = secrets.token_hex(16)
+    return station
+
+
+def station_listing(kind: str | None = None, org_id: int | None = None):
+    statement = select(Station).order_by(Station.id)
+    if kind is not None:
+        statement = statement.where(Station.kind == kind)
+    if org_id is not None:
+        statement = statement.where(Station.org_id == org_id)
+    return statement
+
+
+def nearest(statement, lat: float, lng: float, page: int, per_page: int) -> tuple[list[Station], int]:
+    """A page of the listed stations, nearest first, each carrying `distance_m`."""
+    stations = db.session.execute(statement).scalars().all()
+    for station in stations:
+        station.distance_m = round(haversine_m(lat, lng, station.lat, station.lng), 1)
+    stations.sort(key=lambda station: (station.distance_m, station.id))
+    start = (page - 1) * per_page
+    return stations[start:start + per_page], len(stations)
+
+
+def checklist_done(station: Station) -> int | None:
+    if station.checklist is None:
+        return None
+    return sum(1 for item in CHECKLIST_ITEMS if station.checklist.get(item))
+
+
+# --- opening hours ------------------------------------------------------------------------
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def is_open(station: Station, at: datetime | None = None) -> bool:
+    """Whether the station is open at `at`, read in local (Asia/Shanghai) time."""
+    local = (at or utcnow()).astimezone(LOCAL_TIME)
+    hours = station.opening_hours or {}
+    if local.date().isoformat() in hours.get("closed_days", []):
+        return False
+    now = local.hour * 60 + local.minute
+    return any(
+        _minutes(span["open"]) <= now < _minutes(span["close"])
+        for span in hours.get("weekly", {}).get(WEEKDAYS[local.weekday()], [])
+    )
+
+
+def closing_time(station: Station, at: datetime) -> datetime:
+    """When the opening span containing `at` ended (or ends), in UTC; `at` if none contains it."""
+    local = at.astimezone(LOCAL_TIME)
+    now = local.hour * 60 + local.minute
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    for span in (station.opening_hours or {}).get("weekly", {}).get(WEEKDAYS[local.weekday()], []):
+        if _minutes(span["open"]) <= now < _minutes(span["close"]):
+            return (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(timezone.utc)
+    return at
+
+
+# --- QR tokens ----------------------------------------------------------------------------
+
+
+@dataclass
+class QrWindow:
+    token: str
+    expires_at: datetime
+
+
+def window_seconds() -> int:
+    return int(current_app.config.get("QR_WINDOW_SECONDS", 180))
+
+
+def window_of(at: datetime) -> int:
+    return int(at.timestamp()) // window_seconds()
+
+
+def _signature(station: Station, window: int) -> str:
+    message = f"linli-checkin:{station.id}:{window}:{station.qr_secret}".encode()
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def qr_token(station: Station, at: datetime | None = None) -> QrWindow:
+    """The code shown now: `<station>.<window>.<hmac>`, valid this window and the next."""
+    window = window_of(at or utcnow())
+    expires = datetime.fromtimestamp((window + 2) * window_seconds(), timezone.utc)
+    return QrWindow(f"{station.id}.{window}.{_signature(station, window)}", expires)
+
+
+def qr_payload(token: str) -> str:
+    """What the code encodes: the mini-program page that performs the check-in."""
+    return f"{QR_PAGE}?t={token}"
+
+
+def verify_token(station: Station, token: str, at: datetime | None = None) -> int:
+    """The window of a valid token for this station; 4xx with a precise code otherwise."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        raise Invalid("二维码无效", code="qr_invalid")
+    station_id, window, signature = int(parts[0]), int(parts[1]), parts[2]
+    if station_id != station.id:
+        raise Invalid("二维码不属于该服务站点", code="qr_wrong_station")
+    if not hmac.compare_digest(signature, _signature(station, window)):
+        raise Invalid("二维码无效", code="qr_invalid")
+    current = window_of(at or utcnow())
+    if window not in (current, current - 1):
+        raise Invalid("二维码已过期，请扫描现场最新的二维码", code="qr_expired")
+    return window

@@ -1,0 +1,166 @@
+"""Stations: scoped management, distance listing, opening hours and the rotating QR code."""
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from models.stations import STATION_KINDS, Station
+from services.orgs import add_org
+from services.stations import closing_time, is_open
+from tests.conftest import body
+from tests.fixtures.members import ALWAYS_OPEN, CENTRE
+
+
+def _station(org, **extra):
+    payload = {
+        "name": "幸福里社区党员服务站",
+        "kind": "community_service_station",
+        "org_id": org.id,
+        "address": "幸福里12号",
+        "lat": CENTRE[0],
+        "lng": CENTRE[1],
+        "radius_m": 150,
+        "acquisition": "joint_built",
+        "opening_hours": {"weekly": {"mon": [{"open": "08:30", "close": "17:30"}]}, "closed_days": ["2026-10-01"]},
+    }
+    payload.update(extra)
+    return payload
+
+
+def test_staff_create_a_station_in_scope(client, make):
+    units = make.tree()
+    headers = make.headers(make.staff(units["community_a"]))
+    response = client.post("/api/v1/stations", json=_station(units["community_a"]), headers=headers)
+    assert response.status_code == 201
+    station = body(response)
+    assert station["opening_hours"]["weekly"]["mon"] == [{"open": "08:30", "close": "17:30"}]
+    assert station["opening_hours"]["weekly"]["sun"] == []
+    assert station["opening_hours"]["closed_days"] == ["2026-10-01"]
+    assert "qr_secret" not in station
+    assert station["checklist"] is None
+
+
+def test_station_outside_scope_is_404(client, make):
+    units = make.tree()
+    headers = make.headers(make.staff(units["community_b"]))
+    assert client.post("/api/v1/stations", json=_station(units["community_a"]), headers=headers).status_code == 404
+    station = body(client.post("/api/v1/stations", json=_station(units["community_a"]), headers=make.headers(make.admin())))
+    assert client.patch(f"/api/v1/stations/{station['id']}", json={"name": "改名"}, headers=headers).status_code == 404
+    assert client.get(f"/api/v1/stations/{station['id']}/qr", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/stations/{station['id']}/qr.png", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"kind": "palace"},
+        {"acquisition": "stolen"},
+        {"lat": 91},
+        {"lng": -181},
+        {"radius_m": 0},
+        {"opening_hours": {"weekly": {"mon": [{"open": "18:00", "close": "09:00"}]}}},
+        {"opening_hours": {"weekly": {"mon": [{"open": "25:00", "close": "26:00"}]}}},
+        {"opening_hours": {"weekly": {"someday": []}}},
+        {"name": "长" * 101},
+    ],
+)
+def test_invalid_station_fields_are_422(client, make, change):
+    units = make.tree()
+    response = client.post(
+        "/api/v1/stations", json=_station(units["community_a"], **change), headers=make.headers(make.admin())
+    )
+    assert response.status_code == 422
+
+
+def test_checklist_only_for_enterprise_and_social_positions(client, make):
+    units = make.tree()
+    committee = add_org("非公企业党工委", "nonpublic_enterprise_committee", units["district"])
+    enterprise = add_org("某科技公司党支部", "enterprise_branch", committee)
+    db.session.commit()
+    headers = make.headers(make.admin())
+    checklist = {"has_place": True, "has_flag": True, "work_profile": True}
+    refused = client.post("/api/v1/stations", json=_station(units["community_a"], checklist=checklist), headers=headers)
+    assert refused.status_code == 422
+    assert body(refused)["error"]["code"] == "checklist_not_applicable"
+    created = body(client.post("/api/v1/stations", json=_station(enterprise, checklist=checklist), headers=headers))
+    assert created["checklist_done"] == 3
+    assert created["checklist_total"] == 12
+    assert created["checklist"]["study_video_system"] is False
+
+
+def test_near_lists_by_distance(client, make, make_station):
+    units = make.tree()
+    far = make_station(units["community_a"], name="远", lat=CENTRE[0] + 0.05)
+    near = make_station(units["community_a"], name="近", lat=CENTRE[0] + 0.001)
+    middle = make_station(units["community_b"], name="中", lat=CENTRE[0] + 0.01)
+    listed = body(
+        client.get(f"/api/v1/stations?near={CENTRE[0]},{CENTRE[1]}", headers=make.headers(make.resident()))
+    )
+    assert [item["id"] for item in listed["items"]] == [near.id, middle.id, far.id]
+    assert 100 < listed["items"][0]["distance_m"] < 125
+    assert listed["total"] == 3
+
+
+def test_near_out_of_range_is_422(client, make):
+    make.tree()
+    headers = make.headers(make.resident())
+    assert client.get("/api/v1/stations?near=95,117", headers=headers).status_code == 422
+    assert client.get("/api/v1/stations?near=abc", headers=headers).status_code == 422
+
+
+def test_qr_gives_token_and_png(client, make, make_station):
+    units = make.tree()
+    station = make_station(units["community_a"])
+    headers = make.headers(make.staff(units["community_a"]))
+    qr = body(client.get(f"/api/v1/stations/{station.id}/qr", headers=headers))
+    assert qr["token"].startswith(f"{station.id}.")
+    assert qr["token"] in qr["payload"]
+    assert datetime.fromisoformat(qr["expires_at"]) > datetime.now(timezone.utc)
+    png = client.get(qr["png_url"], headers=headers)
+    assert png.status_code == 200
+    assert png.mimetype == "image/png"
+    assert png.data.startswith(b"\x89PNG")
+
+
+def test_residents_do_not_get_the_qr(client, make, make_station):
+    units = make.tree()
+    station = make_station(units["community_a"])
+    assert client.get(f"/api/v1/stations/{station.id}/qr", headers=make.headers(make.resident())).status_code == 404
+
+
+def test_opening_hours_use_shanghai_time(make, make_station):
+    units = make.tree()
+    station = make_station(
+        units["community_a"],
+        opening_hours={"weekly": {"mon": [{"open": "08:30", "close": "17:30"}]}, "closed_days": ["2026-11-30"]},
+    )
+    # Monday 2026-11-23 09:00 in Shanghai is 01:00 UTC.
+    assert is_open(station, datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc))
+    assert not is_open(station, datetime(2026, 11, 23, 0, 29, tzinfo=timezone.utc))
+    assert not is_open(station, datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc))
+    assert not is_open(station, datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc))
+    assert not is_open(station, datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc))
+    assert closing_time(station, datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)) == datetime(
+        2026, 11, 23, 9, 30, tzinfo=timezone.utc
+    )
+    assert ALWAYS_OPEN["weekly"]["sun"]
+
+
+def test_demo_has_a_station_of_every_kind(app, app_context):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    demo = db.session.execute(select(Station)).scalars().all()
+    assert {station.kind for station in demo} == set(STATION_KINDS)
+    assert all(len(station.qr_secret) == 32 for station in demo)
+    assert any(station.checklist for station in demo)
+
+
+def test_patch_changes_only_the_given_fields(client, make):
+    units = make.tree()
+    headers = make.headers(make.staff(units["community_a"]))
+    station = body(client.post("/api/v1/stations", json=_station(units["community_a"]), headers=headers))
+    patched = client.patch(f"/api/v1/stations/{station['id']}", json={"radius_m": 300, "acquisition": "rented"}, headers=headers)
+    assert patched.status_code == 200
+    assert (body(patched)["radius_m"], body(patched)["acquisition"]) == (300, "rented")
+    assert body(patched)["opening_hours"] == station["opening_hours"]
+    assert body(patched)["name"] == station["name"]
