@@ -6,12 +6,21 @@ from pathlib import Path
 SANDBOX_APPID = "wx-sandbox-appid"
 SANDBOX_SECRET = "wx-sandbox-secret"
 DEFAULT_SANDBOX_BASE = "http://127.0.0.1:8750/"
-# Every event a person hears about; each has a subscribe-message template (WECHAT_TEMPLATE_<EVENT>).
-NOTIFICATION_EVENTS = (
-    "request_offered", "request_accepted", "request_completed", "request_confirmed",
-    "request_rejected", "request_escalated", "registration_approved", "registration_rejected",
-    "message_received", "checkin_confirmed", "checkin_flagged",
-)
+# Every event a person hears about, with its subscribe-message template title and a short
+# status phrase; each event's template id comes from WECHAT_TEMPLATE_<EVENT>.
+NOTIFICATION_EVENTS = {
+    "request_offered": ("服务需求接单提醒", "待接单"),
+    "request_accepted": ("服务需求已接单通知", "已接单"),
+    "request_completed": ("服务完成通知", "已完成"),
+    "request_confirmed": ("服务确认通知", "已确认"),
+    "request_rejected": ("服务退回通知", "被退回"),
+    "request_escalated": ("服务需求转派提醒", "待派单"),
+    "registration_approved": ("报到审核结果通知", "已通过"),
+    "registration_rejected": ("报到审核结果通知", "未通过"),
+    "message_received": ("新留言提醒", "新留言"),
+    "checkin_confirmed": ("服务时长确认通知", "已确认"),
+    "checkin_flagged": ("签到核实提醒", "待核实"),
+}
 
 
 def _int(env, name, default):

@@ -181,7 +181,7 @@ def confirm(actor: User, checkin_id: int) -> HourEntry:
     entry = ledger.confirm_entry(actor, entry)
     notify(
         checkin.member_id,
-        "hours_confirmed",
+        "checkin_confirmed",
         "服务时长已确认",
         f"{checkin.station.name} {entry.minutes} 分钟",
         {"checkin_id": checkin.id, "entry_id": entry.id, "minutes": entry.minutes},
@@ -236,7 +236,7 @@ def close_forgotten(at: datetime | None = None) -> int:
             closed += 1
             notify(
                 checkin.member_id,
-                "checkin_auto_closed",
+                "checkin_flagged",
                 "签到未签退，已自动结束",
                 f"您在{checkin.station.name}的签到未签退，已在闭站时自动结束，时长需工作人员核实后才能计入。",
                 {"checkin_id": checkin.id, "station_id": checkin.station_id},

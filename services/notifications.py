@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
+from config import NOTIFICATION_EVENTS
 from extensions import db
 from models.base import utcnow
 from models.notifications import Notification, NotificationGrant
@@ -27,20 +28,6 @@ from services.permissions import require_staff, within_scope
 
 log = logging.getLogger(__name__)
 
-# event → (template title shown in the mini-program, short status phrase for the message)
-EVENTS = {
-    "request_offered": ("服务需求接单提醒", "待接单"),
-    "request_accepted": ("服务需求已接单通知", "已接单"),
-    "request_completed": ("服务完成通知", "已完成"),
-    "request_confirmed": ("服务确认通知", "已确认"),
-    "request_rejected": ("服务退回通知", "被退回"),
-    "request_escalated": ("服务需求转派提醒", "待派单"),
-    "registration_approved": ("报到审核结果通知", "已通过"),
-    "registration_rejected": ("报到审核结果通知", "未通过"),
-    "message_received": ("新留言提醒", "新留言"),
-    "checkin_confirmed": ("服务时长确认通知", "已确认"),
-    "checkin_flagged": ("签到核实提醒", "待核实"),
-}
 
 # WeChat's subscribe-message field limits by key prefix: longer values are answered with 47003.
 FIELD_LIMITS = {"thing": 20, "phrase": 5, "character_string": 32, "name": 10}
@@ -116,7 +103,7 @@ def templates() -> list[dict]:
     configured = current_app.config["WECHAT_TEMPLATES"]
     return [
         {"event": event, "template_id": configured[event], "title": title}
-        for event, (title, _phrase) in EVENTS.items()
+        for event, (title, _phrase) in NOTIFICATION_EVENTS.items()
         if configured.get(event)
     ]
 
@@ -269,7 +256,7 @@ def fit_template_data(data: dict) -> dict:
 
 def template_data(notification: Notification) -> dict:
     """The template data of a notification: title, body, status phrase and time."""
-    _title, phrase = EVENTS.get(notification.event, ("", "新消息"))
+    _title, phrase = NOTIFICATION_EVENTS.get(notification.event, ("", "新消息"))
     return fit_template_data(
         {
             "thing1": notification.title,

@@ -213,6 +213,10 @@ def test_staff_confirm_credits_the_ledger(client, make, scene):
     assert body(response)["status"] == "confirmed"
     hours = body(client.get("/api/v1/members/me/hours", headers=headers))
     assert hours["confirmed_minutes"] == 60 and hours["pending_minutes"] == 0
+    events = db.session.execute(select(Notification.event).where(Notification.user_id == scene["member"].id)).scalars().all()
+    # An event with a subscribe-message template, so the member can also hear it in WeChat.
+    assert events == ["checkin_confirmed"]
+    assert "checkin_confirmed" in {item["event"] for item in body(client.get("/api/v1/notifications/templates"))["items"]}
 
 
 def test_self_confirmation_is_403_even_for_staff(client, make, scene):
@@ -290,7 +294,7 @@ def test_forgotten_checkout_is_closed_and_flagged(client, make, make_station, sc
     assert row.status == "auto_closed" and row.flagged
     assert row.flags[-1]["code"] == "forgotten_checkout"
     events = db.session.execute(select(Notification.event).where(Notification.user_id == scene["member"].id)).scalars().all()
-    assert events == ["checkin_auto_closed"]
+    assert events == ["checkin_flagged"]
     assert db.session.execute(select(func.count(HourEntry.id))).scalar_one() == 0
 
 
