@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures.contacts",
     "tests.fixtures.requests",
     "tests.fixtures.notifications",
+    "tests.fixtures.desk",
 ]
 
 FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

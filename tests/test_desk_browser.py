@@ -1,33 +1,9 @@
 """The desk in real headless Chromium: staff log in, see their part of the tree, log out."""
 import pytest
-from playwright.sync_api import sync_playwright
+
+from tests.fixtures.desk import log_in
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server}/desk/")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
 
 
 def test_staff_sees_only_their_community_tree(page, live_server, make):
