@@ -20,6 +20,31 @@ NOTIFICATION_EVENTS = {
     "message_received": ("新留言提醒", "新留言"),
     "checkin_confirmed": ("服务时长确认通知", "已确认"),
     "checkin_flagged": ("签到核实提醒", "待核实"),
+    "request_cancelled": ("服务需求取消通知", "已取消"),
+    "request_reassigned": ("服务需求改派通知", "已改派"),
+    "request_question": ("服务需求补充信息提醒", "待补充"),
+    "request_answered": ("居民答复提醒", "已答复"),
+    "contact_reported": ("留言举报提醒", "待处理"),
+    "hour_correction_answered": ("服务时长更正结果通知", "已处理"),
+}
+
+
+# Service rules an operator may tune, read from environment variables of the same name.
+TUNABLES = {
+    "QR_WINDOW_SECONDS": 180,
+    "CHECKIN_MAX_MINUTES": 8 * 60,
+    "CHECKIN_MAX_SPEED_KMH": 120,
+    "CHECKIN_DEVICE_OTHER_MEMBERS": 1,
+    "CHECKIN_EDGE_RATIO": 0.9,
+    "MATCH_OFFER_SIZE": 3,
+    "MATCH_OFFER_WINDOW_SECONDS": 600,
+    "MATCH_ROUNDS": 3,
+    "MATCH_DISTANCE_LIMIT_M": 3000,
+    "MEMBER_OPEN_TASK_CAP": 3,
+    "REQUEST_SLA_MINUTES": 120,
+    "REQUEST_SLA_URGENT_MINUTES": 30,
+    "CONTACT_MESSAGES_PER_MINUTE": 20,
+    "CONTACT_THREADS_PER_DAY": 10,
 }
 
 
@@ -55,6 +80,7 @@ def from_environment(instance_path: str, env=None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
         or env.get("REDIS_URL", "memory://"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        **{name: type(default)(env.get(name, default)) for name, default in TUNABLES.items()},
     }
 
 

@@ -24,9 +24,6 @@ from services import contacts
 
 blp = Blueprint("contacts", __name__, description="楼院联系与留言")
 
-DEFAULT_MESSAGES_PER_MINUTE = 20
-DEFAULT_THREADS_PER_DAY = 10
-
 
 def _per_user() -> str:
     """Limits count per person, not per address: many residents share one carrier NAT."""
@@ -34,11 +31,11 @@ def _per_user() -> str:
 
 
 def _messages_per_minute() -> str:
-    return f"{current_app.config.get('CONTACT_MESSAGES_PER_MINUTE', DEFAULT_MESSAGES_PER_MINUTE)} per minute"
+    return f"{current_app.config['CONTACT_MESSAGES_PER_MINUTE']} per minute"
 
 
 def _threads_per_day() -> str:
-    return f"{current_app.config.get('CONTACT_THREADS_PER_DAY', DEFAULT_THREADS_PER_DAY)} per day"
+    return f"{current_app.config['CONTACT_THREADS_PER_DAY']} per day"
 
 
 def _continues_thread() -> bool:

@@ -36,7 +36,8 @@ def list_orgs(args):
 @blp.response(201, OrgSchema)
 def create_org(args):
     """新建组织: under a parent in scope; roots are for administrators."""
-    org = orgs.create_org(current_user(), args["name"], args["kind"], args["parent_id"])
+    location = {key: args[key] for key in ("lat", "lng") if key in args}
+    org = orgs.create_org(current_user(), args["name"], args["kind"], args["parent_id"], location)
     db.session.commit()
     return org
 

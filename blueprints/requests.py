@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from blueprints.common import auth_required, current_user, idempotent, page_response
 from extensions import db
 from schemas.requests import (
+    RequestAnswerSchema,
     RequestAssignSchema,
     RequestCancelSchema,
     RequestCandidateSchema,
@@ -14,6 +15,7 @@ from schemas.requests import (
     RequestDetailSchema,
     RequestListArgsSchema,
     RequestPageSchema,
+    RequestQuestionSchema,
 )
 from services import requests
 
@@ -122,6 +124,24 @@ def reject_completion(args, request_id):
 def assign(args, request_id):
     """指派或改派 (staff in scope)"""
     return _finish(requests.assign(current_user(), request_id, args["member_id"]))
+
+
+@blp.route("/requests/<int:request_id>/ask-resident", methods=["POST"])
+@auth_required
+@blp.arguments(RequestQuestionSchema)
+@blp.response(200, RequestDetailSchema)
+def ask_resident(args, request_id):
+    """询问居民: staff in scope, the assignee or an offered member; the response clock stops until the answer."""
+    return _finish(requests.ask_resident(current_user(), request_id, args["question"]))
+
+
+@blp.route("/requests/<int:request_id>/answer", methods=["POST"])
+@auth_required
+@blp.arguments(RequestAnswerSchema)
+@blp.response(200, RequestDetailSchema)
+def answer(args, request_id):
+    """居民答复: the resident answers the pending question; the response clock runs again."""
+    return _finish(requests.answer_question(current_user(), request_id, args["answer"]))
 
 
 @blp.route("/requests/<int:request_id>/cancel", methods=["POST"])

@@ -1,7 +1,7 @@
 """The declarative base, naming conventions and the time type every model uses."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -12,6 +12,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def choice(values, name: str, length: int) -> Enum:
+    """A string column limited to `values` by a CHECK constraint: the same on SQLite and PostgreSQL."""
+    return Enum(*values, name=name, native_enum=False, create_constraint=True, length=length)
 
 
 def utcnow() -> datetime:

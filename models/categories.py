@@ -1,11 +1,11 @@
 """Service categories: the managed list a resident picks from, tied to skills and a service model."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
 SERVICE_MODELS = ("routine", "cultural", "on_demand", "professional", "socialised")
 
@@ -18,8 +18,10 @@ class ServiceCategory(db.Model):
     name: Mapped[str] = mapped_column(String(50), unique=True)
     skills: Mapped[list] = mapped_column(JSON, default=list)
     service_model: Mapped[str] = mapped_column(
-        Enum(*SERVICE_MODELS, name="service_model", native_enum=False, create_constraint=True, length=20)
+        choice(SERVICE_MODELS, "service_model", 20)
     )
     expected_minutes: Mapped[int] = mapped_column(default=60)
+    # The response clock of its requests counts only the community station's opening hours.
+    sla_opening_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,11 +1,11 @@
 """Check-ins: a member's visit to a station, from scanning its code to checking out."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Enum, Float, ForeignKey, Index, String, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
 # closed: checked out by the member; auto_closed: left open and closed by the job at closing time.
 CHECKIN_STATUSES = ("open", "closed", "auto_closed")
@@ -32,7 +32,7 @@ class CheckIn(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), index=True)
     status: Mapped[str] = mapped_column(
-        Enum(*CHECKIN_STATUSES, name="checkin_status", native_enum=False, create_constraint=True, length=20),
+        choice(CHECKIN_STATUSES, "checkin_status", 20),
         default="open",
     )
     lat: Mapped[float] = mapped_column(Float)

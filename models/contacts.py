@@ -1,11 +1,11 @@
 """楼院联系: building contacts, resident–member threads, messages, blocks, reports, phone reveals."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
 MESSAGE_KINDS = ("text", "phone")
 
@@ -61,7 +61,7 @@ class ContactMessage(db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("contact_threads.id", ondelete="CASCADE"))
     sender_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(
-        Enum(*MESSAGE_KINDS, name="contact_message_kind", native_enum=False, create_constraint=True, length=10),
+        choice(MESSAGE_KINDS, "contact_message_kind", 10),
         default="text",
     )
     text: Mapped[str] = mapped_column(String(1000))

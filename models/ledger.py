@@ -1,11 +1,11 @@
 """The service-hours ledger: every credited minute, traceable to its source."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
 HOUR_SOURCES = ("checkin", "request", "visit", "activity")
 HOUR_STATUSES = ("pending", "confirmed", "rejected")
@@ -27,12 +27,12 @@ class HourEntry(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     org_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     source: Mapped[str] = mapped_column(
-        Enum(*HOUR_SOURCES, name="hour_source", native_enum=False, create_constraint=True, length=20)
+        choice(HOUR_SOURCES, "hour_source", 20)
     )
     source_id: Mapped[int]
     minutes: Mapped[int]
     status: Mapped[str] = mapped_column(
-        Enum(*HOUR_STATUSES, name="hour_status", native_enum=False, create_constraint=True, length=20),
+        choice(HOUR_STATUSES, "hour_status", 20),
         default="pending",
     )
     note: Mapped[str | None] = mapped_column(String(200))
@@ -69,7 +69,7 @@ class HourCorrection(db.Model):
     reason: Mapped[str] = mapped_column(String(200))
     requested_minutes: Mapped[int | None]
     status: Mapped[str] = mapped_column(
-        Enum(*CORRECTION_STATUSES, name="correction_status", native_enum=False, create_constraint=True, length=20),
+        choice(CORRECTION_STATUSES, "correction_status", 20),
         default="pending",
     )
     answer: Mapped[str | None] = mapped_column(String(200))

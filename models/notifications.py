@@ -1,11 +1,11 @@
 """The outbox: every message to a person is first a row here, written with its cause."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
 DELIVERY_STATUSES = ("pending", "queued", "sent", "skipped", "failed")
 
@@ -25,13 +25,7 @@ class Notification(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     page: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(
-        Enum(
-            *DELIVERY_STATUSES,
-            name="delivery_status",
-            native_enum=False,
-            create_constraint=True,
-            length=20,
-        ),
+        choice(DELIVERY_STATUSES, "delivery_status", 20),
         default="pending",
     )
     attempts: Mapped[int] = mapped_column(default=0)

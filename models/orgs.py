@@ -1,11 +1,11 @@
 """The organisation tree (组织体系) and the staff scopes granted on it."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
 ORG_KINDS = (
     "district_committee",
@@ -30,16 +30,22 @@ class OrgUnit(db.Model):
     __table_args__ = (
         Index("ix_org_units_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
+        CheckConstraint("lng IS NULL OR (lng >= -180 AND lng <= 180)", name="lng_range"),
+        CheckConstraint("(lat IS NULL) = (lng IS NULL)", name="lat_lng_together"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(
-        Enum(*ORG_KINDS, name="org_kind", native_enum=False, create_constraint=True, length=40)
+        choice(ORG_KINDS, "org_kind", 40)
     )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), default="")
     depth: Mapped[int] = mapped_column(default=0)
+    # Where a building (楼院) or community stands; matching measures distances from it.
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent = relationship("OrgUnit", remote_side=[id])
@@ -55,7 +61,7 @@ class StaffScope(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     role: Mapped[str] = mapped_column(
-        Enum(*STAFF_ROLES, name="staff_role", native_enum=False, create_constraint=True, length=20)
+        choice(STAFF_ROLES, "staff_role", 20)
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,23 +1,25 @@
 """按需服务: residents' service requests, the offers made to members, and every transition."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
-REQUEST_STATUSES = (
-    "submitted",
-    "offered",
-    "accepted",
-    "in_progress",
-    "completed",
-    "confirmed",
-    "cancelled",
-    "expired",
-    "escalated",
-)
+# What residents and staff read for each status.
+STATUS_NAMES = {
+    "submitted": "已提交",
+    "offered": "派单中",
+    "accepted": "已接单",
+    "in_progress": "服务中",
+    "completed": "待确认",
+    "confirmed": "已确认",
+    "cancelled": "已取消",
+    "expired": "无人接单",
+    "escalated": "待派单",
+}
+REQUEST_STATUSES = tuple(STATUS_NAMES)
 URGENCIES = ("normal", "urgent")
 OFFER_STATUSES = ("open", "accepted", "declined", "expired", "withdrawn")
 # Until someone has taken it, a request runs against its SLA clock.
@@ -30,6 +32,7 @@ class ServiceRequest(db.Model):
         Index("ix_service_requests_community_status", "community_id", "status"),
         # Matching counts each candidate's open tasks and averages their ratings by assignee.
         Index("ix_service_requests_assignee_status", "assignee_id", "status"),
+        Index("ix_service_requests_assignee_taken_at", "assignee_id", "taken_at"),
         Index("ix_service_requests_status_offer_expires_at", "status", "offer_expires_at"),
         CheckConstraint("stars IS NULL OR (stars >= 1 AND stars <= 5)", name="stars_range"),
         CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes_not_negative"),
@@ -47,17 +50,21 @@ class ServiceRequest(db.Model):
     lng: Mapped[float | None] = mapped_column(Float)
     preferred_time: Mapped[datetime | None]
     urgency: Mapped[str] = mapped_column(
-        Enum(*URGENCIES, name="request_urgency", native_enum=False, create_constraint=True, length=10),
+        choice(URGENCIES, "request_urgency", 10),
         default="normal",
     )
     status: Mapped[str] = mapped_column(
-        Enum(*REQUEST_STATUSES, name="request_status", native_enum=False, create_constraint=True, length=20),
+        choice(REQUEST_STATUSES, "request_status", 20),
         default="submitted",
     )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     offer_round: Mapped[int] = mapped_column(default=0)
     offer_expires_at: Mapped[datetime | None]
+    taken_at: Mapped[datetime | None]
+    # The response clock: due at `sla_due_at`, stopped while `sla_paused_at` is set (waiting on the resident).
     sla_due_at: Mapped[datetime]
+    sla_paused_at: Mapped[datetime | None]
+    pending_question: Mapped[str | None] = mapped_column(String(200))
     completion_note: Mapped[str | None] = mapped_column(String(500))
     minutes: Mapped[int | None]
     rejection_reason: Mapped[str | None] = mapped_column(String(200))
@@ -72,8 +79,16 @@ class ServiceRequest(db.Model):
 
     @property
     def sla_breached(self) -> bool:
-        """Still untaken past its SLA deadline: flagged on the staff queue."""
-        return self.status in UNTAKEN_STATUSES and self.sla_due_at < utcnow()
+        """Still untaken past its SLA deadline (the clock stands still while paused): flagged for staff."""
+        return self.status in UNTAKEN_STATUSES and self.sla_due_at < (self.sla_paused_at or utcnow())
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+    @property
+    def sla_paused(self) -> bool:
+        return self.sla_paused_at is not None
 
 
 class RequestOffer(db.Model):
@@ -90,7 +105,7 @@ class RequestOffer(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     round: Mapped[int]
     status: Mapped[str] = mapped_column(
-        Enum(*OFFER_STATUSES, name="offer_status", native_enum=False, create_constraint=True, length=20),
+        choice(OFFER_STATUSES, "offer_status", 20),
         default="open",
     )
     score: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,11 +1,11 @@
 """Positions (阵地): stations where members check in, with their opening hours and QR secret."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from models.base import utcnow
+from models.base import choice, utcnow
 
 STATION_KINDS = (
     "street_service_centre",  # 街道党员服务中心
@@ -29,7 +29,7 @@ class Station(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(
-        Enum(*STATION_KINDS, name="station_kind", native_enum=False, create_constraint=True, length=40)
+        choice(STATION_KINDS, "station_kind", 40)
     )
     org_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     address: Mapped[str] = mapped_column(String(200))
@@ -37,7 +37,7 @@ class Station(db.Model):
     lng: Mapped[float] = mapped_column(Float)
     radius_m: Mapped[int]
     acquisition: Mapped[str] = mapped_column(
-        Enum(*ACQUISITIONS, name="station_acquisition", native_enum=False, create_constraint=True, length=20)
+        choice(ACQUISITIONS, "station_acquisition", 20)
     )
     # {"weekly": {"mon": [{"open": "08:30", "close": "17:30"}], ...}, "closed_days": ["2026-10-01"]}
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -12,6 +12,7 @@ class ServiceCategorySchema(ma.Schema):
     skills = ma.fields.List(text(30), required=True, validate=validate.Length(min=1, max=20))
     service_model = ma.fields.String(required=True, validate=validate.OneOf(SERVICE_MODELS))
     expected_minutes = ma.fields.Integer(load_default=60, validate=validate.Range(min=1, max=24 * 60))
+    sla_opening_hours = ma.fields.Boolean(load_default=False)
 
 
 class ServiceCategoryPatchSchema(ma.Schema):
@@ -19,6 +20,7 @@ class ServiceCategoryPatchSchema(ma.Schema):
     skills = ma.fields.List(text(30), validate=validate.Length(min=1, max=20))
     service_model = ma.fields.String(validate=validate.OneOf(SERVICE_MODELS))
     expected_minutes = ma.fields.Integer(validate=validate.Range(min=1, max=24 * 60))
+    sla_opening_hours = ma.fields.Boolean()
 
 
 class ServiceCategoryListSchema(ma.Schema):

@@ -6,7 +6,19 @@ from models.orgs import ORG_KINDS
 from schemas.common import PageArgsSchema, page_of, text
 
 
-class OrgSchema(ma.Schema):
+class LocationMixin(ma.Schema):
+    """Where a building or community stands: both coordinates or neither."""
+
+    lat = ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    lng = ma.fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+
+    @ma.validates_schema
+    def _both_or_neither(self, data, **kwargs):
+        if ("lat" in data) != ("lng" in data) or (data.get("lat") is None) != (data.get("lng") is None):
+            raise ma.ValidationError("经纬度须同时填写", field_name="lng" if "lat" in data else "lat")
+
+
+class OrgSchema(LocationMixin):
     id = ma.fields.Integer(dump_only=True)
     name = text(100)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
@@ -15,7 +27,7 @@ class OrgSchema(ma.Schema):
     depth = ma.fields.Integer(dump_only=True)
 
 
-class OrgPatchSchema(ma.Schema):
+class OrgPatchSchema(LocationMixin):
     name = text(100)
     parent_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1))
 

@@ -42,11 +42,15 @@ class RequestSchema(ma.Schema):
     preferred_time = ma.fields.DateTime(allow_none=True)
     urgency = ma.fields.String()
     status = ma.fields.String()
+    status_name = ma.fields.String()
     assignee_id = ma.fields.Integer(allow_none=True)
     offer_round = ma.fields.Integer()
     offer_expires_at = ma.fields.DateTime(allow_none=True)
+    taken_at = ma.fields.DateTime(allow_none=True)
     sla_due_at = ma.fields.DateTime()
     sla_breached = ma.fields.Boolean()
+    sla_paused = ma.fields.Boolean()
+    pending_question = ma.fields.String(allow_none=True)
     completion_note = ma.fields.String(allow_none=True)
     minutes = ma.fields.Integer(allow_none=True)
     rejection_reason = ma.fields.String(allow_none=True)
@@ -71,6 +75,7 @@ RequestPageSchema = page_of(RequestSchema, "RequestPage")
 
 class RequestCandidateSchema(ma.Schema):
     member_id = ma.fields.Integer()
+    name = ma.fields.String()
     score = ma.fields.Float()
     reasons = ma.fields.List(ma.fields.String())
 
@@ -95,3 +100,11 @@ class RequestAssignSchema(ma.Schema):
 class RequestRateSchema(ma.Schema):
     stars = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=5))
     comment = text(300, required=False)
+
+
+class RequestQuestionSchema(ma.Schema):
+    question = text(200)
+
+
+class RequestAnswerSchema(ma.Schema):
+    answer = text(200)

@@ -19,10 +19,6 @@ from services.notifications import notify
 from services.permissions import is_staff, reaches, within_scope
 
 
-def _setting(name: str, default):
-    return current_app.config.get(name, default)
-
-
 def covers(community: OrgUnit, station: Station) -> bool:
     """A registration covers stations in its community's subtree and the street containing it."""
     org = station.org
@@ -105,7 +101,7 @@ def _signals(member: User, station: Station, lat: float, lng: float, distance: f
         metres = stations.haversine_m(previous.lat, previous.lng, lat, lng)
         seconds = max((now - previous.checked_in_at).total_seconds(), 1.0)
         speed = metres / 1000 / (seconds / 3600)
-        if metres > 1000 and speed > _setting("CHECKIN_MAX_SPEED_KMH", 120):
+        if metres > 1000 and speed > current_app.config["CHECKIN_MAX_SPEED_KMH"]:
             flags.append(
                 {
                     "code": "impossible_travel",
@@ -124,9 +120,9 @@ def _signals(member: User, station: Station, lat: float, lng: float, distance: f
                 CheckIn.device_id == device_id, CheckIn.member_id != member.id, CheckIn.checked_in_at >= since
             )
         ).scalar_one()
-        if others >= _setting("CHECKIN_DEVICE_OTHER_MEMBERS", 1):
+        if others >= current_app.config["CHECKIN_DEVICE_OTHER_MEMBERS"]:
             flags.append({"code": "shared_device", "evidence": {"device_id": device_id, "other_members_24h": others}})
-    if distance > station.radius_m * _setting("CHECKIN_EDGE_RATIO", 0.9):
+    if distance > station.radius_m * current_app.config["CHECKIN_EDGE_RATIO"]:
         flags.append({"code": "radius_edge", "evidence": {"distance_m": round(distance, 1), "radius_m": station.radius_m}})
     return flags
 
@@ -143,7 +139,7 @@ def check_out(member: User, checkin_id: int) -> CheckIn:
     checkin = _mine(member, checkin_id)
     now = utcnow()
     minutes = max(0, int((now - checkin.checked_in_at).total_seconds() // 60))
-    maximum = _setting("CHECKIN_MAX_MINUTES", 8 * 60)
+    maximum = current_app.config["CHECKIN_MAX_MINUTES"]
     flags = list(checkin.flags or [])
     if minutes > maximum:
         flags.append({"code": "overlong", "evidence": {"minutes": minutes, "max_minutes": maximum}})

@@ -34,10 +34,12 @@ def demo_logins(sandbox_base: str) -> list[str]:
         '  同上，openid 为 "demo-member-1" (在职党员 李建国)',
     ]
 
+# Each community with where it stands (lat, lng); its three buildings stand around that point.
 STREETS = {
-    "大观街道党工委": ["幸福里社区党总支", "和平社区党总支"],
-    "泉城街道党工委": ["泉韵社区党总支", "明湖社区党总支"],
+    "大观街道党工委": [("幸福里社区党总支", (36.6598, 117.0052)), ("和平社区党总支", (36.6655, 116.9968))],
+    "泉城街道党工委": [("泉韵社区党总支", (36.6702, 117.0221)), ("明湖社区党总支", (36.6751, 117.0110))],
 }
+BUILDING_OFFSETS = [(0.0005, 0.0008), (0.0022, -0.0017), (-0.0027, 0.0037)]
 RESIDENTS = [
     ("demo-resident-1", "王秀英"),
     ("demo-resident-2", "赵大爷"),
@@ -60,8 +62,8 @@ def seed_demo() -> bool:
     communities = []
     for street_name, community_names in STREETS.items():
         street = add_org(street_name, "street_working_committee", district)
-        for community_name in community_names:
-            communities.append(_community(community_name, street))
+        for community_name, centre in community_names:
+            communities.append(_community(community_name, centre, street))
         add_org(f"{street_name[:4]}综合经济党总支", "street_economic_branch", street)
     enterprises = add_org("市中区非公企业党工委", "nonpublic_enterprise_committee", district)
     add_org("泉城科技有限公司党支部", "enterprise_branch", enterprises)
@@ -75,11 +77,12 @@ def seed_demo() -> bool:
     return True
 
 
-def _community(name: str, street: OrgUnit) -> OrgUnit:
-    community = add_org(name, "community_general_branch", street)
+def _community(name: str, centre: tuple[float, float], street: OrgUnit) -> OrgUnit:
+    lat, lng = centre
+    community = add_org(name, "community_general_branch", street, lat=lat, lng=lng)
     short = name.removesuffix("社区党总支")
-    for number in (1, 2, 3):
-        add_org(f"{short}{number}号楼院党支部", "building_branch", community)
+    for number, (north, east) in enumerate(BUILDING_OFFSETS, start=1):
+        add_org(f"{short}{number}号楼院党支部", "building_branch", community, lat=lat + north, lng=lng + east)
     add_org(f"{short}夕阳红合唱团功能型党支部", "functional_branch", community)
     add_org(f"{short}流动党员党支部", "mobile_member_branch", community)
     return community
@@ -128,22 +131,26 @@ def _building_contacts(community: OrgUnit) -> None:
     db.session.add(BuildingContact(building_id=buildings[-1].id, member_id=member.id, changed_by_id=secretary.id))
 
 
+# name, skills, service model, expected minutes, response clock in station opening hours only
 CATEGORIES = [
-    ("助老陪伴", ["陪伴"], "on_demand", 120),
-    ("小修小补", ["维修", "电工"], "on_demand", 60),
-    ("课业辅导", ["辅导"], "socialised", 90),
-    ("法律咨询", ["法律咨询"], "professional", 60),
-    ("就医陪诊", ["陪诊", "医疗"], "on_demand", 180),
-    ("代办跑腿", ["跑腿"], "on_demand", 45),
-    ("心理疏导", ["心理疏导"], "professional", 60),
+    ("助老陪伴", ["陪伴"], "on_demand", 120, False),
+    ("小修小补", ["维修", "电工"], "on_demand", 60, False),
+    ("课业辅导", ["辅导"], "socialised", 90, False),
+    ("法律咨询", ["法律咨询"], "professional", 60, True),
+    ("就医陪诊", ["陪诊", "医疗"], "on_demand", 180, False),
+    ("代办跑腿", ["跑腿"], "on_demand", 45, False),
+    ("心理疏导", ["心理疏导"], "professional", 60, True),
 ]
 
 
 def _categories(community: OrgUnit) -> None:
     """按需服务 categories, and two open requests from demo residents offered to the demo members."""
     by_name = {}
-    for name, skills, service_model, minutes in CATEGORIES:
-        by_name[name] = ServiceCategory(name=name, skills=skills, service_model=service_model, expected_minutes=minutes)
+    for name, skills, service_model, minutes, opening_hours in CATEGORIES:
+        by_name[name] = ServiceCategory(
+            name=name, skills=skills, service_model=service_model, expected_minutes=minutes,
+            sla_opening_hours=opening_hours,
+        )
         db.session.add(by_name[name])
     db.session.flush()
     # Tomorrow at 19:00 local, inside the demo members' evening availability.

@@ -1,18 +1,23 @@
 """Explainable matching: who may take a request, ranked, each with the reasons for their score."""
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import cast, func, select
+from sqlalchemy import String, bindparam, cast, func, select, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import aliased
 
 from extensions import db
 from models.base import utcnow
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.requests import RequestOffer, ServiceRequest
+from models.users import User
 from services.database import is_postgresql
+from services.stations import haversine_m
 
 # Availability slots are wall-clock times where the members live (China Standard Time, no DST).
 LOCAL_TIME = timezone(timedelta(hours=8))
@@ -23,27 +28,78 @@ FAIRNESS_DAYS = 30
 @dataclass
 class Candidate:
     member_id: int
+    name: str
     score: float
     reasons: list[str] = field(default_factory=list)
 
 
-def is_available(availability: list, moment: datetime) -> bool:
-    """Whether `moment` falls in one of the weekly slots; no slots stated means no limits."""
-    if not availability:
-        return True
-    local = moment.astimezone(LOCAL_TIME)
-    clock = local.strftime("%H:%M")
-    return any(
-        slot.get("weekday") == local.weekday() and slot.get("start", "") <= clock < slot.get("end", "")
+class MemberRow(NamedTuple):
+    """One row of `eligible_statement`, in its column order (plain tuples read faster than Rows)."""
+
+    user_id: int
+    name: str
+    community_id: int
+    building_id: int | None
+    lat: float | None
+    lng: float | None
+    skills: list
+    availability: list
+    recent_offers: int
+    open_tasks: int
+    recent_taken: int
+    rating: float | None
+
+
+@dataclass(frozen=True)
+class Need:
+    """What one request asks of a candidate, worked out once before the candidates are scored."""
+
+    request: ServiceRequest
+    skills: frozenset[str]
+    point: tuple[float, float] | None
+    weekday: int
+    clock: str
+    open_task_cap: int
+    distance_limit_m: float
+
+
+def need_of(request: ServiceRequest) -> Need:
+    local = (request.preferred_time or utcnow()).astimezone(LOCAL_TIME)
+    return Need(
+        request=request,
+        skills=frozenset(request.category.skills),
+        point=request_point(request),
+        weekday=local.weekday(),
+        clock=local.strftime("%H:%M"),
+        open_task_cap=current_app.config["MEMBER_OPEN_TASK_CAP"],
+        distance_limit_m=current_app.config["MATCH_DISTANCE_LIMIT_M"],
+    )
+
+
+def is_available(availability: list, weekday: int, clock: str) -> bool:
+    """Whether the weekday and local clock fall in one of the weekly slots; no slots means no limits."""
+    return not availability or any(
+        slot.get("weekday") == weekday and slot.get("start", "") <= clock < slot.get("end", "")
         for slot in availability
     )
 
 
+def request_point(request: ServiceRequest) -> tuple[float, float] | None:
+    """Where the help is needed: the request's own position, else its building's."""
+    if request.lat is not None and request.lng is not None:
+        return request.lat, request.lng
+    if request.building_id is not None:
+        building = db.session.get(OrgUnit, request.building_id)
+        if building.lat is not None:
+            return building.lat, building.lng
+    return None
+
+
 def candidates(request: ServiceRequest, exclude: set[int] = frozenset()) -> list[Candidate]:
     """Ranked candidates for the request: community first, widened to the street when too few."""
-    wanted = current_app.config.get("MATCH_OFFER_SIZE", 3)
-    found = _eligible(request, [request.community_id], exclude)
-    if len(found) < wanted:
+    need = need_of(request)
+    found = _eligible(need, [request.community_id], exclude)
+    if len(found) < current_app.config["MATCH_OFFER_SIZE"]:
         street_id = db.session.execute(
             select(OrgUnit.parent_id).where(OrgUnit.id == request.community_id)
         ).scalar_one()
@@ -55,71 +111,124 @@ def candidates(request: ServiceRequest, exclude: set[int] = frozenset()) -> list
             )
         ).scalars().all()
         if neighbours:
-            found += _eligible(request, neighbours, exclude | {c.member_id for c in found})
+            found += _eligible(need, neighbours, exclude | {c.member_id for c in found})
     found.sort(key=lambda candidate: (-candidate.score, candidate.member_id))
     return found
 
 
-def eligible_statement(needed: set[str], community_ids: list[int]):
-    """One query: the communities' approved members with their open tasks, recent offers and rating."""
+@cache
+def eligible_statement(postgresql_dialect: bool):
+    """One query, built once: the communities' approved members, where they live, their load,
+    fairness and rating. Parameters: `eligible_parameters`."""
     member = Registration.user_id
-    open_tasks = (
-        select(func.count())
-        .where(ServiceRequest.assignee_id == member, ServiceRequest.status.in_(OPEN_TASK_STATUSES))
-        .scalar_subquery()
-    )
+    since = bindparam("since")
+    home = aliased(OrgUnit)
     recent_offers = (
         select(func.count())
-        .where(RequestOffer.member_id == member, RequestOffer.created_at >= utcnow() - timedelta(days=FAIRNESS_DAYS))
+        .where(RequestOffer.member_id == member, RequestOffer.created_at >= since)
         .scalar_subquery()
+        .label("recent_offers")
     )
-    rating = (
-        select(func.avg(ServiceRequest.stars))
-        .where(ServiceRequest.assignee_id == member, ServiceRequest.stars.is_not(None))
-        .scalar_subquery()
+    tasks = _task_aggregates(since)
+    assigned = ServiceRequest.assignee_id == member
+    statement = (
+        select(
+            member, User.name, Registration.community_id, Registration.building_id, home.lat, home.lng,
+            Registration.skills, Registration.availability, recent_offers,
+        )
+        .join(User, User.id == member)
+        .outerjoin(home, home.id == Registration.building_id)
+        .where(
+            Registration.community_id.in_(bindparam("community_ids", expanding=True)),
+            Registration.status == "approved",
+        )
     )
-    statement = select(
-        member, Registration.community_id, Registration.building_id, Registration.skills,
-        Registration.availability, open_tasks.label("open_tasks"), recent_offers.label("recent_offers"),
-        rating.label("rating"),
-    ).where(Registration.community_id.in_(community_ids), Registration.status == "approved")
-    if is_postgresql():
-        # Let PostgreSQL drop the unskilled before the per-member subqueries run; Python checks again below.
-        statement = statement.where(cast(Registration.skills, JSONB).op("?|")(postgresql.array(sorted(needed))))
-    return statement
+    if not postgresql_dialect:
+        return statement.add_columns(
+            *(select(aggregate).where(assigned, only).scalar_subquery().label(name)
+              for name, (aggregate, only) in tasks.items())
+        )
+    # PostgreSQL: the three task aggregates in one pass over the member's requests, and the
+    # unskilled dropped before any per-member work (Python checks the skills again).
+    per_member = (
+        select(*(aggregate.filter(only).label(name) for name, (aggregate, only) in tasks.items()))
+        .where(assigned)
+        .lateral("tasks")
+    )
+    skills = bindparam("skills", type_=postgresql.ARRAY(String))
+    return (
+        statement.add_columns(*per_member.c)
+        .outerjoin(per_member, true())
+        .where(cast(Registration.skills, JSONB).op("?|")(skills))
+    )
 
 
-def _eligible(request: ServiceRequest, community_ids: list[int], exclude: set[int]) -> list[Candidate]:
-    needed = set(request.category.skills)
-    moment = request.preferred_time or utcnow()
-    cap = current_app.config.get("MEMBER_OPEN_TASK_CAP", 3)
+def _task_aggregates(since) -> dict:
+    """Per member, over the requests assigned to them: (aggregate, rows it counts)."""
+    return {
+        "open_tasks": (func.count(), ServiceRequest.status.in_(OPEN_TASK_STATUSES)),
+        "recent_taken": (func.count(), ServiceRequest.taken_at >= since),
+        "rating": (func.avg(ServiceRequest.stars), ServiceRequest.stars.is_not(None)),
+    }
+
+
+def eligible_parameters(skills: frozenset[str], community_ids: list[int]) -> dict:
+    return {
+        "community_ids": community_ids,
+        "since": utcnow() - timedelta(days=FAIRNESS_DAYS),
+        "skills": sorted(skills),
+    }
+
+
+def _eligible(need: Need, community_ids: list[int], exclude: set[int]) -> list[Candidate]:
+    postgres = is_postgresql()
+    parameters = eligible_parameters(need.skills, community_ids)
+    if not postgres:
+        del parameters["skills"]
+    rows = map(MemberRow._make, db.session.execute(eligible_statement(postgres), parameters))
     return [
-        _scored(request, row, needed)
-        for row in db.session.execute(eligible_statement(needed, community_ids)).all()
+        _scored(need, row)
+        for row in rows
         if row.user_id not in exclude
-        and row.user_id != request.resident_id
-        and needed & set(row.skills or [])
-        and row.open_tasks < cap
-        and is_available(row.availability or [], moment)
+        and row.user_id != need.request.resident_id
+        and need.skills.intersection(row.skills or ())
+        and row.open_tasks < need.open_task_cap
+        and is_available(row.availability, need.weekday, need.clock)
     ]
 
 
-def _scored(request, row, needed: set) -> Candidate:
-    matched = sorted(needed & set(row.skills))
-    score = 50.0 * len(matched) / len(needed)
-    reasons = [f"技能匹配：{'、'.join(matched)}"]
-    if request.building_id is not None and row.building_id == request.building_id:
-        score += 30
-        reasons.append("同一楼院")
-    elif row.community_id == request.community_id:
-        score += 15
-        reasons.append("同一社区")
-    else:
-        reasons.append("同一街道")
-    # Fairness: those asked least lately come first.
-    score += 20.0 / (1 + row.recent_offers)
-    reasons.append(f"近 {FAIRNESS_DAYS} 天受邀 {row.recent_offers} 次")
+def _scored(need: Need, row: MemberRow) -> Candidate:
+    matched = sorted(need.skills.intersection(row.skills))
+    proximity, proximity_reason = _proximity(need, row)
+    # Fairness: those who took and were asked least lately come first.
+    fairness = 15.0 / (1 + row.recent_taken) + 5.0 / (1 + row.recent_offers)
+    score = 50.0 * len(matched) / len(need.skills) + proximity + fairness
+    reasons = [
+        f"技能匹配：{'、'.join(matched)}",
+        proximity_reason,
+        f"近 {FAIRNESS_DAYS} 天接单 {row.recent_taken} 次",
+        f"近 {FAIRNESS_DAYS} 天受邀 {row.recent_offers} 次",
+    ]
     if row.rating is not None:
         score += (float(row.rating) - 3) * 5
         reasons.append(f"评分 {float(row.rating):.1f}")
-    return Candidate(member_id=row.user_id, score=round(score, 2), reasons=reasons)
+    return Candidate(member_id=row.user_id, name=row.name, score=round(score, 2), reasons=reasons)
+
+
+def _proximity(need: Need, row: MemberRow) -> tuple[float, str]:
+    """Up to 30 points for living close: by distance when both places are known, else by org unit."""
+    request = need.request
+    if request.building_id is not None and row.building_id == request.building_id:
+        return 30.0, "同一楼院"
+    if need.point is not None and row.lat is not None:
+        metres = haversine_m(need.point[0], need.point[1], row.lat, row.lng)
+        return 30.0 * max(0.0, 1 - metres / need.distance_limit_m), f"距离 {_spoken_distance(metres)}"
+    if row.community_id == request.community_id:
+        return 15.0, "同一社区"
+    return 0.0, "同一街道"
+
+
+def _spoken_distance(metres: float) -> str:
+    if metres < 1000:
+        return f"{round(metres, -1):.0f} 米"
+    return f"{metres / 1000:.1f} 公里"

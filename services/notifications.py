@@ -46,6 +46,8 @@ STALE_SENDING = timedelta(minutes=5)
 
 def notify(user_id: int, event: str, title: str, body: str = "", data: dict | None = None, page: str | None = None) -> Notification:
     """Queue a message to a person; it is delivered only after the surrounding commit."""
+    if event not in NOTIFICATION_EVENTS:
+        raise ValueError(f"unknown notification event {event!r}: add it to config.NOTIFICATION_EVENTS")
     notification = Notification(
         user_id=user_id, event=event, title=title, body=body, data=data or {}, page=page
     )

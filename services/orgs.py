@@ -47,19 +47,19 @@ def _check_placement(kind: str, parent: OrgUnit | None) -> None:
         )
 
 
-def create_org(actor: User, name: str, kind: str, parent_id: int | None) -> OrgUnit:
+def create_org(actor: User, name: str, kind: str, parent_id: int | None, location: dict | None = None) -> OrgUnit:
     if parent_id is None:
         require_admin(actor)
         parent = None
     else:
         parent = require_org(actor, parent_id)
     _check_placement(kind, parent)
-    return add_org(name, kind, parent)
+    return add_org(name, kind, parent, **(location or {}))
 
 
-def add_org(name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
+def add_org(name: str, kind: str, parent: OrgUnit | None, lat: float | None = None, lng: float | None = None) -> OrgUnit:
     """Insert a unit and derive its materialised path from its id."""
-    org = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None)
+    org = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None, lat=lat, lng=lng)
     db.session.add(org)
     db.session.flush()
     org.path = f"{parent.path if parent else '/'}{org.id}/"
@@ -71,6 +71,8 @@ def update_org(actor: User, org_id: int, changes: dict) -> OrgUnit:
     org = require_org(actor, org_id)
     if "name" in changes:
         org.name = changes["name"]
+    if "lat" in changes:
+        org.lat, org.lng = changes["lat"], changes["lng"]
     if "parent_id" in changes and changes["parent_id"] != org.parent_id:
         _move(actor, org, changes["parent_id"])
     return org

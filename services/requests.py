@@ -13,9 +13,9 @@ from sqlalchemy import and_, exists, literal, or_, select, update
 from extensions import db
 from models.base import utcnow
 from models.orgs import OrgUnit, StaffScope
-from models.requests import UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
+from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
 from models.users import User
-from services import ledger, matching
+from services import ledger, matching, sla
 from services.categories import get_category
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
@@ -39,8 +39,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def _config(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
+def _illegal(status: str) -> Conflict:
+    return Conflict(f"当前状态（{STATUS_NAMES[status]}）不允许该操作", code="illegal_transition")
 
 
 def transition(
@@ -50,7 +50,7 @@ def transition(
     sources, target = TRANSITIONS[action]
     current = request.status
     if current not in sources:
-        raise Conflict(f"当前状态（{current}）不允许该操作", code="illegal_transition")
+        raise _illegal(current)
     guard = [ServiceRequest.id == request.id, ServiceRequest.status == current]
     if action == "next_round":
         guard.append(ServiceRequest.offer_round == request.offer_round)
@@ -95,12 +95,12 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
         resident_id=resident.id,
         community_id=resident.community_id,
         building_id=building_id,
-        category_id=category.id,
-        sla_due_at=now + timedelta(minutes=_config("REQUEST_SLA_MINUTES", 120)),
+        category=category,
         created_at=now,
         updated_at=now,
         **fields,
     )
+    request.sla_due_at = sla.initial_due(request, now)
     db.session.add(request)
     db.session.flush()
     db.session.add(
@@ -115,15 +115,15 @@ def offer_round(request: ServiceRequest) -> bool:
     asked = set(
         db.session.execute(select(RequestOffer.member_id).where(RequestOffer.request_id == request.id)).scalars()
     )
-    rounds = _config("MATCH_ROUNDS", 3)
+    rounds = current_app.config["MATCH_ROUNDS"]
     chosen = []
     if request.offer_round < rounds:
-        chosen = matching.candidates(request, exclude=asked)[: _config("MATCH_OFFER_SIZE", 3)]
+        chosen = matching.candidates(request, exclude=asked)[: current_app.config["MATCH_OFFER_SIZE"]]
     if not chosen:
         _escalate(request)
         return False
     number = request.offer_round + 1
-    expires = utcnow() + timedelta(seconds=_config("MATCH_OFFER_WINDOW_SECONDS", 600))
+    expires = utcnow() + timedelta(seconds=current_app.config["MATCH_OFFER_WINDOW_SECONDS"])
     action = "offer" if request.status == "submitted" else "next_round"
     transition(request, action, None, reason=f"第 {number} 轮派单", offer_round=number, offer_expires_at=expires)
     for candidate in chosen:
@@ -166,7 +166,7 @@ def schedule_offer_timer(request: ServiceRequest) -> None:
 
     try:
         get_queue().enqueue_in(
-            timedelta(seconds=_config("MATCH_OFFER_WINDOW_SECONDS", 600)),
+            timedelta(seconds=current_app.config["MATCH_OFFER_WINDOW_SECONDS"]),
             "jobs.requests.advance_offers", request.id, request.offer_round,
         )
     except RedisConnectionError:
@@ -242,9 +242,20 @@ def listing(user: User, status: str | None, mine: bool, sla_breached: bool | Non
     if status:
         statement = statement.where(ServiceRequest.status == status)
     if sla_breached is not None:
-        breached = and_(ServiceRequest.status.in_(UNTAKEN_STATUSES), ServiceRequest.sla_due_at < utcnow())
-        statement = statement.where(breached if sla_breached else ~breached)
+        statement = statement.where(_breached() if sla_breached else ~_breached())
     return statement.order_by(ServiceRequest.id.desc())
+
+
+def _breached():
+    """SQL twin of `ServiceRequest.sla_breached`: untaken and past due, the clock stopped while paused."""
+    paused_at = ServiceRequest.sla_paused_at
+    return and_(
+        ServiceRequest.status.in_(UNTAKEN_STATUSES),
+        or_(
+            and_(paused_at.is_(None), ServiceRequest.sla_due_at < utcnow()),
+            and_(paused_at.is_not(None), ServiceRequest.sla_due_at < paused_at),
+        ),
+    )
 
 
 def staff_candidates(user: User, request_id: int) -> list[matching.Candidate]:
@@ -278,7 +289,7 @@ def accept(member: User, request_id: int) -> ServiceRequest:
     if offer.status != "open" or request.status != "offered":
         raise Conflict("该请求已被他人接单或已不可接单", code="request_taken")
     try:
-        transition(request, "accept", member, assignee_id=member.id, offer_expires_at=None)
+        transition(request, "accept", member, assignee_id=member.id, taken_at=utcnow(), offer_expires_at=None)
     except Conflict:
         raise Conflict("该请求已被他人接单", code="request_taken") from None
     _close_offers(request.id, member.id)
@@ -331,7 +342,7 @@ def decline(member: User, request_id: int) -> ServiceRequest:
 def _for_assignee(member: User, request_id: int) -> ServiceRequest:
     request = get_visible(member, request_id)
     if request.assignee_id is None:
-        raise Conflict(f"当前状态（{request.status}）不允许该操作", code="illegal_transition")
+        raise _illegal(request.status)
     if request.assignee_id != member.id:
         raise Forbidden("仅限接单党员操作", code="not_assignee")
     return request
@@ -391,7 +402,10 @@ def assign(staff: User, request_id: int, member_id: int) -> ServiceRequest:
     if member_id == request.assignee_id:
         raise Conflict("已由该党员负责", code="already_assigned")
     previous = request.assignee_id
-    transition(request, "assign", staff, reason=f"指派给 {member.name}", assignee_id=member_id, offer_expires_at=None)
+    transition(
+        request, "assign", staff, reason=f"指派给 {member.name}",
+        assignee_id=member_id, taken_at=utcnow(), offer_expires_at=None,
+    )
     _close_offers(request.id, None)
     notify(
         member_id, "request_accepted", "工作人员为您指派了服务请求", request.title,
@@ -415,6 +429,80 @@ def _is_member_near(member_id: int, request: ServiceRequest) -> bool:
             or_(OrgUnit.id == request.community_id, OrgUnit.parent_id == street_id),
         )
     ).first() is not None
+
+
+# --- waiting on the resident ------------------------------------------------------------------
+
+# Before completion: whatever the resident may still cancel.
+OPEN_STATUSES = TRANSITIONS["cancel"][0]
+
+
+def ask_resident(asker: User, request_id: int, question: str) -> ServiceRequest:
+    """Staff in scope, the assignee or an offered member ask the resident; the response clock stops."""
+    request = get_visible(asker, request_id)
+    offer = _offer_to(request.id, asker.id)
+    if not (request.assignee_id == asker.id or (offer and offer.status == "open") or _staff_reaches(asker, request)):
+        raise Forbidden("仅限工作人员、接单或受邀党员向居民询问", code="not_involved")
+    if request.status not in OPEN_STATUSES:
+        raise _illegal(request.status)
+    moved = db.session.execute(
+        update(ServiceRequest)
+        .where(
+            ServiceRequest.id == request.id,
+            ServiceRequest.status.in_(OPEN_STATUSES),
+            ServiceRequest.pending_question.is_(None),
+        )
+        .values(pending_question=question, sla_paused_at=utcnow(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("已有问题等待居民答复", code="question_pending")
+    _note(request, "ask_resident", asker, question)
+    notify(
+        request.resident_id, "request_question", "服务请求需要您补充信息", question,
+        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+    )
+    return request
+
+
+def answer_question(resident: User, request_id: int, answer: str) -> ServiceRequest:
+    """The resident answers; the response clock runs again with the time it had left."""
+    request = _for_resident(resident, request_id)
+    if request.pending_question is None:
+        raise Conflict("没有等待您答复的问题", code="no_pending_question")
+    asker_id = db.session.execute(
+        select(RequestHistory.actor_id)
+        .where(RequestHistory.request_id == request.id, RequestHistory.action == "ask_resident")
+        .order_by(RequestHistory.id.desc())
+        .limit(1)
+    ).scalar_one()
+    moved = db.session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == request.id, ServiceRequest.pending_question == request.pending_question,
+               ServiceRequest.sla_paused_at == request.sla_paused_at)
+        .values(
+            pending_question=None, sla_paused_at=None,
+            sla_due_at=sla.resumed_due(request, utcnow()), updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("该问题已答复", code="no_pending_question")
+    _note(request, "answer", resident, answer)
+    notify(asker_id, "request_answered", "居民已补充信息", answer, {"request_id": request.id})
+    return request
+
+
+def _note(request: ServiceRequest, action: str, actor: User, text: str) -> None:
+    """A history row for something said about the request that leaves its status as it is."""
+    db.session.add(
+        RequestHistory(
+            request_id=request.id, action=action, from_status=request.status, to_status=request.status,
+            actor_id=actor.id, reason=text,
+        )
+    )
+    db.session.flush()
+    db.session.refresh(request)
 
 
 # --- the resident -----------------------------------------------------------------------------
@@ -454,12 +542,5 @@ def rate(resident: User, request_id: int, stars: int, comment: str | None) -> Se
     ).rowcount
     if moved != 1:
         raise Conflict("已评价过该服务", code="already_rated")
-    db.session.add(
-        RequestHistory(
-            request_id=request.id, action="rate", from_status=request.status, to_status=request.status,
-            actor_id=resident.id, reason=f"{stars} 星",
-        )
-    )
-    db.session.flush()
-    db.session.refresh(request)
+    _note(request, "rate", resident, f"{stars} 星")
     return request

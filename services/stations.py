@@ -4,7 +4,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -168,6 +168,27 @@ def closing_time(station: Station, at: datetime) -> datetime:
     return at
 
 
+def has_weekly_hours(hours: dict | None) -> bool:
+    return any((hours or {}).get("weekly", {}).values())
+
+
+def opening_spans(hours: dict, since: datetime, days: int = 366):
+    """The opening spans (start, end) in UTC from `since` on, the first one cut to begin at `since`."""
+    first_day = since.astimezone(LOCAL_TIME).date()
+    closed = set(hours.get("closed_days", []))
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        if day.isoformat() in closed:
+            continue
+        midnight = datetime.combine(day, time(), LOCAL_TIME)
+        spans = sorted(hours.get("weekly", {}).get(WEEKDAYS[day.weekday()], []), key=lambda span: span["open"])
+        for span in spans:
+            end = (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(timezone.utc)
+            if end > since:
+                start = (midnight + timedelta(minutes=_minutes(span["open"]))).astimezone(timezone.utc)
+                yield max(start, since), end
+
+
 # --- QR tokens ----------------------------------------------------------------------------
 
 
@@ -178,7 +199,7 @@ class QrWindow:
 
 
 def window_seconds() -> int:
-    return int(current_app.config.get("QR_WINDOW_SECONDS", 180))
+    return current_app.config["QR_WINDOW_SECONDS"]
 
 
 def window_of(at: datetime) -> int:

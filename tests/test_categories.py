@@ -8,7 +8,10 @@ def test_anyone_lists_categories(client, make, category):
     response = client.get("/api/v1/categories", headers=make.headers(make.resident()))
     assert response.status_code == 200
     assert body(response)["items"] == [
-        {"id": category.id, "name": "小修小补", "skills": ["维修", "电工"], "service_model": "on_demand", "expected_minutes": 60}
+        {
+            "id": category.id, "name": "小修小补", "skills": ["维修", "电工"], "service_model": "on_demand",
+            "expected_minutes": 60, "sla_opening_hours": False,
+        }
     ]
 
 

@@ -27,12 +27,9 @@ def events(event):
     return db.session.execute(select(Notification.user_id).where(Notification.event == event)).scalars().all()
 
 
-def test_new_request_is_offered_to_the_top_k_members_with_reasons(client, make, scene, app):
-    app.config["MATCH_OFFER_SIZE"] = 2
-    try:
-        created = submit(client, make, scene)
-    finally:
-        app.config.pop("MATCH_OFFER_SIZE")
+def test_new_request_is_offered_to_the_top_k_members_with_reasons(client, make, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 2)
+    created = submit(client, make, scene)
     assert created["status"] == "offered"
     assert created["offer_round"] == 1
     assert [entry["to_status"] for entry in created["history"]] == ["submitted", "offered"]
@@ -161,29 +158,23 @@ def test_visibility_resident_member_staff_and_others(client, make, scene):
     assert body(client.get("/api/v1/requests?mine=1", headers=make.headers(scene["members"][1])))["total"] == 1
 
 
-def test_candidates_skip_the_unskilled_the_unavailable_and_the_busy(client, make, scene, app):
+def test_candidates_skip_the_unskilled_the_unavailable_and_the_busy(client, make, scene, app, monkeypatch):
     units, staff = scene["units"], scene["staff"]
     make.member(units["community_a"], skills=("辅导",))
     busy = scene["members"][2]
-    app.config["MEMBER_OPEN_TASK_CAP"] = 1
-    try:
-        first = submit(client, make, scene)
-        post(client, make, staff, first["id"], "assign", member_id=busy.id)
-        second = submit(client, make, scene)
-        ranked = body(client.get(f"/api/v1/requests/{second['id']}/candidates", headers=make.headers(staff)))
-    finally:
-        app.config.pop("MEMBER_OPEN_TASK_CAP")
+    monkeypatch.setitem(app.config, "MEMBER_OPEN_TASK_CAP", 1)
+    first = submit(client, make, scene)
+    post(client, make, staff, first["id"], "assign", member_id=busy.id)
+    second = submit(client, make, scene)
+    ranked = body(client.get(f"/api/v1/requests/{second['id']}/candidates", headers=make.headers(staff)))
     assert {item["member_id"] for item in ranked} == {m.id for m in scene["members"][:2]}
 
 
-def test_candidates_widen_to_the_street_when_the_community_has_too_few(client, make, scene, app):
+def test_candidates_widen_to_the_street_when_the_community_has_too_few(client, make, scene, app, monkeypatch):
     neighbour = make.member(scene["units"]["community_b"], skills=("电工",))
-    app.config["MATCH_OFFER_SIZE"] = 4
-    try:
-        created = submit(client, make, scene)
-        ranked = body(client.get(f"/api/v1/requests/{created['id']}/candidates", headers=make.headers(scene["staff"])))
-    finally:
-        app.config.pop("MATCH_OFFER_SIZE")
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 4)
+    created = submit(client, make, scene)
+    ranked = body(client.get(f"/api/v1/requests/{created['id']}/candidates", headers=make.headers(scene["staff"])))
     assert ranked[-1]["member_id"] == neighbour.id
     assert "同一街道" in ranked[-1]["reasons"]
     assert len(ranked) == 4
@@ -200,18 +191,15 @@ def test_no_candidates_escalates_at_once(client, make, scene, app):
     assert sorted(events("request_escalated")) == sorted([scene["resident"].id, scene["staff"].id])
 
 
-def test_declines_open_the_next_round_and_the_last_round_escalates(client, make, scene, app):
+def test_declines_open_the_next_round_and_the_last_round_escalates(client, make, scene, app, monkeypatch):
     extra = make.member(scene["units"]["community_a"], skills=("维修",))
-    app.config["MATCH_ROUNDS"] = 2
-    try:
-        created = submit(client, make, scene)
-        for member in scene["members"]:
-            assert post(client, make, member, created["id"], "decline").status_code == 200
-        second = body(client.get(f"/api/v1/requests/{created['id']}", headers=make.headers(extra)))
-        assert (second["status"], second["offer_round"]) == ("offered", 2)
-        final = post(client, make, extra, created["id"], "decline")
-    finally:
-        app.config.pop("MATCH_ROUNDS")
+    monkeypatch.setitem(app.config, "MATCH_ROUNDS", 2)
+    created = submit(client, make, scene)
+    for member in scene["members"]:
+        assert post(client, make, member, created["id"], "decline").status_code == 200
+    second = body(client.get(f"/api/v1/requests/{created['id']}", headers=make.headers(extra)))
+    assert (second["status"], second["offer_round"]) == ("offered", 2)
+    final = post(client, make, extra, created["id"], "decline")
     assert body(final)["status"] == "escalated"
     assert [h["to_status"] for h in body(final)["history"]][-2:] == ["expired", "escalated"]
     assert post(client, make, extra, created["id"], "decline").status_code == 409

@@ -10,21 +10,18 @@ from models.requests import RequestHistory, RequestOffer, ServiceRequest
 CLIENTS = 20
 
 
-def test_exactly_one_of_twenty_concurrent_accepts_wins(live_server, make, category, app):
+def test_exactly_one_of_twenty_concurrent_accepts_wins(live_server, make, category, app, monkeypatch):
     units = make.tree()
     resident = make.resident(units["community_a"], units["building_a1"])
     members = [make.member(units["community_a"], skills=("维修",)) for _ in range(CLIENTS)]
     headers = [make.headers(member) for member in members]
-    app.config["MATCH_OFFER_SIZE"] = CLIENTS
-    try:
-        created = http.post(
-            f"{live_server}/api/v1/requests",
-            json={"category_id": category.id, "title": "门锁坏了"},
-            headers=make.headers(resident),
-            timeout=30,
-        )
-    finally:
-        app.config.pop("MATCH_OFFER_SIZE")
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", CLIENTS)
+    created = http.post(
+        f"{live_server}/api/v1/requests",
+        json={"category_id": category.id, "title": "门锁坏了"},
+        headers=make.headers(resident),
+        timeout=30,
+    )
     assert created.status_code == 201
     request_id = created.json()["id"]
     assert created.json()["status"] == "offered"

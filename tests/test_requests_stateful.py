@@ -18,10 +18,11 @@ from services import requests
 from services.errors import ServiceError
 
 
-def test_random_walks_keep_the_request_invariants(make, scene, app):
+def test_random_walks_keep_the_request_invariants(make, scene, app, monkeypatch):
     members = scene["members"] + [make.member(scene["units"]["community_a"], skills=("电工",))]
     staff, resident = scene["staff"], scene["resident"]
-    app.config.update(MATCH_OFFER_SIZE=2, MATCH_ROUNDS=2)
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 2)
+    monkeypatch.setitem(app.config, "MATCH_ROUNDS", 2)
     member_index = st.integers(min_value=0, max_value=len(members) - 1)
 
     class RequestMachine(RuleBasedStateMachine):
@@ -127,10 +128,6 @@ def test_random_walks_keep_the_request_invariants(make, scene, app):
             assert rows[-1].to_status == request.status
             assert sum(row.action == "rate" for row in rows) == (request.stars is not None)
 
-    try:
-        run_state_machine_as_test(
-            RequestMachine, settings=settings(max_examples=20, stateful_step_count=20, deadline=None)
-        )
-    finally:
-        app.config.pop("MATCH_OFFER_SIZE")
-        app.config.pop("MATCH_ROUNDS")
+    run_state_machine_as_test(
+        RequestMachine, settings=settings(max_examples=20, stateful_step_count=20, deadline=None)
+    )

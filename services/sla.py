@@ -1,0 +1,73 @@
+"""The response clock (SLA) of a service request: how long the community may take to find a taker.
+
+The clock runs from submission until a member takes the request. It stands still while the
+request waits on the resident (a question asked, not yet answered). For categories configured
+so, it counts only the opening hours of the community's service station; urgent requests always
+run on the wall clock.
+"""
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from extensions import db
+from models.requests import ServiceRequest
+from models.stations import Station
+from services.stations import has_weekly_hours, opening_spans
+
+
+def budget(request: ServiceRequest) -> timedelta:
+    urgent = request.urgency == "urgent"
+    return timedelta(minutes=current_app.config["REQUEST_SLA_URGENT_MINUTES" if urgent else "REQUEST_SLA_MINUTES"])
+
+
+def counted_hours(request: ServiceRequest) -> dict | None:
+    """The opening hours the clock counts in, or None for the wall clock."""
+    if request.urgency == "urgent" or not request.category.sla_opening_hours:
+        return None
+    hours = db.session.execute(
+        select(Station.opening_hours)
+        .where(Station.org_id == request.community_id, Station.kind == "community_service_station")
+        .order_by(Station.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    return hours if has_weekly_hours(hours) else None
+
+
+def due_after(hours: dict | None, start: datetime, length: timedelta) -> datetime:
+    """The moment `length` of counted time has passed since `start`."""
+    if hours is not None:
+        remaining = length
+        for opens, closes in opening_spans(hours, start):
+            if remaining <= closes - opens:
+                return opens + remaining
+            remaining -= closes - opens
+    # Wall clock, or hours that never open within a year.
+    return start + length
+
+
+def counted_between(hours: dict | None, start: datetime, end: datetime) -> timedelta:
+    """Counted time from `start` to `end` (none when end is not after start)."""
+    if end <= start:
+        return timedelta(0)
+    if hours is None:
+        return end - start
+    total = timedelta(0)
+    for opens, closes in opening_spans(hours, start):
+        if opens >= end:
+            break
+        total += min(closes, end) - opens
+    return total
+
+
+def initial_due(request: ServiceRequest, submitted_at: datetime) -> datetime:
+    return due_after(counted_hours(request), submitted_at, budget(request))
+
+
+def resumed_due(request: ServiceRequest, resumed_at: datetime) -> datetime:
+    """The deadline after a pause: what was left when the clock stopped, counted from now."""
+    paused_at = request.sla_paused_at
+    if paused_at is None or request.sla_due_at <= paused_at:
+        return request.sla_due_at
+    hours = counted_hours(request)
+    return due_after(hours, resumed_at, counted_between(hours, paused_at, request.sla_due_at))
