@@ -1,9 +1,10 @@
 """Delivery throughput: messages/s that RQ workers deliver to the WeChat sandbox, against a plain loop of POSTs.
 
-Runs everything locally: a temporary SQLite database, a private redis-server (or REDIS_URL), the
-sandbox as its own process (`flask wx-sandbox`), and workers as `flask worker --burst` processes.
+Runs everything locally: a temporary SQLite database (or, with --postgresql, a throwaway PostgreSQL
+cluster), a private redis-server (or REDIS_URL), the sandbox as its own process (`flask wx-sandbox`),
+and workers as `flask worker --burst` processes.
 
-    .venv/bin/python bench/bench_delivery.py [--messages 1000] [--record]
+    .venv/bin/python bench/bench_delivery.py [--messages 1000] [--postgresql] [--record]
 
 `--record` appends the results as a section of bench/RESULTS.md.
 """
@@ -45,10 +46,10 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
     raise SystemExit(f"nothing listens on port {port}")
 
 
-def environment(workdir: Path, redis_url: str, sandbox_port: int) -> dict:
+def environment(database_url: str, redis_url: str, sandbox_port: int) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith("WECHAT_")}
     env.update(
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+        DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         WECHAT_API_BASE=f"http://127.0.0.1:{sandbox_port}/",
         SECRET_KEY="bench-secret-key",
@@ -117,10 +118,8 @@ def delivered_rate(env: dict) -> tuple[int, float]:
     return sent, (sent - 1) / seconds if seconds else 0.0
 
 
-def run_workers(workdir: Path, redis_url: str, sandbox_port: int, sandbox: str, messages: int, workers: int):
-    run_dir = workdir / f"workers-{workers}"
-    run_dir.mkdir()
-    env = environment(run_dir, redis_url, sandbox_port)
+def run_workers(database_url: str, redis_url: str, sandbox_port: int, sandbox: str, messages: int, workers: int):
+    env = environment(database_url, redis_url, sandbox_port)
     prepare(env, sandbox, messages)
     processes = [flask(env, "worker", "--burst", stderr=subprocess.DEVNULL) for _ in range(workers)]
     for process in processes:
@@ -147,13 +146,38 @@ def plain_loop(sandbox: str, messages: int) -> float:
     return messages / (time.perf_counter() - started)
 
 
+def start_postgresql():
+    from tests.fixtures.services import PostgresCluster, postgres_bin_dir
+
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        raise SystemExit("no PostgreSQL found: install it or run without --postgresql")
+    cluster = PostgresCluster(bin_dir)
+    cluster.start()
+    return cluster
+
+
+def fresh_database(cluster, workers: int) -> str:
+    """An empty database in the cluster for one run, so each run starts from the same state."""
+    from sqlalchemy import create_engine, text
+
+    name = f"bench_workers_{workers}"
+    engine = create_engine(cluster.url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return cluster.url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--postgresql", action="store_true", help="a throwaway PostgreSQL cluster, not SQLite")
     parser.add_argument("--record", action="store_true", help="append the results to bench/RESULTS.md")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="linli-bench-"))
     children = []
+    cluster = start_postgresql() if args.postgresql else None
     try:
         redis_url = os.environ.get("REDIS_URL")
         if not redis_url:
@@ -165,7 +189,7 @@ def main():
             wait_for_port(redis_port)
             redis_url = f"redis://127.0.0.1:{redis_port}/0"
         sandbox_port = free_port()
-        sandbox_env = environment(workdir, redis_url, sandbox_port)
+        sandbox_env = environment(f"sqlite:///{workdir / 'sandbox.db'}", redis_url, sandbox_port)
         children.append(flask(sandbox_env, "wx-sandbox", "--port", str(sandbox_port), stderr=subprocess.DEVNULL))
         wait_for_port(sandbox_port)
         sandbox = f"http://127.0.0.1:{sandbox_port}/"
@@ -174,7 +198,8 @@ def main():
         loop_rate = plain_loop(sandbox, args.messages)
         results = []
         for workers in (1, 4):
-            sent, rate = run_workers(workdir, redis_url, sandbox_port, sandbox, args.messages, workers)
+            database_url = fresh_database(cluster, workers) if cluster else f"sqlite:///{workdir / f'bench-{workers}.db'}"
+            sent, rate = run_workers(database_url, redis_url, sandbox_port, sandbox, args.messages, workers)
             if sent != args.messages:
                 raise SystemExit(f"{workers} worker(s) sent {sent} of {args.messages}")
             results.append((workers, rate))
@@ -182,10 +207,13 @@ def main():
         for child in children:
             child.terminate()
             child.wait(timeout=10)
+        if cluster:
+            cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
     lines = [
-        f"## Notification delivery ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.messages} messages, SQLite)",
+        f"## Notification delivery ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.messages} messages, "
+        f"{'PostgreSQL' if args.postgresql else 'SQLite'})",
         "",
         "`bench/bench_delivery.py`: outbox rows relayed to RQ and sent by `flask worker --burst` processes to the",
         "local WeChat sandbox (one token, one grant spent per message, every row marked), against a plain loop of",

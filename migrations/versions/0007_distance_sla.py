@@ -1,5 +1,4 @@
-"""distance and the response clock: org coordinates, taken_at, the SLA pause, the opening-hours clock,
-and a covering index for matching
+"""distance and the response clock: org coordinates, taken_at, SLA pause, covering index for matching
 
 Revision ID: 0007_distance_sla
 Revises: 0006_merge_areas
