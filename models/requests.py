@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import choice, utcnow
+from models.users import User
 
 # What residents and staff read for each status.
 STATUS_NAMES = {
@@ -83,6 +84,14 @@ class ServiceRequest(db.Model):
         return self.status in UNTAKEN_STATUSES and self.sla_due_at < (self.sla_paused_at or utcnow())
 
     @property
+    def resident_name(self) -> str:
+        return db.session.get(User, self.resident_id).name
+
+    @property
+    def assignee_name(self) -> str | None:
+        return db.session.get(User, self.assignee_id).name if self.assignee_id is not None else None
+
+    @property
     def status_name(self) -> str:
         return STATUS_NAMES[self.status]
 
@@ -127,3 +136,9 @@ class RequestHistory(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor = relationship("User", lazy="joined", viewonly=True)
+
+    @property
+    def actor_name(self) -> str | None:
+        return self.actor.name if self.actor is not None else None

@@ -23,6 +23,7 @@ class RequestHistorySchema(ma.Schema):
     from_status = ma.fields.String()
     to_status = ma.fields.String()
     actor_id = ma.fields.Integer(allow_none=True)
+    actor_name = ma.fields.String(allow_none=True)
     reason = ma.fields.String(allow_none=True)
     at = ma.fields.DateTime()
 
@@ -30,6 +31,7 @@ class RequestHistorySchema(ma.Schema):
 class RequestSchema(ma.Schema):
     id = ma.fields.Integer()
     resident_id = ma.fields.Integer()
+    resident_name = ma.fields.String()
     community_id = ma.fields.Integer()
     building_id = ma.fields.Integer(allow_none=True)
     category_id = ma.fields.Integer()
@@ -44,6 +46,7 @@ class RequestSchema(ma.Schema):
     status = ma.fields.String()
     status_name = ma.fields.String()
     assignee_id = ma.fields.Integer(allow_none=True)
+    assignee_name = ma.fields.String(allow_none=True)
     offer_round = ma.fields.Integer()
     offer_expires_at = ma.fields.DateTime(allow_none=True)
     taken_at = ma.fields.DateTime(allow_none=True)

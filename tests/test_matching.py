@@ -92,6 +92,9 @@ def test_accepting_stamps_the_time_it_was_taken(client, make, scene):
     accepted = body(post(client, make, member, created["id"], "accept"))
     assert accepted["taken_at"] is not None
     assert (accepted["status"], accepted["status_name"]) == ("accepted", "已接单")
+    assert (accepted["assignee_name"], accepted["resident_name"]) == (member.name, scene["resident"].name)
+    assert accepted["history"][-1]["actor_name"] == member.name
+    assert accepted["history"][-2]["actor_name"] is None  # the offer round was the system's
     assert accepted["sla_breached"] is False
 
 
