@@ -15,6 +15,7 @@ NOTIFICATION_EVENTS = {
     "request_confirmed": ("服务确认通知", "已确认"),
     "request_rejected": ("服务退回通知", "被退回"),
     "request_escalated": ("服务需求转派提醒", "待派单"),
+    "request_overdue": ("服务需求超时提醒", "已超时"),
     "registration_approved": ("报到审核结果通知", "已通过"),
     "registration_rejected": ("报到审核结果通知", "未通过"),
     "message_received": ("新留言提醒", "新留言"),

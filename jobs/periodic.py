@@ -3,5 +3,6 @@
 PERIODIC_JOBS: dict[str, int] = {
     "jobs.notifications.relay": 2,
     "jobs.requests.sweep_expired_offers": 30,
+    "jobs.requests.alert_overdue_requests": 60,
     "jobs.checkins.close_forgotten_checkins": 300,
 }

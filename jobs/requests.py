@@ -1,4 +1,4 @@
-"""Offer-round timers: the scheduled per-round job and the sweep that covers Redis outages."""
+"""Offer-round timers, the sweep that covers Redis outages, and overdue alerts to staff."""
 from extensions import db
 from services import requests
 
@@ -18,3 +18,9 @@ def sweep_expired_offers() -> int:
         advance_offers(request_id, round_number)
         count += 1
     return count
+
+
+def alert_overdue_requests() -> int:
+    alerted = requests.alert_overdue()
+    db.session.commit()
+    return alerted

@@ -65,6 +65,8 @@ class ServiceRequest(db.Model):
     # The response clock: due at `sla_due_at`, stopped while `sla_paused_at` is set (waiting on the resident).
     sla_due_at: Mapped[datetime]
     sla_paused_at: Mapped[datetime | None]
+    # When staff were told the request is overdue (once per request).
+    sla_alerted_at: Mapped[datetime | None]
     pending_question: Mapped[str | None] = mapped_column(String(200))
     completion_note: Mapped[str | None] = mapped_column(String(500))
     minutes: Mapped[int | None]

@@ -149,13 +149,38 @@ def _escalate(request: ServiceRequest) -> None:
         request.resident_id, "request_escalated", "您的请求已转交社区工作人员", request.title,
         {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
     )
+    for staff_id in _staff_over(request):
+        notify(staff_id, "request_escalated", "有服务请求无人接单，请派单", request.title, {"request_id": request.id})
+
+
+def _staff_over(request: ServiceRequest) -> list[int]:
+    """Everyone with a staff scope that reaches the request's community."""
     community_path = db.session.get(OrgUnit, request.community_id).path
-    staff_ids = db.session.execute(
+    return db.session.execute(
         select(StaffScope.user_id).join(OrgUnit, OrgUnit.id == StaffScope.org_id)
         .where(literal(community_path).startswith(OrgUnit.path)).distinct()
     ).scalars().all()
-    for staff_id in staff_ids:
-        notify(staff_id, "request_escalated", "有服务请求无人接单，请派单", request.title, {"request_id": request.id})
+
+
+def alert_overdue() -> int:
+    """Tell the staff once about each untaken request past its response deadline; returns how many."""
+    overdue = db.session.execute(
+        select(ServiceRequest).where(_breached(), ServiceRequest.sla_alerted_at.is_(None))
+    ).scalars().all()
+    alerted = 0
+    for request in overdue:
+        claimed = db.session.execute(
+            update(ServiceRequest)
+            .where(ServiceRequest.id == request.id, ServiceRequest.sla_alerted_at.is_(None))
+            .values(sla_alerted_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue  # another worker got there first
+        for staff_id in _staff_over(request):
+            notify(staff_id, "request_overdue", "服务请求超时未接单", request.title, {"request_id": request.id})
+        alerted += 1
+    return alerted
 
 
 def schedule_offer_timer(request: ServiceRequest) -> None:

@@ -157,3 +157,22 @@ def test_answers_need_a_question_and_questions_need_an_open_request(client, make
     assert body(closed)["error"]["message"] == "当前状态（已取消）不允许该操作"
     stored = db.session.get(ServiceRequest, created["id"])
     assert (stored.status, stored.pending_question, stored.sla_paused_at) == ("cancelled", None, None)
+
+
+def test_staff_hear_once_about_an_overdue_request(client, make, scene):
+    from jobs.requests import alert_overdue_requests
+
+    late = submit(client, make, scene)
+    waiting = submit(client, make, scene)
+    on_time = submit(client, make, scene)
+    for request_id in (late["id"], waiting["id"]):
+        move_clock(request_id, sla_due_at=utcnow() - timedelta(minutes=5))
+    # Asked before its deadline passed: waiting on the resident, not overdue.
+    move_clock(waiting["id"], sla_paused_at=utcnow() - timedelta(minutes=10), pending_question="几点方便？")
+    assert alert_overdue_requests() == 1
+    assert alert_overdue_requests() == 0
+    alerts = db.session.execute(
+        select(Notification.user_id, Notification.data).where(Notification.event == "request_overdue")
+    ).all()
+    assert [(user_id, data["request_id"]) for user_id, data in alerts] == [(scene["staff"].id, late["id"])]
+    assert db.session.get(ServiceRequest, on_time["id"]).sla_alerted_at is None
