@@ -14,6 +14,7 @@ from schemas.requests import (
     RequestCreateSchema,
     RequestDetailSchema,
     RequestListArgsSchema,
+    RequestOfferSchema,
     RequestPageSchema,
     RequestQuestionSchema,
 )
@@ -59,6 +60,14 @@ def get_request(request_id):
 def candidates(request_id):
     """候选党员: ranked, each with the reasons for the score (staff in scope)."""
     return requests.staff_candidates(current_user(), request_id)
+
+
+@blp.route("/requests/<int:request_id>/offers", methods=["GET"])
+@auth_required
+@blp.response(200, RequestOfferSchema(many=True))
+def offers(request_id):
+    """派单记录: who was asked, when, why and how they answered (staff: all; a member: their own)."""
+    return requests.offers_seen_by(current_user(), request_id)
 
 
 def _finish(request):

@@ -124,6 +124,12 @@ class RequestOffer(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None]
 
+    member = relationship("User", lazy="joined", viewonly=True)
+
+    @property
+    def member_name(self) -> str:
+        return self.member.name
+
 
 class RequestHistory(db.Model):
     """One transition of a request: from, to, who, when and why."""

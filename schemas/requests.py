@@ -83,6 +83,17 @@ class RequestCandidateSchema(ma.Schema):
     reasons = ma.fields.List(ma.fields.String())
 
 
+class RequestOfferSchema(ma.Schema):
+    member_id = ma.fields.Integer()
+    member_name = ma.fields.String()
+    round = ma.fields.Integer()
+    status = ma.fields.String()
+    score = ma.fields.Float()
+    reasons = ma.fields.List(ma.fields.String())
+    created_at = ma.fields.DateTime()
+    answered_at = ma.fields.DateTime(allow_none=True)
+
+
 class RequestCompleteSchema(ma.Schema):
     note = text(500)
     minutes = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))

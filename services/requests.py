@@ -295,6 +295,15 @@ def staff_candidates(user: User, request_id: int) -> list[matching.Candidate]:
     return matching.candidates(request, exclude=declined)
 
 
+def offers_seen_by(user: User, request_id: int) -> list[RequestOffer]:
+    """Who was asked, when and why: staff in scope see every offer, a member their own, a resident none."""
+    request = get_visible(user, request_id)
+    statement = select(RequestOffer).where(RequestOffer.request_id == request.id).order_by(RequestOffer.id)
+    if not _staff_reaches(user, request):
+        statement = statement.where(RequestOffer.member_id == user.id)
+    return db.session.execute(statement).scalars().all()
+
+
 def _for_staff(user: User, request_id: int) -> ServiceRequest:
     request = get_visible(user, request_id)
     if not _staff_reaches(user, request):

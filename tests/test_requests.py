@@ -279,3 +279,20 @@ def test_demo_seed_has_categories_and_open_requests_offered_to_skilled_members(a
         offers = db.session.execute(select(RequestOffer).where(RequestOffer.request_id == request.id)).scalars().all()
         assert offers
         assert all(reason for offer in offers for reason in offer.reasons)
+
+
+def test_offers_show_staff_everyone_asked_and_members_only_themselves(client, make, scene):
+    created = submit(client, make, scene)
+    first, second = scene["members"][0], scene["members"][1]
+    post(client, make, first, created["id"], "decline")
+    path = f"/api/v1/requests/{created['id']}/offers"
+    seen_by_staff = body(client.get(path, headers=make.headers(scene["staff"])))
+    assert {offer["member_id"] for offer in seen_by_staff} == {member.id for member in scene["members"]}
+    declined = next(offer for offer in seen_by_staff if offer["member_id"] == first.id)
+    assert (declined["status"], declined["member_name"], declined["round"]) == ("declined", first.name, 1)
+    assert any(reason.startswith("技能匹配") for reason in declined["reasons"])
+    own = body(client.get(path, headers=make.headers(second)))
+    assert [(offer["member_id"], offer["status"]) for offer in own] == [(second.id, "open")]
+    assert body(client.get(path, headers=make.headers(scene["resident"]))) == []
+    stranger = make.member(scene["units"]["community_b"])
+    assert client.get(path, headers=make.headers(stranger)).status_code == 404
