@@ -154,7 +154,7 @@ def thread_messages(args, thread_id):
 def post_message(args, thread_id):
     """回复: either party writes in the thread."""
     user = current_user()
-    message = contacts.post_message(user, contacts.visible_thread(user, thread_id), args["text"])
+    message = contacts.reply(user, contacts.visible_thread(user, thread_id), args["text"])
     db.session.commit()
     return message
 

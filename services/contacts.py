@@ -187,12 +187,15 @@ def find_thread(resident: User, member_id: int) -> ContactThread | None:
     ).scalar_one_or_none()
 
 
+def _is_served_by(resident: User, member_id: int) -> bool:
+    return db.session.execute(
+        select(Registration.id).where(_contacts_condition(resident), Registration.user_id == member_id)
+    ).first() is not None
+
+
 def write_to_contact(resident: User, member_id: int, text: str) -> ContactMessage:
     """Open (or continue) the resident's thread with a member who serves them."""
-    serving = db.session.execute(
-        select(Registration.id).where(_contacts_condition(resident), Registration.user_id == member_id)
-    ).first()
-    if serving is None:
+    if not _is_served_by(resident, member_id):
         raise NotFound("联系人不存在", code="contact_not_found")
     thread = find_thread(resident, member_id)
     if thread is None:
@@ -203,6 +206,14 @@ def write_to_contact(resident: User, member_id: int, text: str) -> ContactMessag
         except IntegrityError:
             thread = find_thread(resident, member_id)
     return post_message(resident, thread, text)
+
+
+def reply(sender: User, thread: ContactThread, text: str) -> ContactMessage:
+    """Either party writes in their thread; a resident only while the member still serves them
+    (the member may always answer, to close the conversation)."""
+    if sender.id == thread.resident_id and not _is_served_by(sender, thread.member_id):
+        raise Forbidden("该党员已不再联系您的楼院，请在联系人中选择其他党员", code="contact_ended")
+    return post_message(sender, thread, text)
 
 
 def post_message(sender: User, thread: ContactThread, text: str, kind: str = "text") -> ContactMessage:

@@ -94,6 +94,22 @@ def test_first_message_opens_a_thread_and_the_second_continues_it(client, contac
     assert threads["items"][0]["other_party"] == {"id": contact_scene.resident.id, "name": "居民甲"}
 
 
+def test_once_the_member_stops_serving_the_building_only_they_can_write_on(client, contact_scene):
+    thread_id = _thread_id(client, contact_scene)
+    building = contact_scene.tree["building_a1"]
+    staff = contact_scene.headers["staff"]
+    contacts = f"/api/v1/buildings/{building.id}/contacts"
+    client.post(contacts, json={"member_id": contact_scene.other_member.id}, headers=staff)
+    assert client.delete(f"{contacts}/{contact_scene.member.id}", headers=staff).status_code == 204
+    path = f"/api/v1/threads/{thread_id}/messages"
+    refused = client.post(path, json={"text": "还在吗？"}, headers=contact_scene.headers["resident"])
+    assert (refused.status_code, body(refused)["error"]["code"]) == (403, "contact_ended")
+    answered = client.post(path, json={"text": "已交由党员乙负责"}, headers=contact_scene.headers["member"])
+    assert answered.status_code == 201
+    stored = db.session.execute(select(ContactMessage.text).where(ContactMessage.thread_id == thread_id)).scalars()
+    assert sorted(stored) == sorted(["您好，楼道灯坏了", "已交由党员乙负责"])
+
+
 def test_member_reply_is_listed_newest_first_and_read_marks_count(client, contact_scene):
     thread_id = _thread_id(client, contact_scene)
     reply = client.post(
