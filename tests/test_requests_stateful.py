@@ -1,7 +1,9 @@
 """A hypothesis state machine drives one request through random moves by every party.
 
 Whatever the order: at most one assignee, hours credited once and only after staff
-confirmation, and a history that accounts for every status change.
+confirmation, a history that accounts for every status change, and a response clock that is
+paused exactly while a question waits and flags the same requests in Python and in SQL
+(tests/test_sla.py drives the clock itself harder).
 """
 from datetime import timedelta
 
@@ -76,6 +78,14 @@ def test_random_walks_keep_the_request_invariants(make, scene, app, monkeypatch)
         def rate(self, stars):
             self.attempt(requests.rate, resident, self.request_id, stars, None)
 
+        @rule(i=member_index, asked_by_staff=st.booleans())
+        def ask_resident(self, i, asked_by_staff):
+            self.attempt(requests.ask_resident, staff if asked_by_staff else members[i], self.request_id, "几点方便？")
+
+        @rule()
+        def answer(self):
+            self.attempt(requests.answer_question, resident, self.request_id, "下午三点")
+
         @rule()
         def offer_window_closes(self):
             db.session.execute(
@@ -115,6 +125,15 @@ def test_random_walks_keep_the_request_invariants(make, scene, app, monkeypatch)
                 assert entries[0].minutes == request.minutes
             else:
                 assert entries == []
+
+        @invariant()
+        def the_clock_stops_exactly_while_a_question_waits(self):
+            request = self.current()
+            assert request.sla_paused == (request.pending_question is not None)
+            flagged = db.session.execute(
+                requests.listing(staff, None, False, True).where(ServiceRequest.id == self.request_id)
+            ).scalars().all()
+            assert (len(flagged) == 1) == request.sla_breached
 
         @invariant()
         def history_accounts_for_every_status(self):

@@ -3,12 +3,17 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import select, update
 
 from extensions import db
 from models.base import utcnow
 from models.notifications import Notification
 from models.requests import RequestHistory, ServiceRequest
+from services import requests
+from services.errors import ServiceError
 from services.sla import counted_between, due_after
 from tests.conftest import body
 from tests.test_requests import post, submit
@@ -176,3 +181,88 @@ def test_staff_hear_once_about_an_overdue_request(client, make, scene):
     ).all()
     assert [(user_id, data["request_id"]) for user_id, data in alerts] == [(scene["staff"].id, late["id"])]
     assert db.session.get(ServiceRequest, on_time["id"]).sla_alerted_at is None
+
+
+def test_random_pauses_keep_the_clock_honest(make, scene):
+    """Questions, answers, the resident's delays and deadlines anywhere around them: the clock is
+    paused exactly while a question waits, Python and SQL flag the same requests, and an answer
+    gives back exactly the time that was left when the question was asked."""
+    staff, resident, member = scene["staff"], scene["resident"], scene["members"][0]
+
+    class ClockMachine(RuleBasedStateMachine):
+        @initialize()
+        def submit(self):
+            request = requests.create_request(resident, {"category_id": scene["category"].id, "title": "换灯泡"})
+            db.session.commit()
+            self.request_id = request.id
+
+        def current(self) -> ServiceRequest:
+            db.session.expire_all()
+            return db.session.get(ServiceRequest, self.request_id)
+
+        @rule()
+        def ask(self):
+            try:
+                requests.ask_resident(staff, self.request_id, "灯管什么规格？")
+            except ServiceError:
+                db.session.rollback()
+            else:
+                db.session.commit()
+
+        @rule()
+        def answer(self):
+            before = self.current()
+            left = before.sla_due_at - before.sla_paused_at if before.sla_paused_at else None
+            try:
+                requests.answer_question(resident, self.request_id, "T8 的")
+            except ServiceError:
+                db.session.rollback()
+                assert left is None
+                return
+            db.session.commit()
+            after = self.current()
+            if left > timedelta(0):
+                resumed_at = after.history[-1].at
+                assert abs((after.sla_due_at - resumed_at) - left) < timedelta(seconds=1)
+            else:
+                assert after.sla_due_at == before.sla_due_at
+
+        @rule(minutes=st.integers(min_value=1, max_value=300))
+        def resident_takes_their_time(self, minutes):
+            request = self.current()
+            if request.sla_paused_at is not None:
+                request.sla_paused_at -= timedelta(minutes=minutes)
+                db.session.commit()
+
+        @rule(minutes=st.integers(min_value=-300, max_value=300))
+        def deadline_moves(self, minutes):
+            request = self.current()
+            request.sla_due_at = (request.sla_paused_at or utcnow()) + timedelta(minutes=minutes)
+            db.session.commit()
+
+        # Rarely: once taken, the clock no longer matters and the walk has little left to find.
+        @rule(roll=st.integers(min_value=0, max_value=5))
+        def taken(self, roll):
+            if roll:
+                return
+            try:
+                requests.assign(staff, self.request_id, member.id)
+            except ServiceError:
+                db.session.rollback()
+            else:
+                db.session.commit()
+
+        @invariant()
+        def paused_exactly_while_a_question_waits(self):
+            request = self.current()
+            assert request.sla_paused == (request.pending_question is not None)
+
+        @invariant()
+        def python_and_sql_flag_the_same(self):
+            request = self.current()
+            flagged = db.session.execute(
+                requests.listing(staff, None, False, True).where(ServiceRequest.id == self.request_id)
+            ).scalars().all()
+            assert (len(flagged) == 1) == request.sla_breached
+
+    run_state_machine_as_test(ClockMachine, settings=settings(max_examples=50, stateful_step_count=12, deadline=None))
