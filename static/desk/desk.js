@@ -44,9 +44,46 @@ const ACTION_NAMES = {
   ask_resident: "询问居民",
   answer: "居民答复",
 };
+const REGISTRATION_STATUS_NAMES = {
+  pending: "待审核",
+  approved: "已通过",
+  rejected: "未通过",
+  ended: "已结束",
+};
+const CHECKIN_STATUS_NAMES = {
+  closed: "已签退",
+  open: "签到中",
+  auto_closed: "自动结束",
+};
+const WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+// The anti-gaming signals of services/checkins.py, named in Chinese with their evidence.
+const CHECKIN_FLAGS = {
+  impossible_travel: {
+    name: "位置跳变过快",
+    detail: (e) => `距上一次签到约 ${(e.distance_m / 1000).toFixed(1)} 公里，相隔 ${elapsedText(e.seconds)}，约 ${e.speed_kmh} 公里/小时`,
+  },
+  shared_device: {
+    name: "多人共用设备",
+    detail: (e) => `该设备 24 小时内另有 ${e.other_members_24h} 名党员使用`,
+  },
+  radius_edge: {
+    name: "位于签到范围边缘",
+    detail: (e) => `距站点 ${e.distance_m} 米，签到范围 ${e.radius_m} 米`,
+  },
+  overlong: {
+    name: "时长过长",
+    detail: (e) => `${e.minutes} 分钟，超过上限 ${e.max_minutes} 分钟，未计入时长`,
+  },
+  forgotten_checkout: {
+    name: "未签退",
+    detail: () => "闭站时自动结束，未计入时长",
+  },
+};
 // The API's own messages are Chinese; these codes get wording that tells staff what to do.
 const ERROR_MESSAGES = {
   illegal_transition: "该请求的状态已变化，不能执行此操作，请查看最新状态",
+  // The check-in list does not say whether its minutes were confirmed, so a second 确认 lands here.
+  entry_not_pending: "该签到的服务时长已确认过，无需重复确认",
 };
 // Statuses from which staff may hand a request to a member (services/requests.py TRANSITIONS["assign"]).
 const ASSIGNABLE_STATUSES = new Set(["submitted", "offered", "expired", "escalated", "accepted"]);
@@ -102,6 +139,16 @@ function node(tag, text, className) {
   return element;
 }
 
+// Names of the units in the staff member's trees, for the ids registrations carry.
+const orgNames = new Map();
+
+function rememberOrgNames(unit) {
+  orgNames.set(unit.id, unit.name);
+  unit.children.forEach(rememberOrgNames);
+}
+
+const orgName = (orgId) => orgNames.get(orgId) || `组织 #${orgId}`;
+
 function renderTree(unit) {
   const item = node("li");
   item.append(node("span", unit.name), node("span", KIND_NAMES[unit.kind] || unit.kind, "kind"));
@@ -113,14 +160,19 @@ function renderTree(unit) {
   return item;
 }
 
+// The home is shown once the trees are in, so the lists can name the units their records refer to.
 async function showHome() {
   const me = await call("GET", "/me");
+  resetPanels();
+  await renderScopeTrees(me);
   $("who-name").textContent = me.name;
   $("who").hidden = false;
   $("login-view").hidden = true;
   $("home-view").hidden = false;
-  resetQueue();
   showPanel("overview-panel");
+}
+
+async function renderScopeTrees(me) {
   const scopes = $("scopes");
   const tree = $("tree");
   scopes.replaceChildren();
@@ -134,6 +186,7 @@ async function showHome() {
   const list = node("ul");
   for (const orgId of roots) {
     const unit = await call("GET", `/orgs/${orgId}/tree`);
+    rememberOrgNames(unit);
     list.append(renderTree(unit));
     const scope = me.scopes.find((s) => s.org_id === orgId);
     if (scope) scopes.append(node("li", `${unit.name} · ${ROLE_NAMES[scope.role] || scope.role}`));
@@ -154,73 +207,150 @@ function showPanel(panelId) {
   }
 }
 
-// --- 服务请求: the staff queue, one request's detail, its candidates and the staff actions ---
-
-// The queue's view state; a ticket lets a newer load discard the answer of an older one.
-const queue = { page: 1, selectedId: null, listTicket: 0, detailTicket: 0 };
-
-const statusName = (status) => STATUS_NAMES[status] || status;
+// --- Shared by the lists: paging, filters, status badges, facts and actions on a listed record ---
 
 function formatTime(iso) {
   return iso ? TIME_FORMAT.format(new Date(iso)) : "";
 }
 
+function elapsedText(seconds) {
+  return seconds < 60 ? `${seconds} 秒` : `${Math.round(seconds / 60)} 分钟`;
+}
+
+// One paged list inside `container` (its alert, summary, items and pager);
+// a ticket lets a newer load discard the answer of an older one.
+class Listing {
+  constructor(container, { path, query, row, emptyText, onRender = () => {} }) {
+    Object.assign(this, { path, query, row, emptyText, onRender });
+    this.error = container.querySelector(".list-error");
+    this.summary = container.querySelector(".summary");
+    this.items = container.querySelector(".items");
+    this.pageInfo = container.querySelector(".page-info");
+    this.previous = container.querySelector(".previous-page");
+    this.next = container.querySelector(".next-page");
+    this.page = 1;
+    this.ticket = 0;
+    this.previous.addEventListener("click", () => this.turnPage(-1));
+    this.next.addEventListener("click", () => this.turnPage(1));
+  }
+
+  reset() {
+    this.page = 1;
+    this.error.textContent = "";
+    this.summary.textContent = "";
+    this.items.replaceChildren();
+  }
+
+  async load() {
+    const ticket = ++this.ticket;
+    const query = this.query();
+    query.set("page", this.page);
+    query.set("per_page", PER_PAGE);
+    try {
+      const page = await call("GET", `${this.path}?${query}`);
+      if (ticket !== this.ticket) return;
+      const lastPage = Math.max(1, Math.ceil(page.total / page.per_page));
+      if (this.page > lastPage) {
+        this.page = lastPage;
+        await this.load();
+        return;
+      }
+      this.error.textContent = "";
+      this.render(page, lastPage);
+    } catch (error) {
+      if (ticket === this.ticket) this.error.textContent = error.message;
+    }
+  }
+
+  render(page, lastPage) {
+    this.summary.textContent = `共 ${page.total} 条`;
+    this.pageInfo.textContent = `第 ${page.page} / ${lastPage} 页`;
+    this.previous.disabled = page.page <= 1;
+    this.next.disabled = page.page >= lastPage;
+    const rows = page.items.map((item) => this.row(item));
+    this.items.replaceChildren(...(rows.length ? rows : [node("li", this.emptyText, "empty")]));
+    this.onRender();
+  }
+
+  reloadFromFirstPage() {
+    this.page = 1;
+    this.load();
+  }
+
+  turnPage(step) {
+    this.page += step;
+    this.load();
+  }
+}
+
+// The query of a list's filters, leaving out those not set.
+const filterQuery = (filters) => new URLSearchParams(Object.entries(filters).filter(([, value]) => value));
+
+function fillOptions(select, names) {
+  for (const [value, name] of Object.entries(names)) {
+    const option = node("option", name);
+    option.value = value;
+    select.append(option);
+  }
+}
+
+function statusBadge(names, status) {
+  const badge = node("span", names[status] || status, "badge status");
+  badge.dataset.status = status;
+  return badge;
+}
+
+// <dt>/<dd> pairs for the facts that have a value.
+function factItems(facts) {
+  return facts
+    .filter(([, value]) => value)
+    .flatMap(([term, value]) => [node("dt", term), node("dd", value)]);
+}
+
+// One action on a record of a list: its buttons rest while it runs, the list is reloaded whatever
+// the answer, then the outcome is told (after the reload, so the reload does not clear it).
+async function actOnRecord({ listing, notice, row, path, payload, success }) {
+  listing.error.textContent = "";
+  notice.textContent = "";
+  const buttons = row.querySelectorAll("button");
+  buttons.forEach((button) => { button.disabled = true; });
+  let result;
+  let failure;
+  try {
+    result = await call("POST", path, payload || {});
+  } catch (error) {
+    failure = error;
+  }
+  await listing.load();
+  buttons.forEach((button) => { button.disabled = false; });
+  if (failure) listing.error.textContent = failure.message;
+  else notice.textContent = success(result);
+}
+
+// --- 服务请求: the staff queue, one request's detail, its candidates and the staff actions ---
+
+// The open request; a ticket lets a newer detail load discard the answer of an older one.
+const queue = { selectedId: null, detailTicket: 0 };
+
+const statusName = (status) => STATUS_NAMES[status] || status;
+
+const requestQueue = new Listing($("requests-queue"), {
+  path: "/requests",
+  query: () => filterQuery({ status: $("status-filter").value, sla_breached: $("breached-filter").checked && "1" }),
+  row: requestRow,
+  emptyText: "暂无符合条件的服务请求",
+  onRender: markSelectedRow,
+});
+
 function resetQueue() {
-  queue.page = 1;
   queue.selectedId = null;
   $("status-filter").value = "";
   $("breached-filter").checked = false;
-  $("request-list").replaceChildren();
   $("request-detail").hidden = true;
 }
 
-function fillStatusFilter() {
-  for (const [status, name] of Object.entries(STATUS_NAMES)) {
-    const option = node("option", name);
-    option.value = status;
-    $("status-filter").append(option);
-  }
-}
-
-function queueQuery() {
-  const query = new URLSearchParams({ page: queue.page, per_page: PER_PAGE });
-  if ($("status-filter").value) query.set("status", $("status-filter").value);
-  if ($("breached-filter").checked) query.set("sla_breached", "1");
-  return query;
-}
-
-async function loadRequests() {
-  const ticket = ++queue.listTicket;
-  try {
-    const page = await call("GET", `/requests?${queueQuery()}`);
-    if (ticket !== queue.listTicket) return;
-    const lastPage = Math.max(1, Math.ceil(page.total / page.per_page));
-    if (queue.page > lastPage) {
-      queue.page = lastPage;
-      await loadRequests();
-      return;
-    }
-    $("requests-error").textContent = "";
-    renderQueue(page, lastPage);
-  } catch (error) {
-    if (ticket === queue.listTicket) $("requests-error").textContent = error.message;
-  }
-}
-
-function renderQueue(page, lastPage) {
-  $("requests-summary").textContent = `共 ${page.total} 条`;
-  $("page-info").textContent = `第 ${page.page} / ${lastPage} 页`;
-  $("previous-page").disabled = page.page <= 1;
-  $("next-page").disabled = page.page >= lastPage;
-  const rows = page.items.map(requestRow);
-  $("request-list").replaceChildren(...(rows.length ? rows : [node("li", "暂无符合条件的服务请求", "empty")]));
-  markSelectedRow();
-}
-
 function requestFlags(request) {
-  const status = node("span", statusName(request.status), "badge status");
-  status.dataset.status = request.status;
-  const flags = [status];
+  const flags = [statusBadge(STATUS_NAMES, request.status)];
   if (request.urgency === "urgent") flags.push(node("span", "紧急", "badge urgent"));
   if (request.sla_breached) flags.push(node("span", "超时", "badge breached"));
   if (request.sla_paused) flags.push(node("span", "等待居民答复", "badge paused"));
@@ -287,7 +417,7 @@ function renderDetail(request) {
 }
 
 function requestFacts(request) {
-  const facts = [
+  return factItems([
     ["编号", `#${request.id}`],
     ["服务类别", request.category_name],
     ["提交时间", formatTime(request.created_at)],
@@ -301,10 +431,7 @@ function requestFacts(request) {
     ["服务时长", request.minutes != null && `${request.minutes} 分钟`],
     ["退回原因", request.rejection_reason],
     ["居民评价", request.stars && `${request.stars} 星 ${request.rating_comment || ""}`.trim()],
-  ];
-  return facts
-    .filter(([, value]) => value)
-    .flatMap(([term, value]) => [node("dt", term), node("dd", value)]);
+  ]);
 }
 
 function actorName(actorId, request) {
@@ -364,19 +491,180 @@ async function act(action, payload) {
     $("detail-error").textContent = error.message;
     succeeded = false;
   }
-  await Promise.all([loadDetail(), loadRequests()]);
+  await Promise.all([loadDetail(), requestQueue.load()]);
   buttons.forEach((button) => { button.disabled = false; });
   return succeeded;
 }
 
-function reloadFromFirstPage() {
-  queue.page = 1;
-  loadRequests();
+// --- 报到审核: registrations to the staff member's communities, approved or rejected with a reason ---
+
+const registrationList = new Listing($("registrations-panel"), {
+  path: "/members/registrations",
+  query: () => filterQuery({ status: $("registration-status").value }),
+  row: registrationRow,
+  emptyText: "暂无符合条件的报到申请",
+});
+
+const personName = (user) => user.name || `用户 #${user.id}`;
+
+function registrationRow(registration) {
+  const item = node("li", undefined, "record");
+  item.dataset.registrationId = registration.id;
+  const head = node("div", undefined, "record-head");
+  head.append(
+    node("strong", personName(registration.user), "record-title"),
+    statusBadge(REGISTRATION_STATUS_NAMES, registration.status),
+  );
+  const facts = node("dl", undefined, "facts");
+  facts.append(...registrationFacts(registration));
+  item.append(head, facts);
+  if (registration.status === "pending") item.append(registrationActions(registration, item));
+  return item;
 }
 
-function turnPage(step) {
-  queue.page += step;
-  loadRequests();
+function registrationFacts(registration) {
+  const home = [registration.community_id, registration.building_id].filter(Boolean).map(orgName);
+  return factItems([
+    ["工作单位", registration.employer_unit],
+    ["所在党支部", registration.home_branch],
+    ["报到社区", home.join(" · ")],
+    ["功能型党支部", registration.functional_branch_id && orgName(registration.functional_branch_id)],
+    ["技能特长", registration.skills.join("、")],
+    ["可服务时间", registration.availability.map(availabilityText).join("，")],
+    ["提交时间", formatTime(registration.created_at)],
+    ["审核时间", formatTime(registration.decided_at)],
+    [registration.status === "rejected" ? "驳回原因" : "审核说明", registration.reason],
+  ]);
+}
+
+function availabilityText(slot) {
+  return `${WEEKDAY_NAMES[slot.weekday]} ${slot.start}–${slot.end}`;
+}
+
+function registrationActions(registration, row) {
+  const actions = node("div", undefined, "record-actions");
+  const approve = node("button", "通过", "primary");
+  approve.type = "button";
+  approve.addEventListener("click", () => decideRegistration(registration, row, "approve"));
+  const form = node("form", undefined, "reason-form");
+  form.noValidate = true;
+  const label = node("label", "驳回原因");
+  // The API requires a reason of at most 200 characters (schemas/members.py RejectSchema).
+  const reason = node("input");
+  reason.maxLength = 200;
+  reason.setAttribute("aria-required", "true");
+  label.append(reason);
+  const reject = node("button", "驳回", "secondary");
+  reject.type = "submit";
+  form.append(label, reject);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    rejectRegistration(registration, row, reason);
+  });
+  actions.append(approve, form);
+  return actions;
+}
+
+function rejectRegistration(registration, row, input) {
+  const reason = input.value.trim();
+  if (!reason) {
+    registrationList.error.textContent = "请填写驳回原因";
+    input.focus();
+    return;
+  }
+  decideRegistration(registration, row, "reject", { reason });
+}
+
+function decideRegistration(registration, row, decision, payload) {
+  const verb = decision === "approve" ? "通过" : "驳回";
+  return actOnRecord({
+    listing: registrationList,
+    notice: $("registrations-notice"),
+    row,
+    path: `/members/registrations/${registration.id}/${decision}`,
+    payload,
+    success: () => `已${verb}${personName(registration.user)}的报到申请`,
+  });
+}
+
+// --- 服务时长确认: check-ins at stations in scope, their anti-gaming flags, and confirming the minutes ---
+
+const checkinList = new Listing($("checkins-panel"), {
+  path: "/checkins",
+  query: () => filterQuery({ status: $("checkin-status").value, flagged: $("flagged-filter").checked && "1" }),
+  row: checkinRow,
+  emptyText: "暂无符合条件的签到记录",
+});
+
+// A closed visit has pending minutes unless it was over-long (services/checkins.py check_out).
+const hasPendingMinutes = (checkin) =>
+  checkin.status === "closed" && !checkin.flags.some((flag) => flag.code === "overlong");
+
+const memberLabel = (checkin) => `党员 #${checkin.member_id}`;
+
+function checkinRow(checkin) {
+  const item = node("li", undefined, "record");
+  item.dataset.checkinId = checkin.id;
+  const head = node("div", undefined, "record-head");
+  head.append(node("strong", memberLabel(checkin), "record-title"), statusBadge(CHECKIN_STATUS_NAMES, checkin.status));
+  const facts = node("dl", undefined, "facts");
+  facts.append(...factItems([
+    ["服务站点", checkin.station_name],
+    ["签到时间", formatTime(checkin.checked_in_at)],
+    ["签退时间", formatTime(checkin.checked_out_at)],
+    ["服务时长", checkin.minutes != null && `${checkin.minutes} 分钟`],
+    ["距站点", `${checkin.distance_m} 米`],
+  ]));
+  item.append(head, facts);
+  if (checkin.flags.length) item.append(flagList(checkin.flags));
+  if (hasPendingMinutes(checkin)) item.append(confirmAction(checkin, item));
+  return item;
+}
+
+function flagList(flags) {
+  const list = node("ul", undefined, "flag-list");
+  for (const flag of flags) {
+    const known = CHECKIN_FLAGS[flag.code];
+    const entry = node("li");
+    entry.append(node("span", known ? known.name : flag.code, "badge warning"));
+    if (known) entry.append(node("span", known.detail(flag.evidence), "muted"));
+    list.append(entry);
+  }
+  return list;
+}
+
+function confirmAction(checkin, row) {
+  const actions = node("div", undefined, "record-actions");
+  const confirm = node("button", "确认", "primary");
+  confirm.type = "button";
+  confirm.addEventListener("click", () => actOnRecord({
+    listing: checkinList,
+    notice: $("checkins-notice"),
+    row,
+    path: `/checkins/${checkin.id}/confirm`,
+    success: (confirmed) => `已确认${memberLabel(checkin)}在${checkin.station_name}的服务时长 ${confirmed.minutes} 分钟`,
+  }));
+  actions.append(confirm);
+  return actions;
+}
+
+// --- Panels and wiring ---
+
+const PANEL_LISTINGS = {
+  "requests-panel": requestQueue,
+  "registrations-panel": registrationList,
+  "checkins-panel": checkinList,
+};
+
+function resetPanels() {
+  resetQueue();
+  $("registration-status").value = "pending";
+  $("checkin-status").value = "closed";
+  $("flagged-filter").checked = false;
+  $("registrations-notice").textContent = "";
+  $("checkins-notice").textContent = "";
+  Object.values(PANEL_LISTINGS).forEach((listing) => listing.reset());
+  orgNames.clear();
 }
 
 $("login-form").addEventListener("submit", async (event) => {
@@ -406,18 +694,25 @@ $("logout").addEventListener("click", async () => {
 for (const tab of document.querySelectorAll(".tab")) {
   tab.addEventListener("click", () => {
     showPanel(tab.dataset.panel);
-    if (tab.dataset.panel === "requests-panel") loadRequests();
+    PANEL_LISTINGS[tab.dataset.panel]?.load();
   });
 }
 
-$("status-filter").addEventListener("change", reloadFromFirstPage);
-$("breached-filter").addEventListener("change", reloadFromFirstPage);
-$("previous-page").addEventListener("click", () => turnPage(-1));
-$("next-page").addEventListener("click", () => turnPage(1));
+for (const [filter, listing] of [
+  ["status-filter", requestQueue],
+  ["breached-filter", requestQueue],
+  ["registration-status", registrationList],
+  ["checkin-status", checkinList],
+  ["flagged-filter", checkinList],
+]) {
+  $(filter).addEventListener("change", () => listing.reloadFromFirstPage());
+}
 $("refresh-requests").addEventListener("click", () => {
-  loadRequests();
+  requestQueue.load();
   if (queue.selectedId) loadDetail();
 });
+$("refresh-registrations").addEventListener("click", () => registrationList.load());
+$("refresh-checkins").addEventListener("click", () => checkinList.load());
 
 $("confirm-completion").addEventListener("click", () => act("confirm"));
 
@@ -432,6 +727,8 @@ $("reject-form").addEventListener("submit", async (event) => {
   if (await act("reject-completion", { reason })) $("reject-reason").value = "";
 });
 
-fillStatusFilter();
+fillOptions($("status-filter"), STATUS_NAMES);
+fillOptions($("registration-status"), REGISTRATION_STATUS_NAMES);
+fillOptions($("checkin-status"), CHECKIN_STATUS_NAMES);
 
 if (sessionStorage.getItem("token")) showHome().catch(showLogin);
