@@ -62,8 +62,14 @@ def confirm(checkin_id):
 @blp.arguments(CheckInListArgsSchema, location="query")
 @blp.response(200, CheckInPageSchema)
 def list_checkins(args):
-    """签到记录: staff see their scope (`flagged=1` for the suspicious ones); members their own."""
+    """签到记录: staff see their scope (`flagged=1` for the suspicious ones, `hours_status=pending` for the
+    minutes still to confirm); members their own."""
     statement = checkins.checkin_listing(
-        current_user(), args["mine"], args.get("station_id"), args.get("status"), args.get("flagged")
+        current_user(),
+        args["mine"],
+        args.get("station_id"),
+        args.get("status"),
+        args.get("flagged"),
+        args.get("hours_status"),
     )
     return page_response(statement, args)

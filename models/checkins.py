@@ -49,3 +49,19 @@ class CheckIn(db.Model):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     station = relationship("Station", lazy="joined")
+    member = relationship("User", viewonly=True)
+    # The ledger entry the visit's minutes went to: none while open, nor for an over-long or forgotten visit.
+    hour_entry = relationship(
+        "HourEntry",
+        primaryjoin="and_(HourEntry.source == 'checkin', foreign(HourEntry.source_id) == CheckIn.id)",
+        uselist=False,
+        viewonly=True,
+    )
+
+    @property
+    def member_name(self) -> str:
+        return self.member.name
+
+    @property
+    def hours_status(self) -> str | None:
+        return self.hour_entry.status if self.hour_entry is not None else None

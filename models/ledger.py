@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from extensions import db
 from models.base import choice, utcnow
@@ -81,3 +81,14 @@ class HourCorrection(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    entry = relationship(HourEntry, viewonly=True)
+    member = relationship("User", foreign_keys=[member_id], viewonly=True)
+    # What the entry's source is called (a source id points at no single table, so no relationship):
+    # filled only by a query that asks for it, as the staff queue does (services/ledger.py).
+    station_name: Mapped[str | None] = query_expression()
+    request_title: Mapped[str | None] = query_expression()
+
+    @property
+    def member_name(self) -> str:
+        return self.member.name

@@ -3,6 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.checkins import CHECKIN_STATUSES
+from models.ledger import HOUR_STATUSES
 from schemas.common import PageArgsSchema, page_of, text
 
 
@@ -24,6 +25,7 @@ class CheckInSchema(ma.Schema):
     station_id = ma.fields.Integer(required=True)
     station_name = ma.fields.Function(lambda checkin: checkin.station.name)
     member_id = ma.fields.Integer(required=True)
+    member_name = ma.fields.String(required=True)
     status = ma.fields.String(required=True)
     checked_in_at = ma.fields.DateTime(required=True)
     checked_out_at = ma.fields.DateTime(allow_none=True)
@@ -32,12 +34,15 @@ class CheckInSchema(ma.Schema):
     device_id = ma.fields.String(allow_none=True)
     flagged = ma.fields.Boolean()
     flags = ma.fields.List(ma.fields.Nested(FlagSchema))
+    # The visit's ledger entry: pending or confirmed; null while open, or when over-long or never checked out.
+    hours_status = ma.fields.String(allow_none=True)
 
 
 class CheckInListArgsSchema(PageArgsSchema):
     station_id = ma.fields.Integer(validate=validate.Range(min=1))
     status = ma.fields.String(validate=validate.OneOf(CHECKIN_STATUSES))
     flagged = ma.fields.Boolean()
+    hours_status = ma.fields.String(validate=validate.OneOf(HOUR_STATUSES))
     mine = ma.fields.Boolean(load_default=False)
 
 

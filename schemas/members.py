@@ -94,7 +94,19 @@ class CorrectionListArgsSchema(PageArgsSchema):
     status = ma.fields.String(validate=validate.OneOf(CORRECTION_STATUSES))
 
 
-CorrectionPageSchema = page_of(CorrectionSchema, "CorrectionPage")
+class StaffCorrectionSchema(CorrectionSchema):
+    """A correction as staff weigh it: the member, and the entry as it stands with what its source is called."""
+
+    member_name = ma.fields.String(dump_only=True)
+    entry_minutes = ma.fields.Integer(dump_only=True, attribute="entry.minutes")
+    source = ma.fields.String(dump_only=True, attribute="entry.source")
+    source_id = ma.fields.Integer(dump_only=True, attribute="entry.source_id")
+    # The station's name when the source is a check-in, the request's title when it is a request; else null.
+    station_name = ma.fields.String(dump_only=True, allow_none=True)
+    request_title = ma.fields.String(dump_only=True, allow_none=True)
+
+
+CorrectionPageSchema = page_of(StaffCorrectionSchema, "CorrectionPage")
 
 
 class HourEntrySchema(ma.Schema):

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload
 
 from extensions import db
 from models.base import utcnow
@@ -169,12 +170,9 @@ def confirm(actor: User, checkin_id: int) -> HourEntry:
     checkin = checkin_in_scope(actor, checkin_id)
     if checkin.member_id == actor.id:
         raise Forbidden("不能确认自己的服务时长", code="self_confirmation")
-    entry = db.session.execute(
-        select(HourEntry).where(HourEntry.source == "checkin", HourEntry.source_id == checkin.id)
-    ).scalar_one_or_none()
-    if entry is None:
+    if checkin.hour_entry is None:
         raise Conflict("该签到没有待确认的时长（未签退或已被标记）", code="no_pending_hours")
-    entry = ledger.confirm_entry(actor, entry)
+    entry = ledger.confirm_entry(actor, checkin.hour_entry)
     notify(
         checkin.member_id,
         "checkin_confirmed",
@@ -186,9 +184,19 @@ def confirm(actor: User, checkin_id: int) -> HourEntry:
     return entry
 
 
-def checkin_listing(actor: User, mine: bool, station_id: int | None, status: str | None, flagged: bool | None):
-    """Staff see check-ins at stations in their scope; everyone else (or `mine`) sees their own."""
-    statement = select(CheckIn).order_by(CheckIn.id.desc())
+def checkin_listing(
+    actor: User, mine: bool, station_id: int | None, status: str | None, flagged: bool | None, hours_status: str | None
+):
+    """Staff see check-ins at stations in their scope; everyone else (or `mine`) sees their own.
+
+    Each visit comes with its member and its ledger entry in the same query, for the names and `hours_status`.
+    """
+    statement = (
+        select(CheckIn)
+        .outerjoin(CheckIn.hour_entry)
+        .options(contains_eager(CheckIn.hour_entry), joinedload(CheckIn.member))
+        .order_by(CheckIn.id.desc())
+    )
     if mine or not is_staff(actor):
         statement = statement.where(CheckIn.member_id == actor.id)
     else:
@@ -203,6 +211,8 @@ def checkin_listing(actor: User, mine: bool, station_id: int | None, status: str
         statement = statement.where(CheckIn.status == status)
     if flagged is not None:
         statement = statement.where(CheckIn.flagged == flagged)
+    if hours_status is not None:
+        statement = statement.where(HourEntry.status == hours_status)
     return statement
 
 

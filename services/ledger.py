@@ -1,11 +1,15 @@
 """The service-hours ledger: entries from every source, confirmed by staff in scope."""
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from extensions import db
 from models.base import utcnow
+from models.checkins import CheckIn
 from models.ledger import HourCorrection, HourEntry
 from models.orgs import OrgUnit
+from models.requests import ServiceRequest
+from models.stations import Station
 from models.users import User
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
@@ -148,11 +152,22 @@ def answer_correction(actor: User, correction_id: int, accept: bool, answer: str
 
 
 def corrections_in_scope_statement(actor: User, status: str | None = None):
+    """The staff queue: each correction with its member, its entry and what the entry's source is called,
+    joined into the page's query rather than loaded one correction at a time."""
     require_staff(actor)
     statement = (
         select(HourCorrection)
-        .join(HourEntry, HourEntry.id == HourCorrection.entry_id)
+        .join(HourCorrection.entry)
         .join(OrgUnit, OrgUnit.id == HourEntry.org_id)
+        .outerjoin(CheckIn, and_(HourEntry.source == "checkin", CheckIn.id == HourEntry.source_id))
+        .outerjoin(Station, Station.id == CheckIn.station_id)
+        .outerjoin(ServiceRequest, and_(HourEntry.source == "request", ServiceRequest.id == HourEntry.source_id))
+        .options(
+            contains_eager(HourCorrection.entry),
+            joinedload(HourCorrection.member),
+            with_expression(HourCorrection.station_name, Station.name),
+            with_expression(HourCorrection.request_title, ServiceRequest.title),
+        )
         .where(within_scope(actor))
         .order_by(HourCorrection.id.desc())
     )

@@ -14,7 +14,7 @@ from models.ledger import HourEntry
 from models.notifications import Notification
 from models.orgs import StaffScope
 from services.stations import qr_token, window_seconds
-from tests.conftest import body
+from tests.conftest import body, executed_statements
 from tests.fixtures.members import CENTRE
 
 
@@ -306,3 +306,88 @@ def test_auto_closed_visit_has_no_hours_to_confirm(client, make, make_station, s
     response = client.post(f"/api/v1/checkins/{checkin['id']}/confirm", headers=make.headers(scene["staff"]))
     assert response.status_code == 409
     assert _code(response) == "no_pending_hours"
+
+
+def _visit(client, make, member, station, minutes, **scan):
+    """A visit the member checked out of `minutes` after scanning; the checkout answer."""
+    headers = make.headers(member)
+    checkin = body(_check_in(client, make, member, station, headers=headers, **scan))
+    _backdate(checkin["id"], minutes)
+    response = client.post(f"/api/v1/checkins/{checkin['id']}/checkout", headers=headers)
+    assert response.status_code == 200
+    return body(response)
+
+
+def _listed(client, make, user, query=""):
+    return body(client.get(f"/api/v1/checkins?per_page=100{query}", headers=make.headers(user)))["items"]
+
+
+def test_every_checkin_answer_names_the_member_and_station_and_tells_the_hours_status(client, make, scene):
+    member, station = scene["member"], scene["station"]
+    headers = make.headers(member)
+    opened = body(_check_in(client, make, member, station, headers=headers))
+    assert (opened["member_name"], opened["station_name"], opened["hours_status"]) == (member.name, station.name, None)
+    _backdate(opened["id"], 50)
+    closed = body(client.post(f"/api/v1/checkins/{opened['id']}/checkout", headers=headers))
+    assert (closed["member_name"], closed["hours_status"]) == (member.name, "pending")
+    mine = _listed(client, make, member, "&mine=1")
+    assert [(item["id"], item["member_name"], item["hours_status"]) for item in mine] == [
+        (opened["id"], member.name, "pending")
+    ]
+
+
+def test_hours_status_follows_the_ledger_entry_and_filters_the_list(client, make, make_station, scene):
+    member, station, staff = scene["member"], scene["station"], scene["staff"]
+    other = make.member(scene["units"]["community_a"], name="李红")
+    # A second station, as a code already used for a finished visit is not taken again.
+    second = make_station(scene["units"]["community_a"])
+    confirmed = _visit(client, make, member, station, 60)
+    pending = _visit(client, make, other, station, 30)
+    overlong = _visit(client, make, member, second, 9 * 60)
+    still_open = body(_check_in(client, make, other, second))
+    assert client.post(f"/api/v1/checkins/{confirmed['id']}/confirm", headers=make.headers(staff)).status_code == 200
+
+    listed = {item["id"]: (item["member_name"], item["hours_status"]) for item in _listed(client, make, staff)}
+    assert listed == {
+        confirmed["id"]: (member.name, "confirmed"),
+        pending["id"]: ("李红", "pending"),
+        overlong["id"]: (member.name, None),
+        still_open["id"]: ("李红", None),
+    }
+    assert [item["id"] for item in _listed(client, make, staff, "&hours_status=pending")] == [pending["id"]]
+    assert [item["id"] for item in _listed(client, make, staff, "&hours_status=confirmed")] == [confirmed["id"]]
+    narrowed = _listed(client, make, staff, f"&hours_status=pending&status=closed&station_id={station.id}")
+    assert [item["id"] for item in narrowed] == [pending["id"]]
+    assert _listed(client, make, staff, "&hours_status=pending&flagged=1") == []
+
+
+def test_hours_status_filter_keeps_to_the_staff_scope(client, make, make_station, scene):
+    _visit(client, make, scene["member"], scene["station"], 40)
+    outsider = make.staff(scene["units"]["community_b"])
+    elsewhere = _visit(client, make, make.member(scene["units"]["community_b"]), make_station(scene["units"]["community_b"]), 40)
+    assert [item["id"] for item in _listed(client, make, outsider, "&hours_status=pending")] == [elsewhere["id"]]
+
+
+def test_unknown_hours_status_is_422(client, make, scene):
+    response = client.get("/api/v1/checkins?hours_status=unknown", headers=make.headers(scene["staff"]))
+    assert response.status_code == 422
+    assert _code(response) == "validation_error"
+
+
+def test_a_page_of_checkins_takes_the_same_queries_however_many_visits_it_holds(client, make, scene):
+    """Names and hours come with the page (a join, at most one query more), never one query per visit."""
+    station, staff = scene["station"], scene["staff"]
+    headers = make.headers(staff)
+
+    def queries_for_one_page():
+        with executed_statements() as statements:
+            page = body(client.get("/api/v1/checkins?per_page=100", headers=headers))
+        db.session.expire_all()
+        return page["total"], len(statements)
+
+    _visit(client, make, scene["member"], station, 30)
+    total, queries = queries_for_one_page()
+    for _ in range(4):
+        _visit(client, make, make.member(scene["units"]["community_a"]), station, 30)
+    assert total == 1
+    assert queries_for_one_page() == (5, queries)

@@ -10,6 +10,7 @@ from extensions import db
 from jobs.checkins import close_forgotten_checkins
 from models.base import utcnow
 from models.checkins import CheckIn
+from services import ledger
 from services.stations import qr_token
 from tests.conftest import body
 from tests.fixtures.desk import log_in
@@ -187,7 +188,7 @@ def test_a_closed_checkin_shows_minutes_and_flags_and_confirming_credits_the_hou
     rows = page.locator("#checkin-list > li")
     expect(rows).to_have_count(1)
     row = checkin_row(page, closed["id"])
-    expect(row.locator(".record-title")).to_have_text(f"党员 #{member.id}")
+    expect(row.locator(".record-title")).to_have_text(member.name)
     expect(row.locator(".status")).to_have_text("已签退")
     for shown in ("社区A党群服务站", "60 分钟", local_time(closed["checked_in_at"]), local_time(closed["checked_out_at"])):
         expect(row).to_contain_text(shown)
@@ -197,15 +198,12 @@ def test_a_closed_checkin_shows_minutes_and_flags_and_confirming_credits_the_hou
 
     row.get_by_role("button", name="确认", exact=True).click()
 
-    expect(page.locator("#checkins-notice")).to_have_text(f"已确认党员 #{member.id}在社区A党群服务站的服务时长 60 分钟")
+    expect(page.locator("#checkins-notice")).to_have_text(f"已确认{member.name}在社区A党群服务站的服务时长 60 分钟")
     expect(page.locator("#checkins-error")).to_have_text("")
     assert hours_of(client, make, member) == (60, 0)
+    expect(rows).to_have_text(["暂无符合条件的签到记录"])
 
-    # The list cannot tell confirmed minutes from pending ones, so a second 确认 is answered in words.
-    row.get_by_role("button", name="确认", exact=True).click()
-    expect(page.locator("#checkins-error")).to_have_text("该签到的服务时长已确认过，无需重复确认")
-    assert hours_of(client, make, member) == (60, 0)
-
+    page.get_by_label("确认进度").select_option(label="全部")
     page.get_by_label("签退情况").select_option(label="签到中")
     expect(rows).to_have_count(1)
     expect(checkin_row(page, still_open["id"]).locator(".status")).to_have_text("签到中")
@@ -224,9 +222,13 @@ def test_visits_without_pending_minutes_name_their_flags_and_offer_no_confirm(
     assert close_forgotten_checkins() == 1
 
     open_checkins(page, live_server, community["secretary"])
+    expect(page.locator("#checkin-list > li")).to_have_text(["暂无符合条件的签到记录"])
 
+    page.get_by_label("确认进度").select_option(label="全部")
+    page.get_by_label("签退情况").select_option(label="已签退")
     row = checkin_row(page, overlong["id"])
     expect(page.locator("#checkin-list > li")).to_have_count(1)
+    expect(row.locator(".hours")).to_have_count(0)
     expect(row.locator(".flag-list .badge")).to_have_text(["位置跳变过快", "时长过长"])
     expect(row.locator(".flag-list")).to_contain_text("距上一次签到约 55.6 公里")
     expect(row.locator(".flag-list")).to_contain_text("540 分钟，超过上限 480 分钟，未计入时长")
@@ -282,3 +284,152 @@ def test_html_in_names_is_shown_as_text(page, live_server, make, make_station, c
 
     assert page.locator("#registrations-panel :is(b, img), #checkins-panel i").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+# --- 服务时长确认 by the state of the minutes ---
+
+
+def confirm_via_api(client, make, staff, checkin_id):
+    response = client.post(f"/api/v1/checkins/{checkin_id}/confirm", headers=make.headers(staff))
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def test_the_hours_list_names_members_and_starts_with_the_minutes_to_confirm(page, live_server, make, client, community):
+    units, station, secretary = community["units"], community["station"], community["secretary"]
+    zhang, li = make.member(units["community_a"], name="张建国"), make.member(units["community_a"], name="李红")
+    waiting = visit(client, make, zhang, station, minutes=40)
+    confirmed = visit(client, make, li, station, minutes=25)
+    confirm_via_api(client, make, secretary, confirmed["id"])
+    still_open = check_in(client, make, make.member(units["community_a"], name="王芳"), station)
+
+    open_checkins(page, live_server, secretary)
+
+    rows = page.locator("#checkin-list > li")
+    expect(rows).to_have_count(1)
+    row = checkin_row(page, waiting["id"])
+    expect(row.locator(".record-title")).to_have_text("张建国")
+    expect(row.locator(".hours")).to_have_text("待确认")
+    expect(row.get_by_role("button", name="确认", exact=True)).to_be_visible()
+
+    page.get_by_label("确认进度").select_option(label="已确认")
+    expect(rows).to_have_count(1)
+    row = checkin_row(page, confirmed["id"])
+    expect(row.locator(".record-title")).to_have_text("李红")
+    expect(row.locator(".hours")).to_have_text("已确认")
+    expect(row.get_by_role("button", name="确认")).to_have_count(0)
+
+    page.get_by_label("确认进度").select_option(label="全部")
+    expect(rows).to_have_count(3)
+    expect(checkin_row(page, still_open["id"]).locator(".record-title")).to_have_text("王芳")
+    expect(checkin_row(page, still_open["id"]).locator(".hours")).to_have_count(0)
+    expect(checkin_row(page, still_open["id"]).get_by_role("button", name="确认")).to_have_count(0)
+
+
+def test_confirmed_minutes_leave_the_list_and_are_shown_as_confirmed(page, live_server, make, client, community):
+    units, station, secretary = community["units"], community["station"], community["secretary"]
+    member = make.member(units["community_a"], name="张建国")
+    closed = visit(client, make, member, station, minutes=35)
+
+    open_checkins(page, live_server, secretary)
+    checkin_row(page, closed["id"]).get_by_role("button", name="确认", exact=True).click()
+
+    expect(page.locator("#checkins-notice")).to_have_text("已确认张建国在社区A党群服务站的服务时长 35 分钟")
+    expect(page.locator("#checkin-list > li")).to_have_text(["暂无符合条件的签到记录"])
+    page.get_by_label("确认进度").select_option(label="已确认")
+    expect(checkin_row(page, closed["id"]).locator(".hours")).to_have_text("已确认")
+    expect(checkin_row(page, closed["id"]).get_by_role("button")).to_have_count(0)
+    assert hours_of(client, make, member) == (35, 0)
+
+
+# --- 时长更正 ---
+
+
+def ask_correction(client, make, member, entry_id, reason, minutes=None):
+    payload = {"reason": reason} if minutes is None else {"reason": reason, "minutes": minutes}
+    response = client.post(f"/api/v1/members/me/hours/{entry_id}/corrections", json=payload, headers=make.headers(member))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return body(response)
+
+
+def entry_of(client, make, member):
+    [entry] = body(client.get("/api/v1/members/me/hours", headers=make.headers(member)))["entries"]
+    return entry
+
+
+def open_corrections(page, live_server, staff):
+    open_tab(page, live_server, staff, "时长更正", "corrections-panel")
+
+
+def correction_row(page, correction_id):
+    return page.locator(f'#correction-list > li[data-correction-id="{correction_id}"]')
+
+
+def test_staff_see_an_open_correction_and_accept_it_with_their_minutes(page, live_server, make, client, community):
+    units, station, secretary = community["units"], community["station"], community["secretary"]
+    member = make.member(units["community_a"], name="张建国")
+    visit(client, make, member, station, minutes=50)
+    asked = ask_correction(client, make, member, entry_of(client, make, member)["id"], "签退前漏扫了半小时", minutes=80)
+    elsewhere = make.member(units["community_b"], name="社区B的党员")
+    ledger.record_entry(elsewhere.id, units["community_b"].id, "activity", 1, 30)
+    db.session.commit()
+    ask_correction(client, make, elsewhere, entry_of(client, make, elsewhere)["id"], "少记")
+
+    open_corrections(page, live_server, secretary)
+
+    rows = page.locator("#correction-list > li")
+    expect(rows).to_have_count(1)
+    row = correction_row(page, asked["id"])
+    expect(row.locator(".record-title")).to_have_text("张建国")
+    expect(row.locator(".correction")).to_have_text("待处理")
+    for shown in ("签到 · 社区A党群服务站", "当前时长50 分钟", "申请更正为80 分钟", "签退前漏扫了半小时"):
+        expect(row).to_contain_text(shown)
+    expect(row.get_by_label("更正后时长（分钟）")).to_have_value("80")
+
+    row.get_by_label("更正后时长（分钟）").fill("75")
+    row.get_by_label("答复说明").fill("已核实签到记录")
+    row.get_by_role("button", name="采纳", exact=True).click()
+
+    expect(page.locator("#corrections-notice")).to_have_text("已采纳张建国的时长更正申请，更正为 75 分钟")
+    expect(page.locator("#corrections-error")).to_have_text("")
+    expect(rows).to_have_text(["暂无符合条件的更正申请"])
+    assert hours_of(client, make, member) == (75, 0)
+
+    page.get_by_label("处理进度").select_option(label="已采纳")
+    expect(row.locator(".correction")).to_have_text("已采纳")
+    for shown in ("当前时长75 分钟", "50 分钟 → 75 分钟", "已核实签到记录"):
+        expect(row).to_contain_text(shown)
+    expect(row.get_by_role("button")).to_have_count(0)
+
+
+def test_answering_a_correction_needs_an_answer_and_not_accepting_keeps_the_minutes(
+    page, live_server, make, client, community
+):
+    units, secretary = community["units"], community["secretary"]
+    member = make.member(units["community_a"], name="李红")
+    entry = ledger.record_entry(member.id, units["community_a"].id, "activity", 7, 40)
+    db.session.commit()
+    asked = ask_correction(client, make, member, entry.id, "记错了")
+
+    open_corrections(page, live_server, secretary)
+    row = correction_row(page, asked["id"])
+    for shown in ("活动 #7", "当前时长40 分钟", "申请更正为未填写"):
+        expect(row).to_contain_text(shown)
+
+    row.get_by_role("button", name="采纳", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="请填写答复说明")).to_be_visible()
+    expect(row.get_by_label("答复说明")).to_be_focused()
+
+    row.get_by_label("答复说明").fill("同意更正")
+    row.get_by_role("button", name="采纳", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="请填写更正后的分钟数")).to_be_visible()
+    assert hours_of(client, make, member) == (0, 40)
+
+    row.get_by_label("答复说明").fill("活动签到表记录为 40 分钟")
+    row.get_by_role("button", name="不采纳", exact=True).click()
+
+    expect(page.locator("#corrections-notice")).to_have_text("已答复李红的时长更正申请（未采纳）")
+    expect(page.locator("#corrections-error")).to_have_text("")
+    page.get_by_label("处理进度").select_option(label="未采纳")
+    expect(row.locator(".correction")).to_have_text("未采纳")
+    expect(row).to_contain_text("活动签到表记录为 40 分钟")
+    assert hours_of(client, make, member) == (0, 40)

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "desk-password-1"
 LOCAL_TIME = re.compile(r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}")
+OFFER_STATUS_NAMES = {
+    "open": "待答复", "accepted": "已接单", "declined": "已婉拒", "expired": "已超时", "withdrawn": "已撤回"
+}
 
 
 @pytest.fixture
@@ -68,6 +71,10 @@ def open_detail(page, request_id):
 
 def detail_status(page):
     return page.locator("#detail-flags .status")
+
+
+def history_entry(page, action):
+    return page.locator("#timeline > li").filter(has=page.get_by_text(action, exact=True))
 
 
 def test_secretary_sees_their_community_queue_and_filters_by_status(page, live_server, make, client, scene, secretary):
@@ -207,3 +214,47 @@ def test_an_html_title_is_shown_as_text(page, live_server, make, client, scene, 
 
     assert page.locator("#requests-panel img").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_detail_names_the_people_and_lists_who_was_offered_the_request(page, live_server, make, client, scene, secretary):
+    taker, passer = scene["members"][0], scene["members"][1]
+    created = submit(client, make, scene["resident"], scene["category"], "水龙头漏水")
+    post(client, make, passer, created["id"], "decline")
+    post(client, make, taker, created["id"], "accept")
+    offers = body(client.get(f"/api/v1/requests/{created['id']}/offers", headers=make.headers(secretary)))
+    statuses = {offer["member_id"]: offer["status"] for offer in offers}
+    assert (statuses[taker.id], statuses[passer.id]) == ("accepted", "declined")
+
+    open_queue(page, live_server, secretary)
+    open_detail(page, created["id"])
+
+    facts = page.locator("#detail-facts")
+    expect(facts).to_contain_text(f"居民{scene['resident'].name}")
+    expect(facts).to_contain_text(f"承接党员{taker.name}")
+    expect(history_entry(page, "提交")).to_contain_text(f"居民 {scene['resident'].name}")
+    expect(history_entry(page, "接单")).to_contain_text(taker.name)
+    expect(page.locator("#timeline")).not_to_contain_text("#")
+
+    listed = page.locator("#offers > li")
+    expect(listed).to_have_count(len(offers))
+    for offer in offers:
+        item = page.locator(f'#offers > li[data-member-id="{offer["member_id"]}"]')
+        expect(item.locator("strong")).to_have_text(offer["member_name"])
+        expect(item.locator(".offer")).to_have_text(OFFER_STATUS_NAMES[offer["status"]])
+        expect(item).to_contain_text(f"第 {offer['round']} 轮 · 得分 {offer['score']:.2f}")
+        expect(item.locator(".reasons")).to_contain_text(offer["reasons"][0])
+    expect(page.locator(f'#offers > li[data-member-id="{passer.id}"]')).to_contain_text(
+        re.compile(f"答复 {LOCAL_TIME.pattern}")
+    )
+
+
+def test_staff_assignment_is_shown_with_the_staff_name(page, live_server, make, client, scene, secretary):
+    member = scene["members"][2]
+    created = submit(client, make, scene["resident"], scene["category"], "门锁坏了")
+    post(client, make, secretary, created["id"], "assign", member_id=member.id)
+
+    open_queue(page, live_server, secretary)
+    open_detail(page, created["id"])
+
+    expect(history_entry(page, "指派")).to_contain_text(secretary.name)
+    expect(page.locator("#detail-facts")).to_contain_text(f"承接党员{member.name}")

@@ -1,16 +1,22 @@
 """The hours ledger: corrections keep every change, and totals always equal the confirmed entries."""
 import itertools
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select, update
 
 from extensions import db
+from models.base import utcnow
+from models.checkins import CheckIn
 from models.ledger import HourEntry
 from models.orgs import StaffScope
 from services import ledger
 from services.errors import Conflict, Forbidden
-from tests.conftest import body
+from services.stations import qr_token
+from tests.conftest import body, executed_statements
+from tests.fixtures.members import CENTRE
 
 _source_ids = itertools.count(1)
 
@@ -196,3 +202,120 @@ def test_totals_equal_the_confirmed_entries_after_any_sequence(client, make, peo
     assert hours["pending_minutes"] == pending
     assert hours["points"] == confirmed // 30
     assert sum(entry["minutes"] for entry in hours["entries"] if entry["status"] == "confirmed") == confirmed
+
+
+def _ask(client, make, member, entry_id, **payload):
+    response = client.post(
+        f"/api/v1/members/me/hours/{entry_id}/corrections", json={"reason": "请核对", **payload}, headers=make.headers(member)
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return body(response)
+
+
+def _queue(client, make, staff, query=""):
+    return body(client.get(f"/api/v1/members/hour-corrections?per_page=100{query}", headers=make.headers(staff)))["items"]
+
+
+def _checked_out_entry(client, make, member, station, minutes):
+    """The pending entry of a visit the member checked out of `minutes` after scanning."""
+    headers = make.headers(member)
+    payload = {"station_id": station.id, "qr_token": qr_token(station).token, "lat": CENTRE[0], "lng": CENTRE[1]}
+    checkin = body(client.post("/api/v1/checkins", json=payload, headers=headers))
+    db.session.execute(
+        update(CheckIn).where(CheckIn.id == checkin["id"]).values(checked_in_at=utcnow() - timedelta(minutes=minutes))
+    )
+    db.session.commit()
+    assert client.post(f"/api/v1/checkins/{checkin['id']}/checkout", headers=headers).status_code == 200
+    return db.session.execute(
+        select(HourEntry).where(HourEntry.source == "checkin", HourEntry.source_id == checkin["id"])
+    ).scalar_one()
+
+
+def _confirmed_request_entry(client, make, scene, minutes):
+    """The confirmed entry of a request the first member served and staff confirmed."""
+    member = scene["members"][0]
+    created = body(
+        client.post(
+            "/api/v1/requests",
+            json={"category_id": scene["category"].id, "title": "水龙头漏水"},
+            headers=make.headers(scene["resident"]),
+        )
+    )
+    for user, action, payload in (
+        (member, "accept", {}),
+        (member, "start", {}),
+        (member, "complete", {"note": "已更换阀芯", "minutes": minutes}),
+        (scene["staff"], "confirm", {}),
+    ):
+        response = client.post(f"/api/v1/requests/{created['id']}/{action}", json=payload, headers=make.headers(user))
+        assert response.status_code == 200, response.get_data(as_text=True)
+    return db.session.execute(
+        select(HourEntry).where(HourEntry.source == "request", HourEntry.source_id == created["id"])
+    ).scalar_one()
+
+
+def test_staff_see_a_checkin_correction_with_the_member_the_entry_and_the_station(client, make, make_station, people):
+    member = make.member(people["units"]["community_a"], name="张建国")
+    station = make_station(people["units"]["community_a"], name="社区A党群服务站")
+    entry = _checked_out_entry(client, make, member, station, 50)
+    asked = _ask(client, make, member, entry.id, minutes=80)
+
+    [listed] = _queue(client, make, people["staff"], "&status=pending")
+    assert listed["id"] == asked["id"]
+    assert (listed["member_id"], listed["member_name"]) == (member.id, "张建国")
+    assert (listed["entry_id"], listed["entry_minutes"], listed["requested_minutes"]) == (entry.id, 50, 80)
+    assert (listed["source"], listed["source_id"]) == ("checkin", entry.source_id)
+    assert (listed["station_name"], listed["request_title"]) == ("社区A党群服务站", None)
+    assert listed["reason"] == "请核对"
+
+
+def test_staff_see_a_request_correction_with_the_request_title(client, make, scene):
+    entry = _confirmed_request_entry(client, make, scene, 45)
+    asked = _ask(client, make, scene["members"][0], entry.id, minutes=60)
+
+    [listed] = _queue(client, make, scene["staff"])
+    assert listed["id"] == asked["id"]
+    assert (listed["member_name"], listed["entry_minutes"], listed["requested_minutes"]) == (scene["members"][0].name, 45, 60)
+    assert (listed["source"], listed["source_id"]) == ("request", entry.source_id)
+    assert (listed["station_name"], listed["request_title"]) == (None, "水龙头漏水")
+
+
+def test_a_source_without_a_name_gives_none_and_the_listed_minutes_follow_the_answer(client, make, people):
+    entry = _entry(people["member"], people["units"]["community_a"], minutes=40)
+    asked = _ask(client, make, people["member"], entry.id, minutes=70)
+    answered = client.post(
+        f"/api/v1/members/hour-corrections/{asked['id']}/answer",
+        json={"accept": True, "answer": "已核实"},
+        headers=make.headers(people["staff"]),
+    )
+    assert answered.status_code == 200
+
+    [listed] = _queue(client, make, people["staff"])
+    assert (listed["status"], listed["source"], listed["station_name"], listed["request_title"]) == (
+        "accepted", "activity", None, None
+    )
+    assert (listed["minutes_before"], listed["entry_minutes"]) == (40, 70)
+    assert _queue(client, make, people["staff"], "&status=pending") == []
+
+
+def test_a_page_of_corrections_takes_the_same_queries_however_many_it_holds(client, make, make_station, people):
+    """Entry, member and source names come with the page (a join, at most one query more), never one per item."""
+    community = people["units"]["community_a"]
+    station = make_station(community)
+    headers = make.headers(people["staff"])
+
+    def queries_for_one_page():
+        with executed_statements() as statements:
+            page = body(client.get("/api/v1/members/hour-corrections?per_page=100", headers=headers))
+        db.session.expire_all()
+        assert all(item["station_name"] == station.name for item in page["items"])
+        return page["total"], len(statements)
+
+    first = make.member(community)
+    _ask(client, make, first, _checked_out_entry(client, make, first, station, 30).id)
+    total, queries = queries_for_one_page()
+    for _ in range(4):
+        member = make.member(community)
+        _ask(client, make, member, _checked_out_entry(client, make, member, station, 30).id)
+    assert total == 1
+    assert queries_for_one_page() == (5, queries)

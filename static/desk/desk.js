@@ -55,6 +55,29 @@ const CHECKIN_STATUS_NAMES = {
   open: "签到中",
   auto_closed: "自动结束",
 };
+// A visit's minutes in the ledger (a check-in's hours_status); a visit without any has none.
+const HOURS_STATUS_NAMES = {
+  pending: "待确认",
+  confirmed: "已确认",
+};
+const CORRECTION_STATUS_NAMES = {
+  pending: "待处理",
+  accepted: "已采纳",
+  rejected: "未采纳",
+};
+const HOUR_SOURCE_NAMES = {
+  checkin: "签到",
+  request: "服务请求",
+  visit: "走访慰问",
+  activity: "活动",
+};
+const OFFER_STATUS_NAMES = {
+  open: "待答复",
+  accepted: "已接单",
+  declined: "已婉拒",
+  expired: "已超时",
+  withdrawn: "已撤回",
+};
 const WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
 // The anti-gaming signals of services/checkins.py, named in Chinese with their evidence.
 const CHECKIN_FLAGS = {
@@ -82,9 +105,11 @@ const CHECKIN_FLAGS = {
 // The API's own messages are Chinese; these codes get wording that tells staff what to do.
 const ERROR_MESSAGES = {
   illegal_transition: "该请求的状态已变化，不能执行此操作，请查看最新状态",
-  // The check-in list does not say whether its minutes were confirmed, so a second 确认 lands here.
+  // Someone else confirmed the minutes after the list was loaded.
   entry_not_pending: "该签到的服务时长已确认过，无需重复确认",
 };
+// The API's limit on corrected minutes (schemas/members.py CorrectionAnswerSchema).
+const MAX_CORRECTED_MINUTES = 24 * 60;
 // Statuses from which staff may hand a request to a member (services/requests.py TRANSITIONS["assign"]).
 const ASSIGNABLE_STATUSES = new Set(["submitted", "offered", "expired", "escalated", "accepted"]);
 const PER_PAGE = 20;
@@ -294,17 +319,30 @@ function fillOptions(select, names) {
   }
 }
 
-function statusBadge(names, status) {
-  const badge = node("span", names[status] || status, "badge status");
+// `kind` tells apart the badges of one record (the status of a visit, of its minutes).
+function statusBadge(names, status, kind = "status") {
+  const badge = node("span", names[status] || status, `badge ${kind}`);
   badge.dataset.status = status;
   return badge;
 }
+
+// Names as the API gives them; an account without a name is known by its id.
+const personName = (user) => user.name || `用户 #${user.id}`;
+const memberName = (memberId, name) => name || `党员 #${memberId}`;
+
+const minutesText = (minutes) => (minutes != null ? `${minutes} 分钟` : "");
 
 // <dt>/<dd> pairs for the facts that have a value.
 function factItems(facts) {
   return facts
     .filter(([, value]) => value)
     .flatMap(([term, value]) => [node("dt", term), node("dd", value)]);
+}
+
+function labelled(text, input) {
+  const label = node("label", text);
+  label.append(input);
+  return label;
 }
 
 // One action on a record of a list: its buttons rest while it runs, the list is reloaded whatever
@@ -394,9 +432,12 @@ async function loadDetail() {
   const requestId = queue.selectedId;
   const ticket = ++queue.detailTicket;
   try {
-    const request = await call("GET", `/requests/${requestId}`);
+    const [request, offers] = await Promise.all([
+      call("GET", `/requests/${requestId}`),
+      call("GET", `/requests/${requestId}/offers`),
+    ]);
     if (ticket !== queue.detailTicket) return;
-    renderDetail(request);
+    renderDetail(request, offers);
     if (!ASSIGNABLE_STATUSES.has(request.status)) return;
     const candidates = await call("GET", `/requests/${requestId}/candidates`);
     if (ticket === queue.detailTicket) renderCandidates(request, candidates);
@@ -405,11 +446,12 @@ async function loadDetail() {
   }
 }
 
-function renderDetail(request) {
+function renderDetail(request, offers) {
   $("request-detail").hidden = false;
   $("detail-title").textContent = request.title;
   $("detail-flags").replaceChildren(...requestFlags(request));
   $("detail-facts").replaceChildren(...requestFacts(request));
+  $("offers").replaceChildren(...(offers.length ? offers.map(offerItem) : [node("li", "尚未派单", "empty")]));
   $("timeline").replaceChildren(...request.history.map((entry) => historyEntry(request, entry)));
   $("completion-actions").hidden = request.status !== "completed";
   $("candidates-section").hidden = !ASSIGNABLE_STATUSES.has(request.status);
@@ -420,23 +462,25 @@ function requestFacts(request) {
   return factItems([
     ["编号", `#${request.id}`],
     ["服务类别", request.category_name],
+    ["居民", personName({ id: request.resident_id, name: request.resident_name })],
     ["提交时间", formatTime(request.created_at)],
     ["响应时限", formatTime(request.sla_due_at)],
     ["期望时间", formatTime(request.preferred_time)],
     ["地址", request.address],
     ["描述", request.description],
     ["待居民答复", request.pending_question],
-    ["承接党员", request.assignee_id && `党员 #${request.assignee_id}`],
+    ["承接党员", request.assignee_id && memberName(request.assignee_id, request.assignee_name)],
     ["完成说明", request.completion_note],
-    ["服务时长", request.minutes != null && `${request.minutes} 分钟`],
+    ["服务时长", minutesText(request.minutes)],
     ["退回原因", request.rejection_reason],
     ["居民评价", request.stars && `${request.stars} 星 ${request.rating_comment || ""}`.trim()],
   ]);
 }
 
-function actorName(actorId, request) {
-  if (actorId == null) return "系统";
-  return actorId === request.resident_id ? "居民" : `操作人 #${actorId}`;
+function actorName(request, entry) {
+  if (entry.actor_id == null) return "系统";
+  const name = personName({ id: entry.actor_id, name: entry.actor_name });
+  return entry.actor_id === request.resident_id ? `居民 ${name}` : name;
 }
 
 function historyEntry(request, entry) {
@@ -449,7 +493,7 @@ function historyEntry(request, entry) {
     at,
     node("strong", ACTION_NAMES[entry.action] || entry.action),
     node("span", change, "muted"),
-    node("span", actorName(entry.actor_id, request), "muted"),
+    node("span", actorName(request, entry), "muted"),
   );
   if (entry.reason) item.append(node("p", `说明：${entry.reason}`, "reason"));
   return item;
@@ -465,17 +509,37 @@ function candidateItem(request, candidate) {
   item.dataset.memberId = candidate.member_id;
   const head = node("div", undefined, "candidate-head");
   head.append(
-    node("strong", candidate.name || `党员 #${candidate.member_id}`),
+    node("strong", memberName(candidate.member_id, candidate.name)),
     node("span", `得分 ${candidate.score.toFixed(2)}`, "score"),
   );
-  const reasons = node("ul", undefined, "reasons");
-  reasons.append(...candidate.reasons.map((reason) => node("li", reason)));
+  const reasons = reasonList(candidate.reasons);
   const isAssignee = candidate.member_id === request.assignee_id;
   const assign = node("button", isAssignee ? "当前承接" : "指派", "primary");
   assign.type = "button";
   assign.disabled = isAssignee;
   assign.addEventListener("click", () => act("assign", { member_id: candidate.member_id }));
   item.append(head, reasons, assign);
+  return item;
+}
+
+function reasonList(reasons) {
+  const list = node("ul", undefined, "reasons");
+  list.append(...reasons.map((reason) => node("li", reason)));
+  return list;
+}
+
+// One member asked to take the request: who, in which round, why, and how they answered.
+function offerItem(offer) {
+  const item = node("li", undefined, "candidate");
+  item.dataset.memberId = offer.member_id;
+  const head = node("div", undefined, "candidate-head");
+  head.append(
+    node("strong", memberName(offer.member_id, offer.member_name)),
+    statusBadge(OFFER_STATUS_NAMES, offer.status, "offer"),
+  );
+  const times = [`派单 ${formatTime(offer.created_at)}`, offer.answered_at && `答复 ${formatTime(offer.answered_at)}`];
+  const facts = [`第 ${offer.round} 轮`, `得分 ${offer.score.toFixed(2)}`, ...times.filter(Boolean)];
+  item.append(head, node("p", facts.join(" · "), "muted"), reasonList(offer.reasons));
   return item;
 }
 
@@ -504,8 +568,6 @@ const registrationList = new Listing($("registrations-panel"), {
   row: registrationRow,
   emptyText: "暂无符合条件的报到申请",
 });
-
-const personName = (user) => user.name || `用户 #${user.id}`;
 
 function registrationRow(registration) {
   const item = node("li", undefined, "record");
@@ -548,15 +610,13 @@ function registrationActions(registration, row) {
   approve.addEventListener("click", () => decideRegistration(registration, row, "approve"));
   const form = node("form", undefined, "reason-form");
   form.noValidate = true;
-  const label = node("label", "驳回原因");
   // The API requires a reason of at most 200 characters (schemas/members.py RejectSchema).
   const reason = node("input");
   reason.maxLength = 200;
   reason.setAttribute("aria-required", "true");
-  label.append(reason);
   const reject = node("button", "驳回", "secondary");
   reject.type = "submit";
-  form.append(label, reject);
+  form.append(labelled("驳回原因", reason), reject);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     rejectRegistration(registration, row, reason);
@@ -591,33 +651,34 @@ function decideRegistration(registration, row, decision, payload) {
 
 const checkinList = new Listing($("checkins-panel"), {
   path: "/checkins",
-  query: () => filterQuery({ status: $("checkin-status").value, flagged: $("flagged-filter").checked && "1" }),
+  query: () => filterQuery({
+    hours_status: $("checkin-hours").value,
+    status: $("checkin-status").value,
+    flagged: $("flagged-filter").checked && "1",
+  }),
   row: checkinRow,
   emptyText: "暂无符合条件的签到记录",
 });
 
-// A closed visit has pending minutes unless it was over-long (services/checkins.py check_out).
-const hasPendingMinutes = (checkin) =>
-  checkin.status === "closed" && !checkin.flags.some((flag) => flag.code === "overlong");
-
-const memberLabel = (checkin) => `党员 #${checkin.member_id}`;
+const checkinMember = (checkin) => memberName(checkin.member_id, checkin.member_name);
 
 function checkinRow(checkin) {
   const item = node("li", undefined, "record");
   item.dataset.checkinId = checkin.id;
   const head = node("div", undefined, "record-head");
-  head.append(node("strong", memberLabel(checkin), "record-title"), statusBadge(CHECKIN_STATUS_NAMES, checkin.status));
+  head.append(node("strong", checkinMember(checkin), "record-title"), statusBadge(CHECKIN_STATUS_NAMES, checkin.status));
+  if (checkin.hours_status) head.append(statusBadge(HOURS_STATUS_NAMES, checkin.hours_status, "hours"));
   const facts = node("dl", undefined, "facts");
   facts.append(...factItems([
     ["服务站点", checkin.station_name],
     ["签到时间", formatTime(checkin.checked_in_at)],
     ["签退时间", formatTime(checkin.checked_out_at)],
-    ["服务时长", checkin.minutes != null && `${checkin.minutes} 分钟`],
+    ["服务时长", minutesText(checkin.minutes)],
     ["距站点", `${checkin.distance_m} 米`],
   ]));
   item.append(head, facts);
   if (checkin.flags.length) item.append(flagList(checkin.flags));
-  if (hasPendingMinutes(checkin)) item.append(confirmAction(checkin, item));
+  if (checkin.hours_status === "pending") item.append(confirmAction(checkin, item));
   return item;
 }
 
@@ -642,10 +703,116 @@ function confirmAction(checkin, row) {
     notice: $("checkins-notice"),
     row,
     path: `/checkins/${checkin.id}/confirm`,
-    success: (confirmed) => `已确认${memberLabel(checkin)}在${checkin.station_name}的服务时长 ${confirmed.minutes} 分钟`,
+    success: (confirmed) => `已确认${checkinMember(checkin)}在${checkin.station_name}的服务时长 ${confirmed.minutes} 分钟`,
   }));
   actions.append(confirm);
   return actions;
+}
+
+// --- 时长更正: members' requests to correct an entry of their hours, answered by staff in scope ---
+
+const correctionList = new Listing($("corrections-panel"), {
+  path: "/members/hour-corrections",
+  query: () => filterQuery({ status: $("correction-status").value }),
+  row: correctionRow,
+  emptyText: "暂无符合条件的更正申请",
+});
+
+const correctionMember = (correction) => memberName(correction.member_id, correction.member_name);
+
+// What the entry was for: the station of a check-in, the title of a request.
+function entryText(correction) {
+  const source = HOUR_SOURCE_NAMES[correction.source] || correction.source;
+  const name = correction.station_name || correction.request_title;
+  return name ? `${source} · ${name}` : `${source} #${correction.source_id}`;
+}
+
+function correctionRow(correction) {
+  const item = node("li", undefined, "record");
+  item.dataset.correctionId = correction.id;
+  const head = node("div", undefined, "record-head");
+  head.append(
+    node("strong", correctionMember(correction), "record-title"),
+    statusBadge(CORRECTION_STATUS_NAMES, correction.status, "correction"),
+  );
+  const facts = node("dl", undefined, "facts");
+  facts.append(...factItems([
+    ["时长记录", entryText(correction)],
+    ["当前时长", minutesText(correction.entry_minutes)],
+    ["申请更正为", minutesText(correction.requested_minutes) || "未填写"],
+    ["更正原因", correction.reason],
+    ["申请时间", formatTime(correction.created_at)],
+    ["更正结果", correction.status === "accepted"
+      && `${minutesText(correction.minutes_before)} → ${minutesText(correction.minutes_after)}`],
+    ["答复", correction.answer],
+    ["答复时间", formatTime(correction.answered_at)],
+  ]));
+  item.append(head, facts);
+  if (correction.status === "pending") item.append(correctionActions(correction, item));
+  return item;
+}
+
+function correctionActions(correction, row) {
+  const minutes = node("input");
+  Object.assign(minutes, { type: "number", min: 0, max: MAX_CORRECTED_MINUTES, step: 1 });
+  if (correction.requested_minutes != null) minutes.value = correction.requested_minutes;
+  // The API requires an answer of at most 200 characters (schemas/members.py CorrectionAnswerSchema).
+  const answer = node("input");
+  answer.maxLength = 200;
+  answer.setAttribute("aria-required", "true");
+  const accept = node("button", "采纳", "primary");
+  accept.type = "button";
+  accept.addEventListener("click", () => answerCorrection(correction, row, true, { answer, minutes }));
+  const reject = node("button", "不采纳", "secondary");
+  reject.type = "button";
+  reject.addEventListener("click", () => answerCorrection(correction, row, false, { answer, minutes }));
+  const fields = node("div", undefined, "answer-fields");
+  fields.append(labelled("更正后时长（分钟）", minutes), labelled("答复说明", answer));
+  const actions = node("div", undefined, "record-actions");
+  actions.append(fields, accept, reject);
+  return actions;
+}
+
+// The minutes typed for an accepted correction: a number, null when left empty (the requested
+// minutes then apply), undefined when not a whole number of minutes in range.
+function correctedMinutes(input) {
+  if (input.validity.badInput) return undefined;
+  if (input.value.trim() === "") return null;
+  const minutes = Number(input.value);
+  return Number.isInteger(minutes) && minutes >= 0 && minutes <= MAX_CORRECTED_MINUTES ? minutes : undefined;
+}
+
+function refuseAnswer(message, input) {
+  correctionList.error.textContent = message;
+  input.focus();
+}
+
+function answerCorrection(correction, row, accept, inputs) {
+  const answer = inputs.answer.value.trim();
+  if (!answer) {
+    refuseAnswer("请填写答复说明", inputs.answer);
+    return;
+  }
+  const payload = { accept, answer };
+  if (accept) {
+    const minutes = correctedMinutes(inputs.minutes);
+    if (minutes === undefined) {
+      refuseAnswer(`更正后时长应为 0 到 ${MAX_CORRECTED_MINUTES} 之间的整数分钟`, inputs.minutes);
+      return;
+    }
+    if (minutes !== null) payload.minutes = minutes;
+  }
+  const name = correctionMember(correction);
+  actOnRecord({
+    listing: correctionList,
+    notice: $("corrections-notice"),
+    row,
+    path: `/members/hour-corrections/${correction.id}/answer`,
+    payload,
+    success: (answered) => (accept
+      ? `已采纳${name}的时长更正申请，更正为 ${answered.minutes_after} 分钟`
+      : `已答复${name}的时长更正申请（未采纳）`),
+  });
 }
 
 // --- Panels and wiring ---
@@ -654,15 +821,20 @@ const PANEL_LISTINGS = {
   "requests-panel": requestQueue,
   "registrations-panel": registrationList,
   "checkins-panel": checkinList,
+  "corrections-panel": correctionList,
 };
 
 function resetPanels() {
   resetQueue();
   $("registration-status").value = "pending";
-  $("checkin-status").value = "closed";
+  // What still needs the staff: minutes to confirm, corrections to answer.
+  $("checkin-hours").value = "pending";
+  $("checkin-status").value = "";
   $("flagged-filter").checked = false;
+  $("correction-status").value = "pending";
   $("registrations-notice").textContent = "";
   $("checkins-notice").textContent = "";
+  $("corrections-notice").textContent = "";
   Object.values(PANEL_LISTINGS).forEach((listing) => listing.reset());
   orgNames.clear();
 }
@@ -702,8 +874,10 @@ for (const [filter, listing] of [
   ["status-filter", requestQueue],
   ["breached-filter", requestQueue],
   ["registration-status", registrationList],
+  ["checkin-hours", checkinList],
   ["checkin-status", checkinList],
   ["flagged-filter", checkinList],
+  ["correction-status", correctionList],
 ]) {
   $(filter).addEventListener("change", () => listing.reloadFromFirstPage());
 }
@@ -713,6 +887,7 @@ $("refresh-requests").addEventListener("click", () => {
 });
 $("refresh-registrations").addEventListener("click", () => registrationList.load());
 $("refresh-checkins").addEventListener("click", () => checkinList.load());
+$("refresh-corrections").addEventListener("click", () => correctionList.load());
 
 $("confirm-completion").addEventListener("click", () => act("confirm"));
 
@@ -729,6 +904,8 @@ $("reject-form").addEventListener("submit", async (event) => {
 
 fillOptions($("status-filter"), STATUS_NAMES);
 fillOptions($("registration-status"), REGISTRATION_STATUS_NAMES);
+fillOptions($("checkin-hours"), HOURS_STATUS_NAMES);
 fillOptions($("checkin-status"), CHECKIN_STATUS_NAMES);
+fillOptions($("correction-status"), CORRECTION_STATUS_NAMES);
 
 if (sessionStorage.getItem("token")) showHome().catch(showLogin);
