@@ -7,13 +7,16 @@ from sqlalchemy import func, select
 from extensions import db
 from models.base import utcnow
 from models.categories import ServiceCategory
+from models.checkins import CheckIn
 from models.contacts import BuildingContact
 from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
 from models.stations import Station
 from models.users import User
+from services import ledger
 from services.auth import hash_password
 from services.matching import LOCAL_TIME
+from services.members import register
 from services.orgs import add_org
 from services.requests import create_request
 from services.stations import CHECKLIST_ITEMS, WEEKDAYS
@@ -73,6 +76,7 @@ def seed_demo() -> bool:
     _building_contacts(communities[0])
     _categories(communities[0])
     _stations(communities[0])
+    _desk_work(communities[0])
     db.session.flush()
     return True
 
@@ -196,3 +200,37 @@ def _stations(community: OrgUnit) -> None:
                 acquisition=acquisition, opening_hours=hours, checklist=items, qr_secret=secrets.token_hex(16),
             )
         )
+
+
+def _desk_work(community: OrgUnit) -> None:
+    """Something in each of the secretary's queues: a registration to decide, visits whose minutes
+    wait for confirmation, and a member asking to correct confirmed minutes."""
+    by_openid = {user.openid: user for user in db.session.execute(select(User)).scalars() if user.openid}
+    secretary = db.session.execute(select(User).where(User.username == COMMUNITY_STAFF[0])).scalar_one()
+    applicant = by_openid[RESIDENTS[2][0]]
+    register(applicant, {
+        "community_id": community.id, "building_id": applicant.building_id, "employer_unit": "市图书馆",
+        "home_branch": "市图书馆党支部", "skills": ["辅导", "陪伴"],
+        "availability": [{"weekday": day, "start": "19:00", "end": "21:00"} for day in (5, 6)],
+    })
+    station = db.session.execute(
+        select(Station).where(Station.org_id == community.id, Station.kind == "community_service_station")
+    ).scalar_one()
+    yesterday = datetime.now(LOCAL_TIME).replace(hour=15, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    waiting = _finished_visit(by_openid[MEMBERS[0][0]], station, yesterday, minutes=90)
+    ledger.record_entry(waiting.member_id, community.id, "checkin", waiting.id, 90, station.name)
+    corrected = _finished_visit(by_openid[MEMBERS[4][0]], station, yesterday, minutes=60)
+    entry = ledger.record_entry(corrected.member_id, community.id, "checkin", corrected.id, 60, station.name)
+    ledger.confirm_entry(secretary, entry)
+    ledger.request_correction(by_openid[MEMBERS[4][0]], entry.id, "签退时忘了扫码，实际服务了一个半小时", 90)
+
+
+def _finished_visit(member: User, station: Station, start: datetime, minutes: int) -> CheckIn:
+    visit = CheckIn(
+        member_id=member.id, station_id=station.id, status="closed", lat=station.lat, lng=station.lng,
+        distance_m=0.0, qr_window=0, checked_in_at=start, checked_out_at=start + timedelta(minutes=minutes),
+        minutes=minutes,
+    )
+    db.session.add(visit)
+    db.session.flush()
+    return visit

@@ -49,6 +49,24 @@ def test_demo_logins_work(app, client):
         assert response.status_code == 200
 
 
+def test_demo_gives_the_secretary_something_in_every_queue(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    from services.demo import COMMUNITY_STAFF
+
+    login = client.post("/api/v1/auth/desk-login", json=dict(zip(("username", "password"), COMMUNITY_STAFF)))
+    headers = {"Authorization": f"Bearer {body(login)['token']}"}
+
+    def total(path):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return body(response)["total"]
+
+    assert total("/api/v1/members/registrations?status=pending") == 1
+    assert total("/api/v1/checkins?hours_status=pending") == 1
+    assert total("/api/v1/members/hour-corrections?status=pending") == 1
+    assert total("/api/v1/requests?status=offered") == 2
+
+
 def test_migrations_match_the_models(app_context):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
