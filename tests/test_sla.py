@@ -29,16 +29,25 @@ def local(*args) -> datetime:
 
 def test_opening_hours_carry_the_clock_over_the_weekend():
     friday_evening = local(2026, 11, 27, 20, 30)
-    assert due_after(WEEKDAYS_ONLY, friday_evening, timedelta(minutes=120)) == local(2026, 11, 30, 10, 30)
+    assert due_after([WEEKDAYS_ONLY], friday_evening, timedelta(minutes=120)) == local(2026, 11, 30, 10, 30)
 
 
 def test_closed_days_and_the_lunch_break_do_not_count():
     hours = {**WEEKDAYS_ONLY, "closed_days": ["2026-11-30"]}
     # Five hours from Friday 11:00: 11:00-12:00 and 14:00-17:30 (4.5 h), then the last half hour
     # on Tuesday morning, Monday being a closed day.
-    assert due_after(hours, local(2026, 11, 27, 11, 0), timedelta(hours=5)) == local(2026, 12, 1, 9, 0)
-    assert counted_between(hours, local(2026, 11, 27, 11, 0), local(2026, 12, 1, 9, 0)) == timedelta(hours=5)
-    assert counted_between(hours, local(2026, 11, 27, 12, 0), local(2026, 11, 27, 14, 0)) == timedelta(0)
+    assert due_after([hours], local(2026, 11, 27, 11, 0), timedelta(hours=5)) == local(2026, 12, 1, 9, 0)
+    assert counted_between([hours], local(2026, 11, 27, 11, 0), local(2026, 12, 1, 9, 0)) == timedelta(hours=5)
+    assert counted_between([hours], local(2026, 11, 27, 12, 0), local(2026, 11, 27, 14, 0)) == timedelta(0)
+
+
+def test_the_clock_runs_while_any_station_is_open_and_counts_overlaps_once():
+    mornings = {"weekly": {"fri": [{"open": "08:00", "close": "12:00"}]}, "closed_days": []}
+    afternoons = {"weekly": {"fri": [{"open": "11:00", "close": "15:00"}]}, "closed_days": []}
+    friday = local(2026, 11, 27, 8, 0)
+    # 08:00-15:00 is covered once, however the two stations overlap: seven hours, not eight.
+    assert counted_between([mornings, afternoons], friday, local(2026, 11, 27, 18, 0)) == timedelta(hours=7)
+    assert due_after([mornings, afternoons], friday, timedelta(hours=6)) == local(2026, 11, 27, 14, 0)
 
 
 def test_the_wall_clock_counts_everything():
@@ -69,7 +78,7 @@ def test_requests_run_on_the_wall_clock_unless_the_category_says_otherwise(clien
 def test_a_category_on_opening_hours_gets_a_deadline_inside_them(client, make, office_clock, app):
     before = utcnow()
     created = submit(client, make, office_clock)
-    expected = due_after(WEEKDAYS_ONLY, before, timedelta(minutes=app.config["REQUEST_SLA_MINUTES"]))
+    expected = due_after([WEEKDAYS_ONLY], before, timedelta(minutes=app.config["REQUEST_SLA_MINUTES"]))
     assert seconds_apart(created["sla_due_at"], expected) < 5
     due_local = datetime.fromisoformat(created["sla_due_at"]).astimezone(LOCAL)
     assert due_local.weekday() < 5 and ("08:30" <= due_local.strftime("%H:%M") <= "17:30")
