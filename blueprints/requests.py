@@ -41,8 +41,9 @@ def create_request(args):
 @blp.arguments(RequestListArgsSchema, location="query")
 @blp.response(200, RequestPageSchema)
 def list_requests(args):
-    """服务请求列表: own, offered to or taken by the caller, or within the staff's scope."""
-    statement = requests.listing(current_user(), args.get("status"), args["mine"], args.get("sla_breached"))
+    """服务请求列表: own, offered to or taken by the caller, or within the staff's scope
+    (`awaiting_me=1`: the offers still waiting for the calling member's answer)."""
+    statement = requests.listing(current_user(), args)
     return page_response(statement, args)
 
 

@@ -71,6 +71,7 @@ class RequestListArgsSchema(PageArgsSchema):
     status = ma.fields.String(validate=validate.OneOf(REQUEST_STATUSES))
     mine = ma.fields.Boolean(load_default=False)
     sla_breached = ma.fields.Boolean()
+    awaiting_me = ma.fields.Boolean(load_default=False)
 
 
 RequestPageSchema = page_of(RequestSchema, "RequestPage")

@@ -254,20 +254,23 @@ def get_visible(user: User, request_id: int) -> ServiceRequest:
     return request
 
 
-def listing(user: User, status: str | None, mine: bool, sla_breached: bool | None):
+def listing(user: User, filters: dict):
+    """The requests the caller may see, narrowed by `filters` (status, mine, sla_breached, awaiting_me)."""
     offered = exists().where(RequestOffer.request_id == ServiceRequest.id, RequestOffer.member_id == user.id)
     personal = or_(ServiceRequest.resident_id == user.id, ServiceRequest.assignee_id == user.id, offered)
     statement = select(ServiceRequest)
-    if mine:
+    if filters.get("mine"):
         statement = statement.where(personal)
     else:
         statement = statement.join(OrgUnit, OrgUnit.id == ServiceRequest.community_id).where(
             or_(personal, within_scope(user))
         )
-    if status:
-        statement = statement.where(ServiceRequest.status == status)
-    if sla_breached is not None:
-        statement = statement.where(_breached() if sla_breached else ~_breached())
+    if filters.get("status"):
+        statement = statement.where(ServiceRequest.status == filters["status"])
+    if filters.get("sla_breached") is not None:
+        statement = statement.where(_breached() if filters["sla_breached"] else ~_breached())
+    if filters.get("awaiting_me"):
+        statement = statement.where(offered.where(RequestOffer.status == "open"))
     return statement.order_by(ServiceRequest.id.desc())
 
 

@@ -296,3 +296,14 @@ def test_offers_show_staff_everyone_asked_and_members_only_themselves(client, ma
     assert body(client.get(path, headers=make.headers(scene["resident"]))) == []
     stranger = make.member(scene["units"]["community_b"])
     assert client.get(path, headers=make.headers(stranger)).status_code == 404
+
+
+def test_awaiting_me_lists_the_offers_a_member_still_has_to_answer(client, make, scene):
+    answered = submit(client, make, scene, title="已婉拒的请求")
+    waiting = submit(client, make, scene, title="待答复的请求")
+    member = scene["members"][0]
+    assert post(client, make, member, answered["id"], "decline").status_code == 200
+    listed = body(client.get("/api/v1/requests?mine=1&awaiting_me=1", headers=make.headers(member)))
+    assert [item["id"] for item in listed["items"]] == [waiting["id"]]
+    everything = body(client.get("/api/v1/requests?mine=1", headers=make.headers(member)))
+    assert {item["id"] for item in everything["items"]} == {answered["id"], waiting["id"]}
