@@ -145,27 +145,20 @@ def _minutes(hhmm: str) -> int:
 
 
 def is_open(station: Station, at: datetime | None = None) -> bool:
-    """Whether the station is open at `at`, read in local (Asia/Shanghai) time."""
-    local = (at or utcnow()).astimezone(LOCAL_TIME)
-    hours = station.opening_hours or {}
-    if local.date().isoformat() in hours.get("closed_days", []):
-        return False
-    now = local.hour * 60 + local.minute
-    return any(
-        _minutes(span["open"]) <= now < _minutes(span["close"])
-        for span in hours.get("weekly", {}).get(WEEKDAYS[local.weekday()], [])
-    )
+    """Whether the station is open at `at` (now when not given), read in local (Asia/Shanghai) time."""
+    return _span_containing(station, at or utcnow()) is not None
 
 
 def closing_time(station: Station, at: datetime) -> datetime:
     """When the opening span containing `at` ended (or ends), in UTC; `at` if none contains it."""
-    local = at.astimezone(LOCAL_TIME)
-    now = local.hour * 60 + local.minute
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    for span in (station.opening_hours or {}).get("weekly", {}).get(WEEKDAYS[local.weekday()], []):
-        if _minutes(span["open"]) <= now < _minutes(span["close"]):
-            return (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(timezone.utc)
-    return at
+    span = _span_containing(station, at)
+    return span[1] if span is not None else at
+
+
+def _span_containing(station: Station, at: datetime) -> tuple[datetime, datetime] | None:
+    # The first span of the day still running at `at` is cut to start at `at` exactly when it contains it.
+    first = next(opening_spans(station.opening_hours or {}, at, days=1), None)
+    return first if first is not None and first[0] == at else None
 
 
 def has_weekly_hours(hours: dict | None) -> bool:
