@@ -64,12 +64,5 @@ def confirm(checkin_id):
 def list_checkins(args):
     """签到记录: staff see their scope (`flagged=1` for the suspicious ones, `hours_status=pending` for the
     minutes still to confirm); members their own."""
-    statement = checkins.checkin_listing(
-        current_user(),
-        args["mine"],
-        args.get("station_id"),
-        args.get("status"),
-        args.get("flagged"),
-        args.get("hours_status"),
-    )
+    statement = checkins.checkin_listing(current_user(), args)
     return page_response(statement, args)

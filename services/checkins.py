@@ -184,10 +184,9 @@ def confirm(actor: User, checkin_id: int) -> HourEntry:
     return entry
 
 
-def checkin_listing(
-    actor: User, mine: bool, station_id: int | None, status: str | None, flagged: bool | None, hours_status: str | None
-):
-    """Staff see check-ins at stations in their scope; everyone else (or `mine`) sees their own.
+def checkin_listing(actor: User, filters: dict):
+    """Staff see check-ins at stations in their scope; everyone else (or `mine`) sees their own;
+    narrowed by `filters` (station_id, status, flagged, hours_status).
 
     Each visit comes with its member and its ledger entry in the same query, for the names and `hours_status`.
     """
@@ -197,7 +196,7 @@ def checkin_listing(
         .options(contains_eager(CheckIn.hour_entry), joinedload(CheckIn.member))
         .order_by(CheckIn.id.desc())
     )
-    if mine or not is_staff(actor):
+    if filters.get("mine") or not is_staff(actor):
         statement = statement.where(CheckIn.member_id == actor.id)
     else:
         statement = (
@@ -205,14 +204,14 @@ def checkin_listing(
             .join(OrgUnit, OrgUnit.id == Station.org_id)
             .where(within_scope(actor))
         )
-    if station_id is not None:
-        statement = statement.where(CheckIn.station_id == station_id)
-    if status is not None:
-        statement = statement.where(CheckIn.status == status)
-    if flagged is not None:
-        statement = statement.where(CheckIn.flagged == flagged)
-    if hours_status is not None:
-        statement = statement.where(HourEntry.status == hours_status)
+    if filters.get("station_id") is not None:
+        statement = statement.where(CheckIn.station_id == filters["station_id"])
+    if filters.get("status") is not None:
+        statement = statement.where(CheckIn.status == filters["status"])
+    if filters.get("flagged") is not None:
+        statement = statement.where(CheckIn.flagged == filters["flagged"])
+    if filters.get("hours_status") is not None:
+        statement = statement.where(HourEntry.status == filters["hours_status"])
     return statement
 
 
