@@ -3,10 +3,10 @@
 Every endpoint that touches an org-owned object asks here; anything not granted is denied,
 and an object outside the caller's scope is reported as not found.
 """
-from sqlalchemy import false, or_, true
+from sqlalchemy import false, literal, or_, select, true
 
 from extensions import db
-from models.orgs import OrgUnit
+from models.orgs import OrgUnit, StaffScope
 from models.users import User
 from services.errors import Forbidden, NotFound
 
@@ -27,6 +27,14 @@ def reaches(user: User, org: OrgUnit, roles: tuple[str, ...] | None = None) -> b
         org.path.startswith(scope.org.path) and (roles is None or scope.role in roles)
         for scope in user.scopes
     )
+
+
+def staff_reaching(org: OrgUnit) -> list[int]:
+    """Everyone holding a staff scope that covers `org`: the other side of `reaches`."""
+    return db.session.execute(
+        select(StaffScope.user_id).join(OrgUnit, OrgUnit.id == StaffScope.org_id)
+        .where(literal(org.path).startswith(OrgUnit.path)).distinct()
+    ).scalars().all()
 
 
 def require_org(user: User, org_id: int, roles: tuple[str, ...] | None = None) -> OrgUnit:

@@ -8,18 +8,18 @@ from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy import and_, exists, literal, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 
 from extensions import db
 from models.base import utcnow
-from models.orgs import OrgUnit, StaffScope
+from models.orgs import OrgUnit
 from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
 from models.users import User
 from services import ledger, matching, sla
 from services.categories import get_category
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
-from services.permissions import reaches, within_scope
+from services.permissions import reaches, staff_reaching, within_scope
 
 log = logging.getLogger(__name__)
 
@@ -149,17 +149,8 @@ def _escalate(request: ServiceRequest) -> None:
         request.resident_id, "request_escalated", "您的请求已转交社区工作人员", request.title,
         {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
     )
-    for staff_id in _staff_over(request):
+    for staff_id in staff_reaching(db.session.get(OrgUnit, request.community_id)):
         notify(staff_id, "request_escalated", "有服务请求无人接单，请派单", request.title, {"request_id": request.id})
-
-
-def _staff_over(request: ServiceRequest) -> list[int]:
-    """Everyone with a staff scope that reaches the request's community."""
-    community_path = db.session.get(OrgUnit, request.community_id).path
-    return db.session.execute(
-        select(StaffScope.user_id).join(OrgUnit, OrgUnit.id == StaffScope.org_id)
-        .where(literal(community_path).startswith(OrgUnit.path)).distinct()
-    ).scalars().all()
 
 
 def alert_overdue() -> int:
@@ -177,7 +168,7 @@ def alert_overdue() -> int:
         ).rowcount
         if not claimed:
             continue  # another worker got there first
-        for staff_id in _staff_over(request):
+        for staff_id in staff_reaching(db.session.get(OrgUnit, request.community_id)):
             notify(staff_id, "request_overdue", "服务请求超时未接单", request.title, {"request_id": request.id})
         alerted += 1
     return alerted
