@@ -62,19 +62,27 @@ def transition(
     ).rowcount
     if moved != 1:
         raise Conflict("请求状态已变化，请刷新后重试", code="request_state_changed")
+    _history(request, action, actor, reason, from_status=current, to_status=target)
+    return request
+
+
+def _history(
+    request: ServiceRequest, action: str, actor: User | None, reason: str | None = None,
+    from_status: str | None = None, to_status: str | None = None,
+) -> None:
+    """One history row, then the request as stored; statuses left out stay as they are (something said)."""
     db.session.add(
         RequestHistory(
             request_id=request.id,
             action=action,
-            from_status=current,
-            to_status=target,
+            from_status=request.status if from_status is None else from_status,
+            to_status=request.status if to_status is None else to_status,
             actor_id=actor.id if actor else None,
             reason=reason,
         )
     )
     db.session.flush()
     db.session.refresh(request)
-    return request
 
 
 # --- creating and matching ---------------------------------------------------------------
@@ -103,9 +111,7 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
     request.sla_due_at = sla.initial_due(request, now)
     db.session.add(request)
     db.session.flush()
-    db.session.add(
-        RequestHistory(request_id=request.id, action="submit", from_status="", to_status="submitted", actor_id=resident.id)
-    )
+    _history(request, "submit", resident, from_status="")
     offer_round(request)
     return request
 
@@ -485,7 +491,7 @@ def ask_resident(asker: User, request_id: int, question: str) -> ServiceRequest:
     ).rowcount
     if moved != 1:
         raise Conflict("已有问题等待居民答复", code="question_pending")
-    _note(request, "ask_resident", asker, question)
+    _history(request, "ask_resident", asker, question)
     notify(
         request.resident_id, "request_question", "服务请求需要您补充信息", question,
         {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
@@ -516,21 +522,9 @@ def answer_question(resident: User, request_id: int, answer: str) -> ServiceRequ
     ).rowcount
     if moved != 1:
         raise Conflict("该问题已答复", code="no_pending_question")
-    _note(request, "answer", resident, answer)
+    _history(request, "answer", resident, answer)
     notify(asker_id, "request_answered", "居民已补充信息", answer, {"request_id": request.id})
     return request
-
-
-def _note(request: ServiceRequest, action: str, actor: User, text: str) -> None:
-    """A history row for something said about the request that leaves its status as it is."""
-    db.session.add(
-        RequestHistory(
-            request_id=request.id, action=action, from_status=request.status, to_status=request.status,
-            actor_id=actor.id, reason=text,
-        )
-    )
-    db.session.flush()
-    db.session.refresh(request)
 
 
 # --- the resident -----------------------------------------------------------------------------
@@ -570,5 +564,5 @@ def rate(resident: User, request_id: int, stars: int, comment: str | None) -> Se
     ).rowcount
     if moved != 1:
         raise Conflict("已评价过该服务", code="already_rated")
-    _note(request, "rate", resident, f"{stars} 星")
+    _history(request, "rate", resident, f"{stars} 星")
     return request
