@@ -6,7 +6,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import choice, utcnow
-from models.users import User
 
 # What residents and staff read for each status.
 STATUS_NAMES = {
@@ -78,6 +77,8 @@ class ServiceRequest(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     category = relationship("ServiceCategory", lazy="joined")
+    resident = relationship("User", foreign_keys=[resident_id], lazy="joined", viewonly=True)
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined", viewonly=True)
     history = relationship("RequestHistory", order_by="RequestHistory.id", lazy="selectin", viewonly=True)
 
     @property
@@ -87,11 +88,11 @@ class ServiceRequest(db.Model):
 
     @property
     def resident_name(self) -> str:
-        return db.session.get(User, self.resident_id).name
+        return self.resident.name
 
     @property
     def assignee_name(self) -> str | None:
-        return db.session.get(User, self.assignee_id).name if self.assignee_id is not None else None
+        return self.assignee.name if self.assignee is not None else None
 
     @property
     def status_name(self) -> str:

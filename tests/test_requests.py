@@ -132,7 +132,7 @@ def test_staff_assign_and_reassign(client, make, scene):
     assigned = post(client, make, staff, created["id"], "assign", member_id=first.id)
     assert (body(assigned)["status"], body(assigned)["assignee_id"]) == ("accepted", first.id)
     moved = post(client, make, staff, created["id"], "assign", member_id=second.id)
-    assert body(moved)["assignee_id"] == second.id
+    assert (body(moved)["assignee_id"], body(moved)["assignee_name"]) == (second.id, second.name)
     assert events("request_reassigned") == [first.id]
     outsider = make.member(scene["units"]["district"], skills=("维修",))
     assert post(client, make, staff, created["id"], "assign", member_id=outsider.id).status_code == 422
