@@ -22,11 +22,20 @@ def create_admin_command(username, password):
 
 
 @click.command("seed-demo")
+@click.option(
+    "--development-only",
+    is_flag=True,
+    help="Seed only in the development setup (sandbox WeChat, default SQLite) or when LINLI_DEMO=1.",
+)
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(development_only):
     """Fill an empty database with the demo district (does nothing on a non-empty one)."""
     from services.demo import seed_demo
 
+    config = current_app.config
+    if development_only and not (config["DEVELOPMENT_SETUP"] or config["DEMO_REQUESTED"]):
+        click.echo("非开发环境，不生成演示数据（需要时设置 LINLI_DEMO=1）")
+        return
     if seed_demo():
         db.session.commit()
         click.echo("演示数据已生成")

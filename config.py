@@ -1,6 +1,8 @@
 """Configuration read from the environment when the app is built, never at import time."""
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 SANDBOX_APPID = "wx-sandbox-appid"
@@ -53,18 +55,32 @@ def _int(env, name, default):
     return int(env.get(name, default))
 
 
+class ConfigurationError(RuntimeError):
+    """The environment describes a setup Linli refuses to run (said in Chinese and English)."""
+
+
 def from_environment(instance_path: str, env=None) -> dict:
-    """The settings for one app, with a working development setup when nothing is set."""
+    """The settings for one app, with a working development setup when nothing is set.
+
+    The development setup is the sandbox WeChat on the default SQLite file. Anything else is
+    a deployment: it must bring its own SECRET_KEY (every web process has to sign QR codes
+    with the same key), and the sandbox, which mints login codes for any openid, runs
+    against another database only when WECHAT_SANDBOX=1 asks for it.
+    """
     env = os.environ if env is None else env
     appid = env.get("WECHAT_APPID", "")
     sandbox = not appid
+    default_database = not env.get("DATABASE_URL")
     database_url = env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'linli.db'}"
+    _refuse_unsafe_setup(env, sandbox, default_database)
     if database_url.startswith("postgres://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or _development_secret(instance_path),
+        "DEVELOPMENT_SETUP": sandbox and default_database,
+        "DEMO_REQUESTED": env.get("LINLI_DEMO") == "1",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "WECHAT_SANDBOX": sandbox,
@@ -98,11 +114,35 @@ def _templates(env, sandbox: bool) -> dict:
     return templates
 
 
+def _refuse_unsafe_setup(env, sandbox: bool, default_database: bool) -> None:
+    development = sandbox and default_database
+    if not development and not env.get("SECRET_KEY"):
+        raise ConfigurationError(
+            "SECRET_KEY 未设置：正式部署（配置了 WECHAT_APPID 或 DATABASE_URL）必须在环境变量中提供同一个 SECRET_KEY。"
+            " SECRET_KEY must be set outside the development setup, the same on every host."
+        )
+    if sandbox and not default_database and env.get("WECHAT_SANDBOX") != "1":
+        raise ConfigurationError(
+            "未设置 WECHAT_APPID 时使用的是本地微信沙箱，它可为任意 openid 签发登录凭证，不能用于 DATABASE_URL 指定的数据库；"
+            "确需如此请设置 WECHAT_SANDBOX=1。 The WeChat sandbox runs only on the default SQLite unless WECHAT_SANDBOX=1."
+        )
+
+
 def _development_secret(instance_path: str) -> str:
-    """A per-installation random key kept in the instance folder, so tokens survive restarts."""
+    """A per-installation random key kept in the instance folder, so tokens survive restarts.
+
+    Written to a private temporary file and linked into place, so a concurrent start never
+    reads a half-written key and the key is never readable by others, even for an instant.
+    """
     path = Path(instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):  # another process got there first: keep theirs
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
     return path.read_text().strip()
