@@ -10,9 +10,12 @@ from models.orgs import OrgUnit, StaffScope
 from models.users import User
 from services.errors import Forbidden, NotFound
 
+# Who may manage a unit (its staff accounts, its part of the tree) besides administrators.
+MANAGING_ROLES = ("secretary",)
 
-def scope_paths(user: User) -> list[str]:
-    return [scope.org.path for scope in user.scopes]
+
+def scope_paths(user: User, roles: tuple[str, ...] | None = None) -> list[str]:
+    return [scope.org.path for scope in user.scopes if roles is None or scope.role in roles]
 
 
 def is_staff(user: User) -> bool:
