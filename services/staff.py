@@ -99,8 +99,6 @@ def remove_scope(actor: User, user_id: int, scope_id: int) -> None:
         raise NotFound("权限范围不存在", code="scope_not_found")
     require_org(actor, scope.org_id, roles=MANAGING_ROLES)
     db.session.delete(scope)
-    db.session.flush()
-    db.session.expire(scope.user, ["scopes"])
 
 
 def set_disabled(actor: User, user_id: int, disabled: bool) -> User:

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models.base import utcnow
-from models.users import AuthToken
+from models.users import AuthToken, User
 from tests.conftest import body, executed_statements
 
 
@@ -140,6 +140,17 @@ def test_disabled_account_login_answers_403_only_after_the_right_password(client
     assert enabled.status_code == 200
     assert body(enabled)["disabled"] is False
     assert desk_login(client, worker.username, "worker-password-1").status_code == 200
+
+
+def test_disabled_account_cannot_log_in_through_wechat(client, make, units, wx):
+    code, openid = wx.mint_code()
+    client.post("/api/v1/auth/wx-login", json={"code": code})
+    user = db.session.execute(select(User).where(User.openid == openid)).scalar_one()
+    make.grant(user, units["building_a1"])
+    assert client.post(f"/api/v1/staff/{user.id}/disable", headers=make.headers(make.admin())).status_code == 200
+    again = client.post("/api/v1/auth/wx-login", json={"code": wx.mint_code(openid)[0]})
+    assert again.status_code == 403
+    assert body(again)["error"]["code"] == "account_disabled"
 
 
 def test_secretary_disables_only_accounts_wholly_within_their_scope(client, make, units):
