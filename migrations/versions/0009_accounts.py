@@ -58,6 +58,7 @@ def downgrade():
         batch_op.add_column(sa.Column('session_key', sa.String(length=128), nullable=True))
         batch_op.drop_column('disabled_at')
     with op.batch_alter_table('auth_tokens', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_auth_tokens_token_kind'), type_='check')
         batch_op.drop_column('last_used_at')
         batch_op.drop_column('kind')
     op.drop_table('desk_login_failures')
