@@ -3,6 +3,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as linli_config
 from errors import register_error_handlers
@@ -16,6 +17,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update(API_SETTINGS)
     app.config.update(settings or {})
     app.json.ensure_ascii = False  # Chinese text stays readable in every JSON answer
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -36,6 +38,13 @@ API_SETTINGS = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_KEY_PREFIX": "linli-limits",
 }
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_HOPS load balancers, take the client's address (and scheme) from them."""
+    hops = app.config["PROXY_HOPS"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

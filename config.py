@@ -92,6 +92,11 @@ def from_environment(instance_path: str, env=None) -> dict:
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
         "WECHAT_TEMPLATES": _templates(env, sandbox),
         "TOKEN_TTL_SECONDS": _int(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600),
+        "DESK_TOKEN_TTL_SECONDS": _int(env, "DESK_TOKEN_TTL_SECONDS", 12 * 3600),
+        "DESK_TOKEN_IDLE_SECONDS": _int(env, "DESK_TOKEN_IDLE_SECONDS", 30 * 60),
+        # How many proxies (load balancers) in front of the app append to X-Forwarded-For;
+        # 0 trusts none, so a client cannot pick its own address for the rate limits.
+        "PROXY_HOPS": _int(env, "PROXY_HOPS", 0),
         "DESK_LOGIN_MAX_FAILURES": _int(env, "DESK_LOGIN_MAX_FAILURES", 5),
         "DESK_LOGIN_LOCKOUT_SECONDS": _int(env, "DESK_LOGIN_LOCKOUT_SECONDS", 15 * 60),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")

@@ -1,4 +1,8 @@
-"""Login (WeChat, desk), phone binding, logout."""
+"""Login (WeChat, desk), phone binding, password change, logout."""
+import hashlib
+
+from flask import request
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from blueprints.common import auth_required, bearer_token, current_user
@@ -6,6 +10,7 @@ from extensions import db, limiter
 from schemas.auth import (
     DeskLoginResultSchema,
     DeskLoginSchema,
+    PasswordChangeSchema,
     PhoneCodeSchema,
     PhoneResultSchema,
     WxLoginResultSchema,
@@ -15,6 +20,20 @@ from services import auth
 from services.users import mask_phone, profile
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="登录与身份")
+
+# A token in an answer must not stay in any cache between the server and the client.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def account_and_address() -> str:
+    """The desk-login limit key: the name tried (hashed, whatever its length) from this address.
+
+    People behind one office NAT then do not use up each other's attempts.
+    """
+    payload = request.get_json(silent=True)
+    username = payload.get("username") if isinstance(payload, dict) else None
+    name_digest = hashlib.sha256(str(username).strip().encode()).hexdigest()[:16]
+    return f"{get_remote_address()}|{name_digest}"
 
 
 @blp.route("/wx-login", methods=["POST"])
@@ -26,7 +45,7 @@ def wx_login(args):
     """微信登录: code2Session through WeChat; creates the user on first login."""
     token, user, is_new = auth.wx_login(args["code"])
     db.session.commit()
-    return {"token": token, "user": profile(user), "is_new": is_new}
+    return {"token": token, "user": profile(user), "is_new": is_new}, 200, NO_STORE
 
 
 @blp.route("/phone", methods=["POST"])
@@ -41,15 +60,31 @@ def bind_phone(args):
 
 
 @blp.route("/desk-login", methods=["POST"])
-@limiter.limit("10 per minute")
+@limiter.limit("30 per minute")
+@limiter.limit("10 per minute", key_func=account_and_address)
 @blp.doc(security=[])
 @blp.arguments(DeskLoginSchema)
 @blp.response(200, DeskLoginResultSchema)
 def desk_login(args):
-    """工作台登录: username and password; accounts lock after repeated failures."""
-    token, user = auth.desk_login(args["username"], args["password"])
+    """工作台登录: username and password.
+
+    Repeated failures lock that username from that client address for a while (429
+    `login_locked`); a disabled account answers 403 `account_disabled` after its correct password.
+    """
+    token, user = auth.desk_login(args["username"], args["password"], get_remote_address())
     db.session.commit()
-    return {"token": token, "user": profile(user)}
+    return {"token": token, "user": profile(user)}, 200, NO_STORE
+
+
+@blp.route("/password", methods=["POST"])
+@limiter.limit("10 per minute")
+@auth_required
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+def change_password(args):
+    """修改密码 (desk accounts): needs the old password; every other session of the account ends."""
+    auth.change_password(current_user(), bearer_token(), args["old_password"], args["new_password"])
+    db.session.commit()
 
 
 @blp.route("/logout", methods=["POST"])

@@ -35,7 +35,7 @@ def list_orgs(args):
 @blp.arguments(OrgSchema)
 @blp.response(201, OrgSchema)
 def create_org(args):
-    """新建组织: under a parent in scope; roots are for administrators."""
+    """新建组织: secretaries under a unit they are secretary of; roots are for administrators."""
     location = {key: args[key] for key in ("lat", "lng") if key in args}
     org = orgs.create_org(current_user(), args["name"], args["kind"], args["parent_id"], location)
     db.session.commit()
@@ -55,7 +55,7 @@ def get_org(org_id):
 @blp.arguments(OrgPatchSchema(partial=True))
 @blp.response(200, OrgSchema)
 def patch_org(changes, org_id):
-    """修改组织: rename, or move the subtree under another parent."""
+    """修改组织: secretaries over the unit rename it; moving the subtree under another parent is for administrators."""
     org = orgs.update_org(current_user(), org_id, changes)
     db.session.commit()
     return org

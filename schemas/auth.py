@@ -1,7 +1,7 @@
 """Login and token schemas."""
 import marshmallow as ma
 
-from schemas.common import text
+from schemas.common import new_password_field, text
 from schemas.users import UserSchema
 
 
@@ -31,3 +31,8 @@ class DeskLoginSchema(ma.Schema):
 class DeskLoginResultSchema(ma.Schema):
     token = ma.fields.String(required=True)
     user = ma.fields.Nested(UserSchema, required=True)
+
+
+class PasswordChangeSchema(ma.Schema):
+    old_password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    new_password = new_password_field()

@@ -28,6 +28,13 @@ def text(max_length: int, required: bool = True, min_length: int = 1, **kwargs) 
     )
 
 
+def new_password_field(required: bool = True) -> ma.fields.String:
+    """A password being set: at least 10 characters."""
+    return ma.fields.String(
+        required=required, validate=validate.Length(min=10, max=200, error="密码长度应在 10 到 200 位之间")
+    )
+
+
 class TrimmedString(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()

@@ -5,7 +5,7 @@ from extensions import db
 from models.orgs import OrgUnit
 from models.users import User
 from services.errors import Invalid
-from services.permissions import require_admin, require_org, within_scope
+from services.permissions import MANAGING_ROLES, require_admin, require_org, within_scope
 
 # Which kinds may sit directly under which (None: a root).
 ALLOWED_PARENTS = {
@@ -48,11 +48,12 @@ def _check_placement(kind: str, parent: OrgUnit | None) -> None:
 
 
 def create_org(actor: User, name: str, kind: str, parent_id: int | None, location: dict | None = None) -> OrgUnit:
+    """A new unit: under a parent the actor is secretary of; roots are for administrators."""
     if parent_id is None:
         require_admin(actor)
         parent = None
     else:
-        parent = require_org(actor, parent_id)
+        parent = require_org(actor, parent_id, roles=MANAGING_ROLES)
     _check_placement(kind, parent)
     return add_org(name, kind, parent, **(location or {}))
 
@@ -68,7 +69,8 @@ def add_org(name: str, kind: str, parent: OrgUnit | None, lat: float | None = No
 
 
 def update_org(actor: User, org_id: int, changes: dict) -> OrgUnit:
-    org = require_org(actor, org_id)
+    """Rename or relocate (secretaries over the unit); moving it in the tree is for administrators."""
+    org = require_org(actor, org_id, roles=MANAGING_ROLES)
     if "name" in changes:
         org.name = changes["name"]
     if "lat" in changes:
@@ -79,9 +81,12 @@ def update_org(actor: User, org_id: int, changes: dict) -> OrgUnit:
 
 
 def _move(actor: User, org: OrgUnit, parent_id: int | None) -> None:
-    """Re-hang a subtree: one UPDATE rewrites the path prefix of every descendant."""
+    """Re-hang a subtree: one UPDATE rewrites the path prefix of every descendant.
+
+    Administrators only: a move changes which community's staff reach everything below.
+    """
+    require_admin(actor)
     if parent_id is None:
-        require_admin(actor)
         parent = None
     else:
         parent = require_org(actor, parent_id)

@@ -10,9 +10,12 @@ from models.orgs import OrgUnit, StaffScope
 from models.users import User
 from services.errors import Forbidden, NotFound
 
+# Who may manage a unit (its staff accounts, its part of the tree) besides administrators.
+MANAGING_ROLES = ("secretary",)
 
-def scope_paths(user: User) -> list[str]:
-    return [scope.org.path for scope in user.scopes]
+
+def scope_paths(user: User, roles: tuple[str, ...] | None = None) -> list[str]:
+    return [scope.org.path for scope in user.scopes if roles is None or scope.role in roles]
 
 
 def is_staff(user: User) -> bool:
@@ -57,11 +60,11 @@ def require_admin(user: User) -> None:
         raise Forbidden("仅限管理员使用", code="admin_only")
 
 
-def within_scope(user: User, path_column=OrgUnit.path):
-    """A SQL condition keeping rows whose org path lies in the user's scope."""
+def within_scope(user: User, path_column=OrgUnit.path, roles: tuple[str, ...] | None = None):
+    """A SQL condition keeping rows whose org path lies in the user's scope (of `roles`, if given)."""
     if user.is_admin:
         return true()
-    paths = scope_paths(user)
+    paths = scope_paths(user, roles)
     if not paths:
         return false()
     return or_(*(path_column.startswith(path) for path in paths))

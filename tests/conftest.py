@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, select, text
+from sqlalchemy import event, text
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -98,16 +98,14 @@ def clean_state(request):
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        _scan_for_leaks(request.getfixturevalue("transcript"))
+        _scan_for_leaks(request.getfixturevalue("transcript"), request.getfixturevalue("wx_sandbox"))
         db.session.remove()
         _empty_tables()
         get_redis().flushdb()
 
 
-def _scan_for_leaks(transcript):
-    from models.users import User
-
-    secrets = set(db.session.execute(select(User.session_key).where(User.session_key.is_not(None))).scalars())
+def _scan_for_leaks(transcript, wx_sandbox):
+    secrets = set(wx_sandbox.session_keys().values())
     for line in transcript.take():
         assert '"session_key"' not in line, f"session_key field leaked: {line[:200]}"
         for secret in secrets:

@@ -2,9 +2,11 @@
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 import requests
 from sqlalchemy import func, select, update
 
+from app import create_app
 from extensions import db
 from models.base import utcnow
 from models.users import AuthToken, User
@@ -42,12 +44,21 @@ def test_unknown_code_is_rejected(client, wx):
     assert body(response)["error"]["code"] == "wx_code_invalid"
 
 
-def test_session_key_stays_on_the_server(client, wx, app_context):
+def test_session_key_is_neither_stored_nor_returned(client, wx, app_context):
     response, openid = wx_login(client, wx)
-    stored = db.session.execute(select(User.session_key).where(User.openid == openid)).scalar_one()
-    assert stored
-    assert stored not in response.get_data(as_text=True)
-    assert stored not in body(response)["token"]
+    assert response.status_code == 200
+    assert "session_key" not in User.__table__.columns
+    session_key = wx.session_keys()[openid]
+    assert session_key not in response.get_data(as_text=True)
+
+
+def test_token_answers_are_not_cached(client, wx, make):
+    response, _ = wx_login(client, wx)
+    assert response.headers["Cache-Control"] == "no-store"
+    staff = make.staff(make.tree()["community_a"], password="correct-horse-1")
+    desk = client.post("/api/v1/auth/desk-login", json={"username": staff.username, "password": "correct-horse-1"})
+    assert desk.status_code == 200
+    assert desk.headers["Cache-Control"] == "no-store"
 
 
 def test_wechat_busy_answers_503(client, wx):
@@ -135,27 +146,84 @@ def test_desk_login_with_password(client, make):
     assert body(unknown)["error"]["code"] == "invalid_credentials"
 
 
-def test_desk_account_locks_after_repeated_failures(client, make, app):
+def desk_login_from(client, address, username, password):
+    return client.post(
+        "/api/v1/auth/desk-login",
+        json={"username": username, "password": password},
+        headers={"X-Forwarded-For": address},
+    )
+
+
+@pytest.fixture
+def behind_proxy(app):
+    """A client of the app as deployed behind one load balancer (PROXY_HOPS=1)."""
+    proxied = create_app({**app.config, "PROXY_HOPS": 1})
+    yield proxied.test_client()
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+def test_repeated_failures_lock_the_account_for_that_address(behind_proxy, make, app):
     staff = make.staff(make.tree()["community_a"], password="correct-horse-1")
-    limit = app.config["DESK_LOGIN_MAX_FAILURES"]
-    for _ in range(limit):
-        client.post("/api/v1/auth/desk-login", json={"username": staff.username, "password": "bad"})
-    locked = client.post("/api/v1/auth/desk-login", json={"username": staff.username, "password": "correct-horse-1"})
+    for _ in range(app.config["DESK_LOGIN_MAX_FAILURES"]):
+        desk_login_from(behind_proxy, "203.0.113.7", staff.username, "bad")
+    locked = desk_login_from(behind_proxy, "203.0.113.7", staff.username, "correct-horse-1")
     assert locked.status_code == 429
-    assert body(locked)["error"]["code"] == "account_locked"
+    assert body(locked)["error"]["code"] == "login_locked"
     assert int(locked.headers["Retry-After"]) > 0
 
 
-def test_desk_login_is_rate_limited_per_address(client):
+def test_failures_from_one_address_do_not_lock_out_another(behind_proxy, make, app):
+    staff = make.staff(make.tree()["community_a"], password="correct-horse-1")
+    for _ in range(app.config["DESK_LOGIN_MAX_FAILURES"]):
+        desk_login_from(behind_proxy, "203.0.113.7", staff.username, "bad")
+    elsewhere = desk_login_from(behind_proxy, "198.51.100.20", staff.username, "correct-horse-1")
+    assert elsewhere.status_code == 200
+
+
+def test_unknown_and_locked_usernames_answer_alike(behind_proxy, make, app):
+    staff = make.staff(make.tree()["community_a"], password="correct-horse-1")
+    answers = {}
+    for username in (staff.username, "no-such-user"):
+        for _ in range(app.config["DESK_LOGIN_MAX_FAILURES"]):
+            failed = desk_login_from(behind_proxy, "203.0.113.7", username, "bad")
+            assert body(failed)["error"]["code"] == "invalid_credentials"
+        again = desk_login_from(behind_proxy, "203.0.113.7", username, "bad")
+        answers[username] = (again.status_code, body(again))
+    assert answers[staff.username] == answers["no-such-user"]
+    assert answers["no-such-user"][0] == 429
+
+
+def test_desk_login_is_rate_limited_per_account_and_address(client):
     statuses = [
-        client.post("/api/v1/auth/desk-login", json={"username": f"u{i}", "password": "x"}).status_code
-        for i in range(12)
+        client.post("/api/v1/auth/desk-login", json={"username": "someone", "password": f"x{i}"}).status_code
+        for i in range(11)
     ]
-    assert statuses[:10] == [401] * 10
     assert statuses[-1] == 429
-    limited = client.post("/api/v1/auth/desk-login", json={"username": "u", "password": "x"})
+    limited = client.post("/api/v1/auth/desk-login", json={"username": "someone", "password": "x"})
     assert body(limited)["error"]["code"] == "rate_limited"
     assert int(limited.headers["Retry-After"]) > 0
+    other_account = client.post("/api/v1/auth/desk-login", json={"username": "someone-else", "password": "x"})
+    assert other_account.status_code == 401
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_login_limit(behind_proxy):
+    for i in range(12):
+        desk_login_from(behind_proxy, "203.0.113.7", "someone", f"x{i}")
+    assert desk_login_from(behind_proxy, "203.0.113.7", "someone", "x").status_code == 429
+    other_client = desk_login_from(behind_proxy, "198.51.100.20", "someone", "x")
+    assert other_client.status_code == 401
+
+
+def test_behind_a_proxy_wx_login_limit_counts_each_client_address(behind_proxy):
+    def login_from(address):
+        return behind_proxy.post(
+            "/api/v1/auth/wx-login", json={"code": "never-issued"}, headers={"X-Forwarded-For": address}
+        )
+
+    statuses = [login_from("203.0.113.7").status_code for _ in range(31)]
+    assert statuses[-1] == 429
+    assert login_from("198.51.100.20").status_code == 422
 
 
 def test_profile_home_must_be_a_building_of_the_community(client, make):

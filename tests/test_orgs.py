@@ -178,3 +178,45 @@ def test_community_directory_lists_buildings(client, make):
     listed = body(client.get("/api/v1/communities", headers=make.headers(make.resident())))
     community_a = next(item for item in listed["items"] if item["id"] == units["community_a"].id)
     assert {b["id"] for b in community_a["buildings"]} == {units["building_a1"].id, units["building_a2"].id}
+
+
+def test_plain_staff_cannot_change_the_tree(client, make):
+    units = make.tree()
+    headers = make.headers(make.staff(units["community_a"], role="staff"))
+    created = client.post(
+        "/api/v1/orgs",
+        json={"name": "新楼院", "kind": "building_branch", "parent_id": units["community_a"].id},
+        headers=headers,
+    )
+    assert created.status_code == 403
+    assert body(created)["error"]["code"] == "role_required"
+    renamed = client.patch(f"/api/v1/orgs/{units['building_a1'].id}", json={"name": "改名"}, headers=headers)
+    assert renamed.status_code == 403
+
+
+def test_secretary_creates_and_renames_within_their_org(client, make):
+    units = make.tree()
+    headers = make.headers(make.staff(units["community_a"], role="secretary"))
+    created = client.post(
+        "/api/v1/orgs",
+        json={"name": "新楼院", "kind": "building_branch", "parent_id": units["community_a"].id},
+        headers=headers,
+    )
+    assert created.status_code == 201
+    renamed = client.patch(f"/api/v1/orgs/{units['building_a1'].id}", json={"name": "改名"}, headers=headers)
+    assert renamed.status_code == 200
+    assert body(renamed)["name"] == "改名"
+
+
+def test_only_an_administrator_moves_org_units(client, make):
+    units = make.tree()
+    secretary = make.staff(units["street"], role="secretary")
+    move = {"parent_id": units["community_b"].id}
+    url = f"/api/v1/orgs/{units['building_a1'].id}"
+    refused = client.patch(url, json=move, headers=make.headers(secretary))
+    assert refused.status_code == 403
+    assert body(refused)["error"]["code"] == "admin_only"
+    unchanged = db.session.get(OrgUnit, units["building_a1"].id)
+    db.session.refresh(unchanged)
+    assert unchanged.parent_id == units["community_a"].id
+    assert client.patch(url, json=move, headers=make.headers(make.admin())).status_code == 200

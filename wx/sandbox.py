@@ -359,6 +359,10 @@ def _register_control_api(app, state):
             "deliveries_by_notification_id": state.deliveries_by_notification_id,
         }
 
+    @control("/sandbox/session-keys", methods=("GET",))
+    def issued_session_keys():
+        return {"session_keys": state.session_keys}
+
     @control("/sandbox/stats", methods=("GET",))
     def stats():
         counters = ("token_fetches", "stable_token_fetches", "sends", "logins",
