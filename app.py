@@ -3,10 +3,12 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 import config as linli_config
 from errors import register_error_handlers
 from extensions import api, db, init_redis, limiter, migrate
+from schemas.common import MAX_ID
 
 
 def create_app(settings: dict | None = None) -> Flask:
@@ -17,6 +19,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update(settings or {})
     app.json.ensure_ascii = False  # Chinese text stays readable in every JSON answer
     register_extensions(app)
+    app.url_map.converters["id"] = IdConverter
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -36,6 +39,34 @@ API_SETTINGS = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_KEY_PREFIX": "linli-limits",
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in every route: an object id 1..MAX_ID. Anything else does not match the
+    route, so an id no column can hold answers 404 like any missing object (and never reaches
+    the database, where it would overflow). flask-smorest documents the range from min/max.
+
+    The range is in the regex, not only in to_python: werkzeug notes the methods of a rule whose
+    pattern matched before it converts, so a PATCH-only route next to a GET route would answer
+    405 instead of 404 for an id that fails conversion."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
+        self.regex = decimal_range_pattern(MAX_ID)
+
+
+def decimal_range_pattern(maximum: int) -> str:
+    """A regex matching exactly the decimal numbers 1..maximum, without leading zeros."""
+    digits = str(maximum)
+    shorter = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    same_length = []
+    for position, digit in enumerate(digits):
+        lowest = 1 if position == 0 else 0
+        if int(digit) > lowest:
+            rest = len(digits) - position - 1
+            same_length.append(f"{digits[:position]}[{lowest}-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    same_length.append(digits)
+    return "(?:" + "|".join(shorter + same_length) + ")"
 
 
 def register_extensions(app: Flask) -> None:
