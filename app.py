@@ -2,7 +2,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 import config as linli_config
@@ -22,6 +22,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_commands(app)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     return app
@@ -94,6 +95,42 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(service_blp)
     for blueprint in ALL_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
+
+
+# Content-Security-Policy by what a path serves. The desk is our own code: scripts and styles
+# only from files of its origin, so injected markup can run nothing. The Swagger UI page that
+# flask-smorest renders starts the UI from an inline <script> (and Swagger UI sets inline
+# styles), so its page alone allows inline code; it shows nothing a user typed but the spec.
+# Every other answer is JSON or an image: nothing in it may load or run anything.
+# No policy lets another site frame a page (clickjacking); no CORS header is ever sent: the
+# desk is same-origin and the mini-program is not a browser.
+DESK_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def content_security_policy(path: str) -> str:
+    if path.startswith("/desk/"):
+        return DESK_CSP
+    if path.startswith("/api/v1/docs"):
+        return DOCS_CSP
+    return API_CSP
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers["Content-Security-Policy"] = content_security_policy(request.path)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
 
 
 def register_commands(app: Flask) -> None:
