@@ -6,7 +6,7 @@ from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 import config as linli_config
-from errors import register_error_handlers
+from errors import ErrorResponsesPlugin, register_error_handlers
 from extensions import api, db, init_redis, limiter, migrate
 from schemas.common import MAX_ID
 
@@ -80,7 +80,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True
     )
-    api.init_app(app)
+    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponsesPlugin(app)]})
     limiter.init_app(app)
     init_redis(app)
     from wx.client import init_wechat
