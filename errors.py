@@ -94,7 +94,8 @@ class ErrorResponsesPlugin(BasePlugin):
 
     - a view behind `auth_required`: 401 (no or bad token) and 403 (not allowed);
     - an id in the path: 404 (missing, out of range, or not visible to the caller);
-    - a JSON body: 400 (malformed JSON) and 413 (over MAX_CONTENT_LENGTH); arguments: 422;
+    - a JSON body: 400 (malformed JSON), 413 (over MAX_CONTENT_LENGTH) and 404 (an object it
+      names does not exist or is not visible); arguments: 422;
     - a write: 409 (a state conflict or a duplicate) and 429 (rate limits guard writes).
     An operation that gives another error documents it with `@blp.alt_response`.
     """
@@ -116,7 +117,7 @@ class ErrorResponsesPlugin(BasePlugin):
             if has_path_id:
                 statuses.add(404)
             if "requestBody" in operation:
-                statuses |= {400, 413, 422}
+                statuses |= {400, 404, 413, 422}
             if operation.get("parameters"):
                 statuses.add(422)
             if method in WRITE_METHODS:

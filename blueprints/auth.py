@@ -43,6 +43,7 @@ def bind_phone(args):
 @blp.route("/desk-login", methods=["POST"])
 @limiter.limit("10 per minute")
 @blp.doc(security=[])
+@blp.alt_response(401, response="UNAUTHORIZED")
 @blp.arguments(DeskLoginSchema)
 @blp.response(200, DeskLoginResultSchema)
 def desk_login(args):
