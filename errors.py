@@ -2,6 +2,7 @@
 import logging
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import jsonify
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -63,6 +64,9 @@ def _flatten_validation(messages):
 
 class LinliApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    # No catch-all `default` response: each operation lists the error statuses it can give
+    # (ErrorResponsesPlugin), so a client and the fuzz test know the complete set.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException):
         code, message = HTTP_ERRORS.get(error.code, ("http_error", error.name))
@@ -80,6 +84,55 @@ class LinliApi(Api):
         if error.code == 405 and error.valid_methods:
             headers["Allow"] = ", ".join(error.valid_methods)
         return envelope(error.code, code, message, fields, headers)
+
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+class ErrorResponsesPlugin(BasePlugin):
+    """Documents, in one place, the error answers every operation can give, from what it is:
+
+    - a view behind `auth_required`: 401 (no or bad token) and 403 (not allowed);
+    - an id in the path: 404 (missing, out of range, or not visible to the caller);
+    - a JSON body: 400 (malformed JSON), 413 (over MAX_CONTENT_LENGTH) and 404 (an object it
+      names does not exist or is not visible); arguments: 422;
+    - a write: 409 (a state conflict or a duplicate) and 429 (rate limits guard writes).
+    An operation that gives another error documents it with `@blp.alt_response`.
+    """
+
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        view = self.app.view_functions.get(rule.endpoint)
+        has_path_id = bool(rule.arguments)
+        for method, operation in operations.items():
+            statuses = set()
+            if getattr(view, "requires_auth", False):
+                statuses |= {401, 403}
+            if has_path_id:
+                statuses.add(404)
+            if "requestBody" in operation:
+                statuses |= {400, 404, 413, 422}
+            if operation.get("parameters"):
+                statuses.add(422)
+            if method in WRITE_METHODS:
+                statuses |= {409, 429}
+            responses = operation.setdefault("responses", {})
+            for status in sorted(statuses):
+                responses.setdefault(str(status), error_response(status))
+
+
+def error_response(status: int) -> dict:
+    code, message = HTTP_ERRORS[status]
+    return {
+        "description": f"{message} (`{code}` or a more specific code)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def _retry_after(error) -> str:

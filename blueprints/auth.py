@@ -63,6 +63,7 @@ def bind_phone(args):
 @limiter.limit("30 per minute")
 @limiter.limit("10 per minute", key_func=account_and_address)
 @blp.doc(security=[])
+@blp.alt_response(401, response="UNAUTHORIZED")
 @blp.arguments(DeskLoginSchema)
 @blp.response(200, DeskLoginResultSchema)
 def desk_login(args):

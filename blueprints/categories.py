@@ -28,7 +28,7 @@ def create_category(args):
     return category
 
 
-@blp.route("/categories/<int:category_id>", methods=["PATCH"])
+@blp.route("/categories/<id:category_id>", methods=["PATCH"])
 @auth_required
 @blp.arguments(ServiceCategoryPatchSchema)
 @blp.response(200, ServiceCategorySchema)

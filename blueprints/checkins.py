@@ -30,7 +30,7 @@ def check_in(args):
     return checkin, 201 if created else 200
 
 
-@blp.route("/<int:checkin_id>/checkout", methods=["POST"])
+@blp.route("/<id:checkin_id>/checkout", methods=["POST"])
 @auth_required
 @blp.response(200, CheckInSchema)
 def check_out(checkin_id):
@@ -40,7 +40,7 @@ def check_out(checkin_id):
     return checkin
 
 
-@blp.route("/<int:checkin_id>/confirm", methods=["POST"])
+@blp.route("/<id:checkin_id>/confirm", methods=["POST"])
 @auth_required
 @blp.response(200, ConfirmedSchema)
 def confirm(checkin_id):

@@ -37,6 +37,7 @@ def auth_required(view):
         current_user()
         return view(*args, **kwargs)
 
+    wrapper.requires_auth = True  # read by errors.ErrorResponsesPlugin to document 401 and 403
     return wrapper
 
 

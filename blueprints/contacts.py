@@ -48,7 +48,7 @@ messages_limit = limiter.shared_limit(_messages_per_minute, scope="contact-messa
 threads_limit = limiter.limit(_threads_per_day, key_func=_per_user, exempt_when=_continues_thread)
 
 
-@blp.route("/buildings/<int:building_id>/contacts", methods=["GET"])
+@blp.route("/buildings/<id:building_id>/contacts", methods=["GET"])
 @auth_required
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, ContactPageSchema)
@@ -59,7 +59,7 @@ def building_contacts(args, building_id):
     return page
 
 
-@blp.route("/buildings/<int:building_id>/contacts", methods=["POST"])
+@blp.route("/buildings/<id:building_id>/contacts", methods=["POST"])
 @auth_required
 @blp.arguments(BuildingContactArgsSchema)
 @blp.response(201, ContactSchema)
@@ -70,7 +70,7 @@ def add_building_contact(args, building_id):
     return contacts.contact_cards([registration])[0]
 
 
-@blp.route("/buildings/<int:building_id>/contacts/<int:member_id>", methods=["DELETE"])
+@blp.route("/buildings/<id:building_id>/contacts/<id:member_id>", methods=["DELETE"])
 @auth_required
 @blp.response(204)
 def remove_building_contact(building_id, member_id):
@@ -109,7 +109,7 @@ def reports(args):
     return page
 
 
-@blp.route("/contacts/<int:member_id>/messages", methods=["POST"])
+@blp.route("/contacts/<id:member_id>/messages", methods=["POST"])
 @idempotent
 @auth_required
 @messages_limit
@@ -135,7 +135,7 @@ def threads(args):
     return page
 
 
-@blp.route("/threads/<int:thread_id>/messages", methods=["GET"])
+@blp.route("/threads/<id:thread_id>/messages", methods=["GET"])
 @auth_required
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, ContactMessagePageSchema)
@@ -145,7 +145,7 @@ def thread_messages(args, thread_id):
     return page_response(contacts.messages_statement(thread), args)
 
 
-@blp.route("/threads/<int:thread_id>/messages", methods=["POST"])
+@blp.route("/threads/<id:thread_id>/messages", methods=["POST"])
 @idempotent
 @auth_required
 @messages_limit
@@ -159,7 +159,7 @@ def post_message(args, thread_id):
     return message
 
 
-@blp.route("/threads/<int:thread_id>/read", methods=["POST"])
+@blp.route("/threads/<id:thread_id>/read", methods=["POST"])
 @auth_required
 @blp.response(200, ThreadReadResultSchema)
 def mark_read(thread_id):
@@ -170,7 +170,7 @@ def mark_read(thread_id):
     return {"marked": marked}
 
 
-@blp.route("/threads/<int:thread_id>/block", methods=["POST"])
+@blp.route("/threads/<id:thread_id>/block", methods=["POST"])
 @auth_required
 @blp.response(200, ContactThreadSchema)
 def block(thread_id):
@@ -181,7 +181,7 @@ def block(thread_id):
     return contacts.thread_card(user, thread)
 
 
-@blp.route("/threads/<int:thread_id>/unblock", methods=["POST"])
+@blp.route("/threads/<id:thread_id>/unblock", methods=["POST"])
 @auth_required
 @blp.response(200, ContactThreadSchema)
 def unblock(thread_id):
@@ -192,7 +192,7 @@ def unblock(thread_id):
     return contacts.thread_card(user, thread)
 
 
-@blp.route("/threads/<int:thread_id>/reveal-phone", methods=["POST"])
+@blp.route("/threads/<id:thread_id>/reveal-phone", methods=["POST"])
 @idempotent
 @auth_required
 @messages_limit
@@ -205,7 +205,7 @@ def reveal_phone(thread_id):
     return message
 
 
-@blp.route("/threads/<int:thread_id>/messages/<int:message_id>/report", methods=["POST"])
+@blp.route("/threads/<id:thread_id>/messages/<id:message_id>/report", methods=["POST"])
 @idempotent
 @auth_required
 @blp.arguments(ContactReportArgsSchema)

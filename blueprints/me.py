@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from blueprints.common import auth_required, current_user
 from extensions import db
+from schemas.common import patch_schema
 from schemas.users import ProfilePatchSchema, UserSchema
 from services.users import profile, update_profile
 
@@ -19,7 +20,7 @@ def get_me():
 
 @blp.route("", methods=["PATCH"])
 @auth_required
-@blp.arguments(ProfilePatchSchema(partial=True))
+@blp.arguments(patch_schema(ProfilePatchSchema))
 @blp.response(200, UserSchema)
 def patch_me(changes):
     """修改资料: name, skills, and the community and building one lives in."""

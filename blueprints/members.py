@@ -46,7 +46,7 @@ def list_registrations(args):
     return page_response(statement, args)
 
 
-@blp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
+@blp.route("/registrations/<id:registration_id>/approve", methods=["POST"])
 @auth_required
 @blp.arguments(ApproveSchema)
 @blp.response(200, RegistrationSchema)
@@ -57,7 +57,7 @@ def approve(args, registration_id):
     return registration
 
 
-@blp.route("/registrations/<int:registration_id>/reject", methods=["POST"])
+@blp.route("/registrations/<id:registration_id>/reject", methods=["POST"])
 @auth_required
 @blp.arguments(RejectSchema)
 @blp.response(200, RegistrationSchema)
@@ -76,7 +76,7 @@ def my_hours():
     return members.my_hours(current_user())
 
 
-@blp.route("/me/hours/<int:entry_id>/corrections", methods=["POST"])
+@blp.route("/me/hours/<id:entry_id>/corrections", methods=["POST"])
 @idempotent
 @auth_required
 @blp.arguments(CorrectionSchema)
@@ -97,7 +97,7 @@ def list_corrections(args):
     return page_response(ledger.corrections_in_scope_statement(current_user(), args.get("status")), args)
 
 
-@blp.route("/hour-corrections/<int:correction_id>/answer", methods=["POST"])
+@blp.route("/hour-corrections/<id:correction_id>/answer", methods=["POST"])
 @auth_required
 @blp.arguments(CorrectionAnswerSchema)
 @blp.response(200, CorrectionSchema)

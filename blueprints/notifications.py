@@ -45,7 +45,7 @@ def list_inbox(args):
     return page_response(notifications.inbox(current_user()), args)
 
 
-@blp.route("/<int:notification_id>/read", methods=["POST"])
+@blp.route("/<id:notification_id>/read", methods=["POST"])
 @auth_required
 @blp.response(200, NotificationSchema)
 def read_notification(notification_id):

@@ -3,6 +3,7 @@ from flask_smorest import Blueprint
 
 from blueprints.common import auth_required, current_user, page_response
 from extensions import db
+from schemas.common import patch_schema
 from schemas.orgs import (
     CommunityArgsSchema,
     CommunityListSchema,
@@ -42,7 +43,7 @@ def create_org(args):
     return org
 
 
-@blp.route("/orgs/<int:org_id>", methods=["GET"])
+@blp.route("/orgs/<id:org_id>", methods=["GET"])
 @auth_required
 @blp.response(200, OrgSchema)
 def get_org(org_id):
@@ -50,9 +51,9 @@ def get_org(org_id):
     return require_org(current_user(), org_id)
 
 
-@blp.route("/orgs/<int:org_id>", methods=["PATCH"])
+@blp.route("/orgs/<id:org_id>", methods=["PATCH"])
 @auth_required
-@blp.arguments(OrgPatchSchema(partial=True))
+@blp.arguments(patch_schema(OrgPatchSchema))
 @blp.response(200, OrgSchema)
 def patch_org(changes, org_id):
     """修改组织: secretaries over the unit rename it; moving the subtree under another parent is for administrators."""
@@ -61,7 +62,7 @@ def patch_org(changes, org_id):
     return org
 
 
-@blp.route("/orgs/<int:org_id>/tree", methods=["GET"])
+@blp.route("/orgs/<id:org_id>/tree", methods=["GET"])
 @auth_required
 @blp.response(200, OrgTreeSchema)
 def org_tree(org_id):

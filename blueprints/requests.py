@@ -47,7 +47,7 @@ def list_requests(args):
     return page_response(statement, args)
 
 
-@blp.route("/requests/<int:request_id>", methods=["GET"])
+@blp.route("/requests/<id:request_id>", methods=["GET"])
 @auth_required
 @blp.response(200, RequestDetailSchema)
 def get_request(request_id):
@@ -55,7 +55,7 @@ def get_request(request_id):
     return requests.get_visible(current_user(), request_id)
 
 
-@blp.route("/requests/<int:request_id>/candidates", methods=["GET"])
+@blp.route("/requests/<id:request_id>/candidates", methods=["GET"])
 @auth_required
 @blp.response(200, RequestCandidateSchema(many=True))
 def candidates(request_id):
@@ -63,7 +63,7 @@ def candidates(request_id):
     return requests.staff_candidates(current_user(), request_id)
 
 
-@blp.route("/requests/<int:request_id>/offers", methods=["GET"])
+@blp.route("/requests/<id:request_id>/offers", methods=["GET"])
 @auth_required
 @blp.response(200, RequestOfferSchema(many=True))
 def offers(request_id):
@@ -77,7 +77,7 @@ def _finish(request):
     return request
 
 
-@blp.route("/requests/<int:request_id>/accept", methods=["POST"])
+@blp.route("/requests/<id:request_id>/accept", methods=["POST"])
 @auth_required
 @blp.response(200, RequestDetailSchema)
 def accept(request_id):
@@ -85,7 +85,7 @@ def accept(request_id):
     return _finish(requests.accept(current_user(), request_id))
 
 
-@blp.route("/requests/<int:request_id>/decline", methods=["POST"])
+@blp.route("/requests/<id:request_id>/decline", methods=["POST"])
 @auth_required
 @blp.response(200, RequestDetailSchema)
 def decline(request_id):
@@ -93,7 +93,7 @@ def decline(request_id):
     return _finish(requests.decline(current_user(), request_id))
 
 
-@blp.route("/requests/<int:request_id>/start", methods=["POST"])
+@blp.route("/requests/<id:request_id>/start", methods=["POST"])
 @auth_required
 @blp.response(200, RequestDetailSchema)
 def start(request_id):
@@ -101,7 +101,7 @@ def start(request_id):
     return _finish(requests.start(current_user(), request_id))
 
 
-@blp.route("/requests/<int:request_id>/complete", methods=["POST"])
+@blp.route("/requests/<id:request_id>/complete", methods=["POST"])
 @auth_required
 @blp.arguments(RequestCompleteSchema)
 @blp.response(200, RequestDetailSchema)
@@ -110,7 +110,7 @@ def complete(args, request_id):
     return _finish(requests.complete(current_user(), request_id, args["note"], args["minutes"]))
 
 
-@blp.route("/requests/<int:request_id>/confirm", methods=["POST"])
+@blp.route("/requests/<id:request_id>/confirm", methods=["POST"])
 @auth_required
 @blp.response(200, RequestDetailSchema)
 def confirm(request_id):
@@ -118,7 +118,7 @@ def confirm(request_id):
     return _finish(requests.confirm(current_user(), request_id))
 
 
-@blp.route("/requests/<int:request_id>/reject-completion", methods=["POST"])
+@blp.route("/requests/<id:request_id>/reject-completion", methods=["POST"])
 @auth_required
 @blp.arguments(RequestReasonSchema)
 @blp.response(200, RequestDetailSchema)
@@ -127,7 +127,7 @@ def reject_completion(args, request_id):
     return _finish(requests.reject_completion(current_user(), request_id, args["reason"]))
 
 
-@blp.route("/requests/<int:request_id>/assign", methods=["POST"])
+@blp.route("/requests/<id:request_id>/assign", methods=["POST"])
 @auth_required
 @blp.arguments(RequestAssignSchema)
 @blp.response(200, RequestDetailSchema)
@@ -136,7 +136,7 @@ def assign(args, request_id):
     return _finish(requests.assign(current_user(), request_id, args["member_id"]))
 
 
-@blp.route("/requests/<int:request_id>/ask-resident", methods=["POST"])
+@blp.route("/requests/<id:request_id>/ask-resident", methods=["POST"])
 @auth_required
 @blp.arguments(RequestQuestionSchema)
 @blp.response(200, RequestDetailSchema)
@@ -145,7 +145,7 @@ def ask_resident(args, request_id):
     return _finish(requests.ask_resident(current_user(), request_id, args["question"]))
 
 
-@blp.route("/requests/<int:request_id>/answer", methods=["POST"])
+@blp.route("/requests/<id:request_id>/answer", methods=["POST"])
 @auth_required
 @blp.arguments(RequestAnswerSchema)
 @blp.response(200, RequestDetailSchema)
@@ -154,7 +154,7 @@ def answer(args, request_id):
     return _finish(requests.answer_question(current_user(), request_id, args["answer"]))
 
 
-@blp.route("/requests/<int:request_id>/cancel", methods=["POST"])
+@blp.route("/requests/<id:request_id>/cancel", methods=["POST"])
 @auth_required
 @blp.arguments(RequestCancelSchema)
 @blp.response(200, RequestDetailSchema)
@@ -163,7 +163,7 @@ def cancel(args, request_id):
     return _finish(requests.cancel(current_user(), request_id, args.get("reason")))
 
 
-@blp.route("/requests/<int:request_id>/rate", methods=["POST"])
+@blp.route("/requests/<id:request_id>/rate", methods=["POST"])
 @auth_required
 @blp.arguments(RequestRateSchema)
 @blp.response(200, RequestDetailSchema)

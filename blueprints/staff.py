@@ -39,7 +39,7 @@ def list_staff(args):
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
-@blp.route("/<int:user_id>/scopes/<int:scope_id>", methods=["DELETE"])
+@blp.route("/<id:user_id>/scopes/<id:scope_id>", methods=["DELETE"])
 @auth_required
 @blp.response(204)
 def remove_scope(user_id, scope_id):
@@ -48,7 +48,7 @@ def remove_scope(user_id, scope_id):
     db.session.commit()
 
 
-@blp.route("/<int:user_id>/disable", methods=["POST"])
+@blp.route("/<id:user_id>/disable", methods=["POST"])
 @auth_required
 @blp.response(200, StaffAccountSchema)
 def disable_account(user_id):
@@ -56,7 +56,7 @@ def disable_account(user_id):
     return _set_disabled(user_id, True)
 
 
-@blp.route("/<int:user_id>/enable", methods=["POST"])
+@blp.route("/<id:user_id>/enable", methods=["POST"])
 @auth_required
 @blp.response(200, StaffAccountSchema)
 def enable_account(user_id):

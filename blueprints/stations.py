@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from blueprints.common import auth_required, current_user, page_response
 from extensions import db
+from schemas.common import patch_schema
 from schemas.stations import QrSchema, StationListArgsSchema, StationPageSchema, StationPatchSchema, StationSchema
 from services import stations
 
@@ -37,7 +38,7 @@ def create_station(args):
     return station
 
 
-@blp.route("/<int:station_id>", methods=["GET"])
+@blp.route("/<id:station_id>", methods=["GET"])
 @auth_required
 @blp.response(200, StationSchema)
 def get_station(station_id):
@@ -45,9 +46,9 @@ def get_station(station_id):
     return stations.get_station(station_id)
 
 
-@blp.route("/<int:station_id>", methods=["PATCH"])
+@blp.route("/<id:station_id>", methods=["PATCH"])
 @auth_required
-@blp.arguments(StationPatchSchema(partial=True))
+@blp.arguments(patch_schema(StationPatchSchema))
 @blp.response(200, StationSchema)
 def patch_station(changes, station_id):
     """修改站点"""
@@ -56,7 +57,7 @@ def patch_station(changes, station_id):
     return station
 
 
-@blp.route("/<int:station_id>/qr", methods=["GET"])
+@blp.route("/<id:station_id>/qr", methods=["GET"])
 @auth_required
 @blp.response(200, QrSchema)
 def station_qr(station_id):
@@ -71,7 +72,7 @@ def station_qr(station_id):
     }
 
 
-@blp.route("/<int:station_id>/qr.png", methods=["GET"])
+@blp.route("/<id:station_id>/qr.png", methods=["GET"])
 @auth_required
 @blp.response(200, content_type="image/png")
 def station_qr_png(station_id):
@@ -85,7 +86,7 @@ def station_qr_png(station_id):
     return response
 
 
-@blp.route("/<int:station_id>/qr/rotate", methods=["POST"])
+@blp.route("/<id:station_id>/qr/rotate", methods=["POST"])
 @auth_required
 @blp.response(200, StationSchema)
 def rotate_qr(station_id):

@@ -3,11 +3,11 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.categories import SERVICE_MODELS
-from schemas.common import text
+from schemas.common import Id, text
 
 
 class ServiceCategorySchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
+    id = Id(dump_only=True)
     name = text(50)
     skills = ma.fields.List(text(30), required=True, validate=validate.Length(min=1, max=20))
     service_model = ma.fields.String(required=True, validate=validate.OneOf(SERVICE_MODELS))

@@ -4,11 +4,11 @@ from marshmallow import validate
 
 from models.checkins import CHECKIN_STATUSES
 from models.ledger import HOUR_STATUSES
-from schemas.common import PageArgsSchema, page_of, text
+from schemas.common import Id, PageArgsSchema, page_of, text
 
 
 class CheckInRequestSchema(ma.Schema):
-    station_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    station_id = Id(required=True)
     qr_token = text(200)
     lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lng = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
@@ -21,10 +21,10 @@ class FlagSchema(ma.Schema):
 
 
 class CheckInSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    station_id = ma.fields.Integer(required=True)
+    id = Id(required=True)
+    station_id = Id(required=True)
     station_name = ma.fields.Function(lambda checkin: checkin.station.name)
-    member_id = ma.fields.Integer(required=True)
+    member_id = Id(required=True)
     member_name = ma.fields.String(required=True)
     status = ma.fields.String(required=True)
     checked_in_at = ma.fields.DateTime(required=True)
@@ -39,7 +39,7 @@ class CheckInSchema(ma.Schema):
 
 
 class CheckInListArgsSchema(PageArgsSchema):
-    station_id = ma.fields.Integer(validate=validate.Range(min=1))
+    station_id = Id()
     status = ma.fields.String(validate=validate.OneOf(CHECKIN_STATUSES))
     flagged = ma.fields.Boolean()
     hours_status = ma.fields.String(validate=validate.OneOf(HOUR_STATUSES))
@@ -50,9 +50,9 @@ CheckInPageSchema = page_of(CheckInSchema, "CheckInPage")
 
 
 class ConfirmedSchema(ma.Schema):
-    checkin_id = ma.fields.Integer(required=True)
-    entry_id = ma.fields.Integer(required=True)
+    checkin_id = Id(required=True)
+    entry_id = Id(required=True)
     minutes = ma.fields.Integer(required=True)
     status = ma.fields.String(required=True)
-    confirmed_by_id = ma.fields.Integer(required=True)
+    confirmed_by_id = Id(required=True)
     confirmed_at = ma.fields.DateTime(required=True)

@@ -1,6 +1,26 @@
-"""Shared schema pieces: paging arguments and the paged list envelope."""
+"""Shared schema pieces: ids, paging arguments, the paged list envelope, trimmed text."""
 import marshmallow as ma
 from marshmallow import validate
+
+
+# The largest id an `integer` column holds (PostgreSQL's ends here; SQLite's would go to 2^63).
+# An id beyond it names nothing: 404 in a path (the `id` URL converter), 422 in a body or query.
+MAX_ID = 2**31 - 1
+
+
+class Id(ma.fields.Integer):
+    """An object id, anywhere in a body, a query or an answer: 1..MAX_ID."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def patch_schema(schema_class: type[ma.Schema]) -> ma.Schema:
+    """The schema for a PATCH body: every top-level field optional, nested objects still whole.
+
+    `partial=True` would reach into nested schemas too (an opening-hours span without `open`).
+    """
+    return schema_class(partial=tuple(schema_class._declared_fields))
 
 
 class PageArgsSchema(ma.Schema):

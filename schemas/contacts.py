@@ -3,41 +3,41 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.contacts import MESSAGE_KINDS
-from schemas.common import page_of, text
+from schemas.common import Id, page_of, text
 
 MESSAGE_MAX_LENGTH = 1000
 
 
 class ContactSchema(ma.Schema):
-    member_id = ma.fields.Integer(required=True)
+    member_id = Id(required=True)
     name = ma.fields.String(required=True)
     branch = ma.fields.String(required=True)
     skills = ma.fields.List(ma.fields.String(), required=True)
     phone_masked = ma.fields.String(allow_none=True)
     on_duty = ma.fields.Boolean(required=True)
-    on_duty_station_id = ma.fields.Integer(allow_none=True)
+    on_duty_station_id = Id(allow_none=True)
 
 
 ContactPageSchema = page_of(ContactSchema, "ContactPage")
 
 
 class BuildingContactArgsSchema(ma.Schema):
-    member_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    member_id = Id(required=True)
 
 
 class ContactPersonSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     name = ma.fields.String(required=True)
 
 
 class ContactServedBuildingSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     name = ma.fields.String(required=True)
     residents = ma.fields.List(ma.fields.Nested(ContactPersonSchema), required=True)
 
 
 class ContactServedSchema(ma.Schema):
-    community_id = ma.fields.Integer(required=True)
+    community_id = Id(required=True)
     buildings = ma.fields.List(ma.fields.Nested(ContactServedBuildingSchema), required=True)
 
 
@@ -47,9 +47,9 @@ class ContactMessageArgsSchema(ma.Schema):
 
 
 class ContactMessageSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    thread_id = ma.fields.Integer(required=True)
-    sender_id = ma.fields.Integer(required=True)
+    id = Id(required=True)
+    thread_id = Id(required=True)
+    sender_id = Id(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(MESSAGE_KINDS))
     text = ma.fields.String(required=True)
     read_at = ma.fields.DateTime(allow_none=True)
@@ -60,10 +60,10 @@ ContactMessagePageSchema = page_of(ContactMessageSchema, "ContactMessagePage")
 
 
 class ContactThreadSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(("resident", "member")))
-    resident_id = ma.fields.Integer(required=True)
-    member_id = ma.fields.Integer(required=True)
+    resident_id = Id(required=True)
+    member_id = Id(required=True)
     other_party = ma.fields.Nested(ContactPersonSchema, required=True)
     blocked = ma.fields.Boolean(required=True)
     unread_count = ma.fields.Integer(required=True)
@@ -83,10 +83,10 @@ class ContactReportArgsSchema(ma.Schema):
 
 
 class ContactReportSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    community_id = ma.fields.Integer(required=True)
-    thread_id = ma.fields.Integer(required=True)
-    message_id = ma.fields.Integer(required=True)
+    id = Id(required=True)
+    community_id = Id(required=True)
+    thread_id = Id(required=True)
+    message_id = Id(required=True)
     message_text = ma.fields.String(required=True)
     message_sent_at = ma.fields.DateTime(required=True)
     sender = ma.fields.Nested(ContactPersonSchema, required=True)

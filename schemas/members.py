@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from models.ledger import CORRECTION_STATUSES
 from models.members import REGISTRATION_STATUSES
-from schemas.common import PageArgsSchema, page_of, text
+from schemas.common import Id, PageArgsSchema, page_of, text
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
@@ -25,15 +25,15 @@ class AvailabilitySchema(ma.Schema):
 
 
 class UserRefSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     name = ma.fields.String(required=True)
 
 
 class RegistrationSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
-    community_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
-    building_id = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
-    functional_branch_id = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    id = Id(dump_only=True)
+    community_id = Id(required=True)
+    building_id = Id(allow_none=True, load_default=None)
+    functional_branch_id = Id(allow_none=True, load_default=None)
     employer_unit = text(100)
     home_branch = text(100)
     skills = ma.fields.List(text(30), required=True, validate=validate.Length(max=20))
@@ -41,7 +41,7 @@ class RegistrationSchema(ma.Schema):
     status = ma.fields.String(dump_only=True)
     reason = ma.fields.String(dump_only=True, allow_none=True)
     user = ma.fields.Nested(UserRefSchema, dump_only=True)
-    decided_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    decided_by_id = Id(dump_only=True, allow_none=True)
     decided_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     ended_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
@@ -49,7 +49,7 @@ class RegistrationSchema(ma.Schema):
 
 class RegistrationListArgsSchema(PageArgsSchema):
     status = ma.fields.String(validate=validate.OneOf(REGISTRATION_STATUSES))
-    community_id = ma.fields.Integer(validate=validate.Range(min=1))
+    community_id = Id()
     mine = ma.fields.Boolean(load_default=False)
 
 
@@ -65,9 +65,9 @@ class RejectSchema(ma.Schema):
 
 
 class CorrectionSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
-    entry_id = ma.fields.Integer(dump_only=True)
-    member_id = ma.fields.Integer(dump_only=True)
+    id = Id(dump_only=True)
+    entry_id = Id(dump_only=True)
+    member_id = Id(dump_only=True)
     reason = text(200)
     minutes = ma.fields.Integer(
         load_only=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=24 * 60)
@@ -79,7 +79,7 @@ class CorrectionSchema(ma.Schema):
     minutes_after = ma.fields.Integer(dump_only=True, allow_none=True)
     status_before = ma.fields.String(dump_only=True, allow_none=True)
     status_after = ma.fields.String(dump_only=True, allow_none=True)
-    answered_by_id = ma.fields.Integer(dump_only=True, allow_none=True)
+    answered_by_id = Id(dump_only=True, allow_none=True)
     answered_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
@@ -100,7 +100,7 @@ class StaffCorrectionSchema(CorrectionSchema):
     member_name = ma.fields.String(dump_only=True)
     entry_minutes = ma.fields.Integer(dump_only=True, attribute="entry.minutes")
     source = ma.fields.String(dump_only=True, attribute="entry.source")
-    source_id = ma.fields.Integer(dump_only=True, attribute="entry.source_id")
+    source_id = Id(dump_only=True, attribute="entry.source_id")
     # The station's name when the source is a check-in, the request's title when it is a request; else null.
     station_name = ma.fields.String(dump_only=True, allow_none=True)
     request_title = ma.fields.String(dump_only=True, allow_none=True)
@@ -110,14 +110,14 @@ CorrectionPageSchema = page_of(StaffCorrectionSchema, "CorrectionPage")
 
 
 class HourEntrySchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    org_id = ma.fields.Integer(required=True)
+    id = Id(required=True)
+    org_id = Id(required=True)
     source = ma.fields.String(required=True)
-    source_id = ma.fields.Integer(required=True)
+    source_id = Id(required=True)
     minutes = ma.fields.Integer(required=True)
     status = ma.fields.String(required=True)
     note = ma.fields.String(allow_none=True)
-    confirmed_by_id = ma.fields.Integer(allow_none=True)
+    confirmed_by_id = Id(allow_none=True)
     confirmed_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime(required=True)
     corrections = ma.fields.List(ma.fields.Nested(CorrectionSchema))

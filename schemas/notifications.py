@@ -3,11 +3,11 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.notifications import DELIVERY_STATUSES
-from schemas.common import PageArgsSchema, page_of, text
+from schemas.common import Id, PageArgsSchema, page_of, text
 
 
 class NotificationSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     event = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
     body = ma.fields.String(required=True)
@@ -22,7 +22,7 @@ NotificationPageSchema = page_of(NotificationSchema, "NotificationPage")
 
 
 class OutboxItemSchema(NotificationSchema):
-    user_id = ma.fields.Integer(required=True)
+    user_id = Id(required=True)
     status = ma.fields.String(required=True)
     attempts = ma.fields.Integer(required=True)
     last_error = ma.fields.String(allow_none=True)

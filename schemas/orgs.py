@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.orgs import ORG_KINDS
-from schemas.common import PageArgsSchema, page_of, text
+from schemas.common import Id, PageArgsSchema, page_of, text
 
 
 class LocationMixin(ma.Schema):
@@ -19,42 +19,42 @@ class LocationMixin(ma.Schema):
 
 
 class OrgSchema(LocationMixin):
-    id = ma.fields.Integer(dump_only=True)
+    id = Id(dump_only=True)
     name = text(100)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
-    parent_id = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1))
+    parent_id = Id(allow_none=True, load_default=None)
     path = ma.fields.String(dump_only=True)
     depth = ma.fields.Integer(dump_only=True)
 
 
 class OrgPatchSchema(LocationMixin):
     name = text(100)
-    parent_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    parent_id = Id(allow_none=True)
 
 
 class OrgListArgsSchema(PageArgsSchema):
     kind = ma.fields.String(validate=validate.OneOf(ORG_KINDS))
-    parent_id = ma.fields.Integer(validate=validate.Range(min=1))
+    parent_id = Id()
 
 
 OrgPageSchema = page_of(OrgSchema, "OrgPage")
 
 
 class OrgTreeSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True)
-    parent_id = ma.fields.Integer(allow_none=True)
+    parent_id = Id(allow_none=True)
     children = ma.fields.List(ma.fields.Nested(lambda: OrgTreeSchema()), required=True)
 
 
 class BuildingRefSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     name = ma.fields.String(required=True)
 
 
 class CommunitySchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     name = ma.fields.String(required=True)
     buildings = ma.fields.List(ma.fields.Nested(BuildingRefSchema), required=True)
 

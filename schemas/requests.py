@@ -3,14 +3,14 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.requests import REQUEST_STATUSES, URGENCIES
-from schemas.common import PageArgsSchema, page_of, text
+from schemas.common import Id, PageArgsSchema, page_of, text
 
 
 class RequestCreateSchema(ma.Schema):
-    category_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    category_id = Id(required=True)
     title = text(100)
     description = text(1000, required=False, min_length=0, load_default="")
-    building_id = ma.fields.Integer(validate=validate.Range(min=1))
+    building_id = Id()
     address = text(200, required=False)
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
     lng = ma.fields.Float(validate=validate.Range(min=-180, max=180))
@@ -22,19 +22,19 @@ class RequestHistorySchema(ma.Schema):
     action = ma.fields.String()
     from_status = ma.fields.String()
     to_status = ma.fields.String()
-    actor_id = ma.fields.Integer(allow_none=True)
+    actor_id = Id(allow_none=True)
     actor_name = ma.fields.String(allow_none=True)
     reason = ma.fields.String(allow_none=True)
     at = ma.fields.DateTime()
 
 
 class RequestSchema(ma.Schema):
-    id = ma.fields.Integer()
-    resident_id = ma.fields.Integer()
+    id = Id()
+    resident_id = Id()
     resident_name = ma.fields.String()
-    community_id = ma.fields.Integer()
-    building_id = ma.fields.Integer(allow_none=True)
-    category_id = ma.fields.Integer()
+    community_id = Id()
+    building_id = Id(allow_none=True)
+    category_id = Id()
     category_name = ma.fields.Function(lambda request: request.category.name)
     title = ma.fields.String()
     description = ma.fields.String()
@@ -45,7 +45,7 @@ class RequestSchema(ma.Schema):
     urgency = ma.fields.String()
     status = ma.fields.String()
     status_name = ma.fields.String()
-    assignee_id = ma.fields.Integer(allow_none=True)
+    assignee_id = Id(allow_none=True)
     assignee_name = ma.fields.String(allow_none=True)
     offer_round = ma.fields.Integer()
     offer_expires_at = ma.fields.DateTime(allow_none=True)
@@ -78,14 +78,14 @@ RequestPageSchema = page_of(RequestSchema, "RequestPage")
 
 
 class RequestCandidateSchema(ma.Schema):
-    member_id = ma.fields.Integer()
+    member_id = Id()
     name = ma.fields.String()
     score = ma.fields.Float()
     reasons = ma.fields.List(ma.fields.String())
 
 
 class RequestOfferSchema(ma.Schema):
-    member_id = ma.fields.Integer()
+    member_id = Id()
     member_name = ma.fields.String()
     round = ma.fields.Integer()
     status = ma.fields.String()
@@ -109,7 +109,7 @@ class RequestCancelSchema(ma.Schema):
 
 
 class RequestAssignSchema(ma.Schema):
-    member_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    member_id = Id(required=True)
 
 
 class RequestRateSchema(ma.Schema):

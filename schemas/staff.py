@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from models.orgs import STAFF_ROLES
-from schemas.common import new_password_field, page_of, text
+from schemas.common import Id, new_password_field, page_of, text
 
 
 class StaffCreateSchema(ma.Schema):
@@ -12,8 +12,8 @@ class StaffCreateSchema(ma.Schema):
     username = ma.fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$", error="用户名为 3 到 50 位字母、数字或 _.-"))
     password = new_password_field(required=False)
     name = text(50, required=False)
-    user_id = ma.fields.Integer(validate=validate.Range(min=1))
-    org_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    user_id = Id()
+    org_id = Id(required=True)
     role = ma.fields.String(load_default="staff", validate=validate.OneOf(STAFF_ROLES))
 
     @validates_schema

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.stations import ACQUISITIONS, STATION_KINDS
-from schemas.common import PageArgsSchema, page_of, text
+from schemas.common import Id, PageArgsSchema, page_of, text
 from services.stations import CHECKLIST_ITEMS, WEEKDAYS, checklist_done, is_open
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
@@ -62,10 +62,10 @@ ChecklistSchema = ma.Schema.from_dict(
 
 
 class StationSchema(ma.Schema):
-    id = ma.fields.Integer(dump_only=True)
+    id = Id(dump_only=True)
     name = text(100)
     kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
-    org_id = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    org_id = Id(required=True)
     address = text(200)
     lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lng = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
@@ -94,7 +94,7 @@ class StationPatchSchema(StationSchema):
 
 class StationListArgsSchema(PageArgsSchema):
     kind = ma.fields.String(validate=validate.OneOf(STATION_KINDS))
-    org_id = ma.fields.Integer(validate=validate.Range(min=1))
+    org_id = Id()
     near = ma.fields.String(validate=validate.Length(max=60))
 
     @ma.post_load

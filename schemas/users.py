@@ -3,20 +3,20 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.orgs import STAFF_ROLES
-from schemas.common import text
+from schemas.common import Id, text
 
 
 class ScopeSchema(ma.Schema):
-    org_id = ma.fields.Integer(required=True)
+    org_id = Id(required=True)
     role = ma.fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
 
 
 class UserSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     name = ma.fields.String(required=True)
     roles = ma.fields.List(ma.fields.String(), required=True)
-    community_id = ma.fields.Integer(allow_none=True)
-    building_id = ma.fields.Integer(allow_none=True)
+    community_id = Id(allow_none=True)
+    building_id = Id(allow_none=True)
     skills = ma.fields.List(ma.fields.String())
     phone_masked = ma.fields.String(allow_none=True)
     username = ma.fields.String(allow_none=True)
@@ -25,6 +25,6 @@ class UserSchema(ma.Schema):
 
 class ProfilePatchSchema(ma.Schema):
     name = text(50)
-    community_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    building_id = ma.fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    community_id = Id(allow_none=True)
+    building_id = Id(allow_none=True)
     skills = ma.fields.List(text(30), validate=validate.Length(max=20))

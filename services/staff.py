@@ -95,9 +95,10 @@ def staff_account(actor: User, user: User) -> dict:
 def remove_scope(actor: User, user_id: int, scope_id: int) -> None:
     """Take one scope away; the next request of that account already lacks it."""
     scope = db.session.get(StaffScope, scope_id)
-    if scope is None or scope.user_id != user_id:
+    if scope is None or scope.user_id != user_id or not reaches(actor, scope.org):
         raise NotFound("权限范围不存在", code="scope_not_found")
-    require_org(actor, scope.org_id, roles=MANAGING_ROLES)
+    if not reaches(actor, scope.org, MANAGING_ROLES):
+        raise Forbidden("该操作需要党组织书记或管理员权限", code="role_required")
     db.session.delete(scope)
 
 
