@@ -99,8 +99,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints import ALL_BLUEPRINTS
+    from blueprints.common import refuse_nul_characters
     from blueprints.service import service_blp
 
+    app.before_request(refuse_nul_characters)
     app.register_blueprint(service_blp)
     for blueprint in ALL_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))

@@ -235,3 +235,16 @@ def test_id_pattern_matches_exactly_one_to_the_largest_id():
     for number in samples:
         assert bool(pattern.match(str(number))) == (1 <= number <= LARGEST_ID), number
     assert not pattern.match("01")
+
+
+def test_nul_character_in_text_is_422_not_500(client, make):
+    """PostgreSQL cannot store NUL in text: refused before any view, on every engine alike."""
+    user = make.resident()
+    headers = make.headers(user)
+    login = client.post("/api/v1/auth/desk-login", json={"username": "ad\u0000min", "password": "x" * 10})
+    assert login.status_code == 422
+    assert body(login)["error"]["code"] == "nul_character"
+    nested = client.patch("/api/v1/me", json={"name": "张\u0000三"}, headers=headers)
+    assert nested.status_code == 422
+    assert client.get("/api/v1/me", headers=headers).get_json()["name"] == user.name
+    assert client.get("/api/v1/orgs?parent_id=1&x\u0000=1", headers=headers).status_code == 422
