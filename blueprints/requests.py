@@ -43,16 +43,19 @@ def create_request(args):
 def list_requests(args):
     """服务请求列表: own, offered to or taken by the caller, or within the staff's scope
     (`awaiting_me=1`: the offers still waiting for the calling member's answer)."""
-    statement = requests.listing(current_user(), args)
-    return page_response(statement, args)
+    user = current_user()
+    page = page_response(requests.listing(user, args), args)
+    page["items"] = [requests.seen_by(user, request) for request in page["items"]]
+    return page
 
 
 @blp.route("/requests/<int:request_id>", methods=["GET"])
 @auth_required
 @blp.response(200, RequestDetailSchema)
 def get_request(request_id):
-    """服务请求详情, with its history."""
-    return requests.get_visible(current_user(), request_id)
+    """服务请求详情, with its history (a member with an open offer: no name, address or position)."""
+    user = current_user()
+    return requests.seen_by(user, requests.get_visible(user, request_id))
 
 
 @blp.route("/requests/<int:request_id>/candidates", methods=["GET"])
@@ -74,7 +77,7 @@ def offers(request_id):
 def _finish(request):
     db.session.commit()
     requests.schedule_offer_timer(request)
-    return request
+    return requests.seen_by(current_user(), request)
 
 
 @blp.route("/requests/<int:request_id>/accept", methods=["POST"])
