@@ -8,7 +8,7 @@ from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.users import User
-from services import ledger
+from services import ledger, limits
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_staff, within_scope
@@ -30,6 +30,7 @@ def register(user: User, fields: dict) -> Registration:
                 code="functional_branch_not_in_community",
                 fields={"functional_branch_id": ["功能型党支部不属于该社区"]},
             )
+    limits.spend(user, "registration")
     registration = Registration(
         user_id=user.id,
         community_id=community_id,

@@ -15,7 +15,7 @@ from models.base import utcnow
 from models.orgs import OrgUnit
 from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
 from models.users import User
-from services import ledger, matching, sla
+from services import ledger, limits, matching, sla
 from services.categories import get_category
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
@@ -99,6 +99,7 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
         building = db.session.get(OrgUnit, building_id)
         if building is None or building.parent_id != resident.community_id or building.kind != "building_branch":
             raise Invalid("楼院不属于所在社区", code="invalid_building")
+    limits.spend(resident, "request")
     now = utcnow()
     request = ServiceRequest(
         resident_id=resident.id,
@@ -564,6 +565,7 @@ def ask_resident(asker: User, request_id: int, question: str) -> ServiceRequest:
         raise Forbidden("仅限工作人员、接单或受邀党员向居民询问", code="not_involved")
     if request.status not in OPEN_STATUSES:
         raise _illegal(request.status)
+    limits.spend(asker, "question")
     moved = db.session.execute(
         update(ServiceRequest)
         .where(

@@ -16,8 +16,19 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        'usage_counters',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('action', sa.String(length=30), nullable=False),
+        sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('used', sa.Integer(), nullable=False),
+        sa.CheckConstraint('used >= 0', name=op.f('ck_usage_counters_used_not_negative')),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_usage_counters_user_id_users'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_usage_counters')),
+        sa.UniqueConstraint('user_id', 'action', 'window_start', name=op.f('uq_usage_counters_user_id_action_window_start')),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('usage_counters')
