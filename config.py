@@ -52,6 +52,8 @@ TUNABLES = {
     "QUESTIONS_PER_DAY": 30,
     "GRANTS_PER_DAY": 100,
     "HOUR_CORRECTIONS_PER_DAY": 10,
+    # A person moves their own home (PATCH /me) at most once in this many days.
+    "HOME_CHANGE_INTERVAL_DAYS": 30,
 }
 
 

@@ -108,6 +108,8 @@ def approve(actor: User, registration_id: int, reason: str | None = None) -> Reg
     user = db.session.get(User, registration.user_id)
     user.community_id = registration.community_id
     user.building_id = registration.building_id
+    # Staff checked the registration, and with it where the person lives.
+    user.home_confirmed_at = utcnow()
     user.skills = sorted(set(user.skills or []) | set(registration.skills))
     community = db.session.get(OrgUnit, registration.community_id)
     notify(

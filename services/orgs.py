@@ -59,10 +59,12 @@ def create_org(actor: User, name: str, kind: str, parent_id: int | None, locatio
 
 def add_org(name: str, kind: str, parent: OrgUnit | None, lat: float | None = None, lng: float | None = None) -> OrgUnit:
     """Insert a unit and derive its materialised path from its id."""
-    org = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None, lat=lat, lng=lng)
+    prefix = parent.path if parent else "/"
+    # The id is known only after the insert: until then a path no unit can have ("/0/" part) stands in.
+    org = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None, lat=lat, lng=lng, path=f"{prefix}0/")
     db.session.add(org)
     db.session.flush()
-    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    org.path = f"{prefix}{org.id}/"
     org.depth = parent.depth + 1 if parent else 0
     return org
 

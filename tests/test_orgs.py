@@ -1,4 +1,5 @@
 """The organisation tree and the scope gate."""
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -178,3 +179,18 @@ def test_community_directory_lists_buildings(client, make):
     listed = body(client.get("/api/v1/communities", headers=make.headers(make.resident())))
     community_a = next(item for item in listed["items"] if item["id"] == units["community_a"].id)
     assert {b["id"] for b in community_a["buildings"]} == {units["building_a1"].id, units["building_a2"].id}
+
+
+@pytest.mark.parametrize("path", ["", "/", "3/"])
+def test_the_database_refuses_an_org_without_a_materialised_path(app_context, path):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text("INSERT INTO org_units (name, kind, path, depth, created_at) "
+                 "VALUES ('无路径', 'district_committee', :path, 0, CURRENT_TIMESTAMP)"),
+            {"path": path},
+        )
+        db.session.flush()
+    db.session.rollback()
