@@ -62,7 +62,7 @@ def get_request(request_id):
 @auth_required
 @blp.response(200, RequestCandidateSchema(many=True))
 def candidates(request_id):
-    """候选党员: ranked, each with the reasons for the score (staff in scope)."""
+    """候选党员: ranked, each with the reasons for the score (staff in scope); the best 500 at most."""
     return requests.staff_candidates(current_user(), request_id)
 
 
@@ -70,7 +70,8 @@ def candidates(request_id):
 @auth_required
 @blp.response(200, RequestOfferSchema(many=True))
 def offers(request_id):
-    """派单记录: who was asked, when, why and how they answered (staff: all; a member: their own)."""
+    """派单记录: who was asked, when, why and how they answered (staff: all; a member: their own open offer);
+    500 at most."""
     return requests.offers_seen_by(current_user(), request_id)
 
 

@@ -17,6 +17,7 @@ from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, Requ
 from models.users import User
 from services import ledger, limits, matching, sla
 from services.categories import get_category
+from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, staff_reaching, within_scope
@@ -363,13 +364,17 @@ def staff_candidates(user: User, request_id: int) -> list[matching.Candidate]:
             )
         ).scalars()
     )
-    return matching.candidates(request, exclude=declined)
+    # The best UNPAGED_LIMIT: the answer is one ranked list, not a page.
+    return matching.candidates(request, exclude=declined)[:UNPAGED_LIMIT]
 
 
 def offers_seen_by(user: User, request_id: int) -> list[RequestOffer]:
     """Who was asked, when and why: staff in scope see every offer, a member their own, a resident none."""
     request = get_visible(user, request_id)
-    statement = select(RequestOffer).where(RequestOffer.request_id == request.id).order_by(RequestOffer.id)
+    # Rounds × offer size bound it already; the cap keeps it bounded whatever the settings.
+    statement = (
+        select(RequestOffer).where(RequestOffer.request_id == request.id).order_by(RequestOffer.id).limit(UNPAGED_LIMIT)
+    )
     if not _staff_reaches(user, request):
         statement = statement.where(RequestOffer.member_id == user.id)
     return db.session.execute(statement).scalars().all()
