@@ -48,6 +48,14 @@ TUNABLES = {
     "REQUEST_SLA_URGENT_MINUTES": 30,
     "CONTACT_MESSAGES_PER_MINUTE": 20,
     "CONTACT_THREADS_PER_DAY": 10,
+    # Per person and UTC day (services/limits.py): each request runs matching and notifications.
+    "REQUESTS_PER_DAY": 10,
+    "REGISTRATIONS_PER_DAY": 3,
+    "QUESTIONS_PER_DAY": 30,
+    "GRANTS_PER_DAY": 100,
+    "HOUR_CORRECTIONS_PER_DAY": 10,
+    # A person moves their own home (PATCH /me) at most once in this many days.
+    "HOME_CHANGE_INTERVAL_DAYS": 30,
 }
 
 

@@ -20,7 +20,8 @@ from schemas.contacts import (
     ContactThreadPageSchema,
     ContactThreadSchema,
 )
-from services import contacts
+from schemas.users import HomeConfirmationSchema
+from services import contacts, users
 
 blp = Blueprint("contacts", __name__, description="楼院联系与留言")
 
@@ -96,6 +97,19 @@ def my_contacts(args):
 def served():
     """我联系的楼院: the buildings a member serves and their residents."""
     return contacts.served(current_user())
+
+
+@blp.route("/residents/<id:user_id>/confirm-home", methods=["POST"])
+@auth_required
+@blp.response(200, HomeConfirmationSchema)
+def confirm_home(user_id):
+    """确认住址: staff of the person's community confirm where they live, which opens their contact list.
+
+    A home set through PATCH /me stays unconfirmed until then; an approved registration confirms it too.
+    """
+    person = users.confirm_home(current_user(), user_id)
+    db.session.commit()
+    return person
 
 
 @blp.route("/contacts/reports", methods=["GET"])

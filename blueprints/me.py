@@ -23,7 +23,11 @@ def get_me():
 @blp.arguments(patch_schema(ProfilePatchSchema))
 @blp.response(200, UserSchema)
 def patch_me(changes):
-    """修改资料: name, skills, and the community and building one lives in."""
+    """修改资料: name, skills, and the community and building one lives in.
+
+    Moving the home makes it unconfirmed until staff confirm it (POST /residents/{user_id}/confirm-home),
+    and may happen once per HOME_CHANGE_INTERVAL_DAYS (else 429 `home_change_too_soon` with Retry-After).
+    """
     user = update_profile(current_user(), changes)
     db.session.commit()
     return profile(user)

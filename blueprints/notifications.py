@@ -13,7 +13,7 @@ from schemas.notifications import (
     OutboxPageSchema,
     TemplateListSchema,
 )
-from services import notifications
+from services import limits, notifications
 
 blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="通知")
 
@@ -31,6 +31,8 @@ def list_templates():
 @blp.response(200, GrantListSchema)
 def add_grants(args):
     """记录订阅授权: each accepted template allows one more message."""
+    # Each template id is one more message the user may be sent: limited per person and day.
+    limits.spend(current_user(), "grant", len(args["template_ids"]))
     grants = notifications.add_grants(current_user(), args["template_ids"])
     db.session.commit()
     return {"items": grants}

@@ -43,23 +43,26 @@ def create_request(args):
 def list_requests(args):
     """服务请求列表: own, offered to or taken by the caller, or within the staff's scope
     (`awaiting_me=1`: the offers still waiting for the calling member's answer)."""
-    statement = requests.listing(current_user(), args)
-    return page_response(statement, args)
+    user = current_user()
+    page = page_response(requests.listing(user, args), args)
+    page["items"] = [requests.seen_by(user, request) for request in page["items"]]
+    return page
 
 
 @blp.route("/requests/<id:request_id>", methods=["GET"])
 @auth_required
 @blp.response(200, RequestDetailSchema)
 def get_request(request_id):
-    """服务请求详情, with its history."""
-    return requests.get_visible(current_user(), request_id)
+    """服务请求详情, with its history (a member with an open offer: no name, address or position)."""
+    user = current_user()
+    return requests.seen_by(user, requests.get_visible(user, request_id))
 
 
 @blp.route("/requests/<id:request_id>/candidates", methods=["GET"])
 @auth_required
 @blp.response(200, RequestCandidateSchema(many=True))
 def candidates(request_id):
-    """候选党员: ranked, each with the reasons for the score (staff in scope)."""
+    """候选党员: ranked, each with the reasons for the score (staff in scope); the best 500 at most."""
     return requests.staff_candidates(current_user(), request_id)
 
 
@@ -67,14 +70,15 @@ def candidates(request_id):
 @auth_required
 @blp.response(200, RequestOfferSchema(many=True))
 def offers(request_id):
-    """派单记录: who was asked, when, why and how they answered (staff: all; a member: their own)."""
+    """派单记录: who was asked, when, why and how they answered (staff: all; a member: their own open offer);
+    500 at most."""
     return requests.offers_seen_by(current_user(), request_id)
 
 
 def _finish(request):
     db.session.commit()
     requests.schedule_offer_timer(request)
-    return request
+    return requests.seen_by(current_user(), request)
 
 
 @blp.route("/requests/<id:request_id>/accept", methods=["POST"])

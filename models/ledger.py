@@ -65,7 +65,7 @@ class HourCorrection(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("hour_entries.id"), index=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     requested_minutes: Mapped[int | None]
     status: Mapped[str] = mapped_column(

@@ -30,6 +30,8 @@ class OrgUnit(db.Model):
     __table_args__ = (
         Index("ix_org_units_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        # Every subtree query is a prefix match on the path: an empty one would match everything.
+        CheckConstraint("path LIKE '/%/'", name="path_not_empty"),
         CheckConstraint("lat IS NULL OR (lat >= -90 AND lat <= 90)", name="lat_range"),
         CheckConstraint("lng IS NULL OR (lng >= -180 AND lng <= 180)", name="lng_range"),
         CheckConstraint("(lat IS NULL) = (lng IS NULL)", name="lat_lng_together"),
@@ -41,7 +43,7 @@ class OrgUnit(db.Model):
         choice(ORG_KINDS, "org_kind", 40)
     )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
-    path: Mapped[str] = mapped_column(String(255), default="")
+    path: Mapped[str] = mapped_column(String(255))
     depth: Mapped[int] = mapped_column(default=0)
     # Where a building (楼院) or community stands; matching measures distances from it.
     lat: Mapped[float | None] = mapped_column(Float)

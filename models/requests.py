@@ -79,6 +79,7 @@ class ServiceRequest(db.Model):
     category = relationship("ServiceCategory", lazy="joined")
     resident = relationship("User", foreign_keys=[resident_id], lazy="joined", viewonly=True)
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined", viewonly=True)
+    building = relationship("OrgUnit", foreign_keys=[building_id], lazy="joined", viewonly=True)
     history = relationship("RequestHistory", order_by="RequestHistory.id", lazy="selectin", viewonly=True)
 
     @property
@@ -89,6 +90,10 @@ class ServiceRequest(db.Model):
     @property
     def resident_name(self) -> str:
         return self.resident.name
+
+    @property
+    def building_name(self) -> str | None:
+        return self.building.name if self.building is not None else None
 
     @property
     def assignee_name(self) -> str | None:

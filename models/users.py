@@ -29,8 +29,13 @@ class User(db.Model):
     # A disabled account's tokens answer 401 and its desk login 403.
     disabled_at: Mapped[datetime | None]
     # Where the person lives.
-    community_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
-    building_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    # Set when staff confirmed the home or an approved registration established it; a home the
+    # person set themselves opens no contact list until then.
+    home_confirmed_at: Mapped[datetime | None]
+    # When the person last moved their home themselves (PATCH /me), for the change interval.
+    home_changed_at: Mapped[datetime | None]
     skills: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

@@ -14,8 +14,8 @@ class ContactSchema(ma.Schema):
     branch = ma.fields.String(required=True)
     skills = ma.fields.List(ma.fields.String(), required=True)
     phone_masked = ma.fields.String(allow_none=True)
+    # Whether the member is checked in somewhere now; which station is not told (live whereabouts).
     on_duty = ma.fields.Boolean(required=True)
-    on_duty_station_id = Id(allow_none=True)
 
 
 ContactPageSchema = page_of(ContactSchema, "ContactPage")

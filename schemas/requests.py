@@ -34,8 +34,9 @@ class RequestSchema(ma.Schema):
     resident_name = ma.fields.String()
     community_id = Id()
     building_id = Id(allow_none=True)
+    building_name = ma.fields.String(allow_none=True)
     category_id = Id()
-    category_name = ma.fields.Function(lambda request: request.category.name)
+    category_name = ma.fields.String(attribute="category.name")
     title = ma.fields.String()
     description = ma.fields.String()
     address = ma.fields.String(allow_none=True)
@@ -61,6 +62,11 @@ class RequestSchema(ma.Schema):
     rating_comment = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
+    approximate_distance_m = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Only for a member with an open offer, who sees no name, address or "
+                  "position: the distance from their building, rounded to 100 m."},
+    )
 
 
 class RequestDetailSchema(RequestSchema):

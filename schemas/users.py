@@ -17,10 +17,21 @@ class UserSchema(ma.Schema):
     roles = ma.fields.List(ma.fields.String(), required=True)
     community_id = Id(allow_none=True)
     building_id = Id(allow_none=True)
+    home_confirmed = ma.fields.Boolean(
+        metadata={"description": "Staff confirmed the home (or an approved registration set it); "
+                  "until then the contact list stays closed. A home changed through PATCH /me is unconfirmed again."}
+    )
     skills = ma.fields.List(ma.fields.String())
     phone_masked = ma.fields.String(allow_none=True)
     username = ma.fields.String(allow_none=True)
     scopes = ma.fields.List(ma.fields.Nested(ScopeSchema))
+
+
+class HomeConfirmationSchema(ma.Schema):
+    user_id = ma.fields.Integer(required=True, attribute="id")
+    community_id = ma.fields.Integer(allow_none=True)
+    building_id = ma.fields.Integer(allow_none=True)
+    home_confirmed_at = ma.fields.DateTime(required=True)
 
 
 class ProfilePatchSchema(ma.Schema):

@@ -136,10 +136,14 @@ def _mine(member: User, checkin_id: int) -> CheckIn:
 
 
 def check_out(member: User, checkin_id: int) -> CheckIn:
-    """Close the visit; the minutes go to the ledger as a pending entry unless the visit is over-long."""
+    """Close the visit; the minutes (up to the station's closing) go to the ledger as a pending entry
+    unless the visit is over-long."""
     checkin = _mine(member, checkin_id)
     now = utcnow()
-    minutes = max(0, int((now - checkin.checked_in_at).total_seconds() // 60))
+    # Time after the station closed is not service there; the visit began while it was open.
+    closes = stations.closing_time(checkin.station, checkin.checked_in_at)
+    served_until = min(now, closes) if closes > checkin.checked_in_at else now
+    minutes = max(0, int((served_until - checkin.checked_in_at).total_seconds() // 60))
     maximum = current_app.config["CHECKIN_MAX_MINUTES"]
     flags = list(checkin.flags or [])
     if minutes > maximum:

@@ -21,6 +21,8 @@ from services.permissions import require_org, require_staff, within_scope
 from services.users import mask_phone
 
 PREVIEW_LENGTH = 50
+# /contacts/served is one document, not a page: it names at most this many residents.
+SERVED_RESIDENTS_LIMIT = 500
 
 
 # ---- who serves whom ----------------------------------------------------------------
@@ -42,6 +44,9 @@ def _contacts_condition(resident: User):
     """Whom the resident may write to: their building's members, else their community's."""
     if resident.community_id is None:
         raise Invalid("请先设置所在社区", code="home_required")
+    if resident.home_confirmed_at is None:
+        # A home anyone can claim through PATCH /me must not open a community's member list.
+        raise Forbidden("您的住址尚待社区工作人员确认，确认后可查看联系党员", code="home_unconfirmed")
     not_self = Registration.user_id != resident.id
     building = db.session.get(OrgUnit, resident.building_id) if resident.building_id else None
     if building is not None:
@@ -57,15 +62,13 @@ def contacts_statement(resident: User):
 
 
 def contact_cards(registrations: list[Registration]) -> list[dict]:
-    """Contact cards with a masked phone and whether the member is at a station right now."""
+    """Contact cards with a masked phone and whether the member is on duty (never where)."""
     member_ids = [registration.user_id for registration in registrations]
-    on_duty = dict(
+    on_duty = set(
         db.session.execute(
-            select(CheckIn.member_id, CheckIn.station_id).where(
-                CheckIn.member_id.in_(member_ids), CheckIn.checked_out_at.is_(None)
-            )
-        ).all()
-    ) if member_ids else {}
+            select(CheckIn.member_id).where(CheckIn.member_id.in_(member_ids), CheckIn.checked_out_at.is_(None))
+        ).scalars()
+    ) if member_ids else set()
     return [
         {
             "member_id": registration.user_id,
@@ -74,7 +77,6 @@ def contact_cards(registrations: list[Registration]) -> list[dict]:
             "skills": registration.skills or [],
             "phone_masked": mask_phone(registration.user.phone),
             "on_duty": registration.user_id in on_duty,
-            "on_duty_station_id": on_duty.get(registration.user_id),
         }
         for registration in registrations
     ]
@@ -154,8 +156,16 @@ def served(member: User) -> dict:
             OrgUnit.kind == "building_branch",
         ).order_by(OrgUnit.id)
     ).scalars().all()
+    # Only confirmed homes (anyone can claim one), and at most SERVED_RESIDENTS_LIMIT names.
     residents = db.session.execute(
-        select(User).where(User.building_id.in_([b.id for b in buildings]), User.id != member.id).order_by(User.id)
+        select(User)
+        .where(
+            User.building_id.in_([b.id for b in buildings]),
+            User.home_confirmed_at.is_not(None),
+            User.id != member.id,
+        )
+        .order_by(User.id)
+        .limit(SERVED_RESIDENTS_LIMIT)
     ).scalars().all() if buildings else []
     return {
         "community_id": registration.community_id,

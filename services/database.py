@@ -6,6 +6,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from extensions import db
+from services.errors import Invalid
 
 
 @event.listens_for(Engine, "connect")
@@ -24,6 +25,8 @@ def _tune_sqlite(dbapi_connection, _record):
 def configure_engine_options(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # SQL errors are logged: their bound values (phones, names, texts) must not be.
+    options.setdefault("hide_parameters", True)
     if uri.startswith("sqlite"):
         options.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
     else:
@@ -36,8 +39,20 @@ def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+# Deeper pages make the database skip that many rows first: narrow the filter instead.
+MAX_PAGE_DEPTH = 10_000
+# The most rows an answer that is one document, not a page, carries (candidates, offers, trees).
+UNPAGED_LIMIT = 500
+
+
 def paginate(statement, page: int, per_page: int):
-    """One page of a select and the total count: (items, total)."""
+    """One page of a select and the total count: (items, total); 422 past MAX_PAGE_DEPTH rows."""
+    if page * per_page > MAX_PAGE_DEPTH:
+        raise Invalid(
+            f"翻页过深（最多 {MAX_PAGE_DEPTH} 条），请缩小筛选范围",
+            code="page_too_deep",
+            fields={"page": [f"page × per_page 不能超过 {MAX_PAGE_DEPTH}"]},
+        )
     total = db.session.execute(
         select(db.func.count()).select_from(statement.order_by(None).subquery())
     ).scalar_one()

@@ -11,6 +11,7 @@ from models.orgs import OrgUnit
 from models.requests import ServiceRequest
 from models.stations import Station
 from models.users import User
+from services import limits
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import require_org, require_staff, within_scope
@@ -75,6 +76,7 @@ def request_correction(member: User, entry_id: int, reason: str, minutes: int | 
     entry = db.session.get(HourEntry, entry_id)
     if entry is None or entry.member_id != member.id:
         raise NotFound("时长记录不存在", code="entry_not_found")
+    limits.spend(member, "correction")
     correction = HourCorrection(entry_id=entry.id, member_id=member.id, reason=reason, requested_minutes=minutes)
     try:
         with db.session.begin_nested():

@@ -76,6 +76,15 @@ def need_of(request: ServiceRequest) -> Need:
     )
 
 
+def open_task_count(member_id: int) -> int:
+    """The requests the member has taken and not yet completed (the open-task cap counts these)."""
+    return db.session.execute(
+        select(func.count()).where(
+            ServiceRequest.assignee_id == member_id, ServiceRequest.status.in_(OPEN_TASK_STATUSES)
+        )
+    ).scalar_one()
+
+
 def is_available(availability: list, weekday: int, clock: str) -> bool:
     """Whether the weekday and local clock fall in one of the weekly slots; no slots means no limits."""
     return not availability or any(

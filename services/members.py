@@ -8,7 +8,7 @@ from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.users import User
-from services import ledger
+from services import ledger, limits
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_staff, within_scope
@@ -30,6 +30,7 @@ def register(user: User, fields: dict) -> Registration:
                 code="functional_branch_not_in_community",
                 fields={"functional_branch_id": ["功能型党支部不属于该社区"]},
             )
+    limits.spend(user, "registration")
     registration = Registration(
         user_id=user.id,
         community_id=community_id,
@@ -107,6 +108,8 @@ def approve(actor: User, registration_id: int, reason: str | None = None) -> Reg
     user = db.session.get(User, registration.user_id)
     user.community_id = registration.community_id
     user.building_id = registration.building_id
+    # Staff checked the registration, and with it where the person lives.
+    user.home_confirmed_at = utcnow()
     user.skills = sorted(set(user.skills or []) | set(registration.skills))
     community = db.session.get(OrgUnit, registration.community_id)
     notify(

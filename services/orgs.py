@@ -4,6 +4,7 @@ from sqlalchemy import func, literal, select, update
 from extensions import db
 from models.orgs import OrgUnit
 from models.users import User
+from services.database import UNPAGED_LIMIT
 from services.errors import Invalid
 from services.permissions import MANAGING_ROLES, require_admin, require_org, within_scope
 
@@ -60,10 +61,12 @@ def create_org(actor: User, name: str, kind: str, parent_id: int | None, locatio
 
 def add_org(name: str, kind: str, parent: OrgUnit | None, lat: float | None = None, lng: float | None = None) -> OrgUnit:
     """Insert a unit and derive its materialised path from its id."""
-    org = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None, lat=lat, lng=lng)
+    prefix = parent.path if parent else "/"
+    # The id is known only after the insert: until then a path no unit can have ("/0/" part) stands in.
+    org = OrgUnit(name=name, kind=kind, parent_id=parent.id if parent else None, lat=lat, lng=lng, path=f"{prefix}0/")
     db.session.add(org)
     db.session.flush()
-    org.path = f"{parent.path if parent else '/'}{org.id}/"
+    org.path = f"{prefix}{org.id}/"
     org.depth = parent.depth + 1 if parent else 0
     return org
 
@@ -125,10 +128,14 @@ def org_listing(actor: User, kind: str | None = None, parent_id: int | None = No
 
 
 def subtree(actor: User, org_id: int) -> dict:
-    """The unit and all below it as nested dicts, from one prefix query."""
+    """The unit and all below it as nested dicts, from one prefix query; at most UNPAGED_LIMIT units,
+    the upper levels first (a deeper look starts from a lower unit)."""
     root = require_org(actor, org_id)
     units = db.session.execute(
-        select(OrgUnit).where(OrgUnit.path.startswith(root.path)).order_by(OrgUnit.depth, OrgUnit.id)
+        select(OrgUnit)
+        .where(OrgUnit.path.startswith(root.path))
+        .order_by(OrgUnit.depth, OrgUnit.id)
+        .limit(UNPAGED_LIMIT)
     ).scalars()
     nodes = {}
     for unit in units:
@@ -145,18 +152,20 @@ def subtree(actor: User, org_id: int) -> dict:
 
 
 def community_directory(name_contains: str | None = None):
-    """Communities with their buildings: what any signed-in person picks their home from."""
-    statement = select(OrgUnit).where(
-        OrgUnit.kind.in_(("community_general_branch", "building_branch"))
-    ).order_by(OrgUnit.path)
-    units = db.session.execute(statement).scalars().all()
+    """Communities with their buildings: what any signed-in person picks their home from; at most
+    UNPAGED_LIMIT communities (narrow with the name filter)."""
+    statement = select(OrgUnit).where(OrgUnit.kind == "community_general_branch").order_by(OrgUnit.path)
+    if name_contains:
+        statement = statement.where(OrgUnit.name.contains(name_contains, autoescape=True))
     communities = {
         unit.id: {"id": unit.id, "name": unit.name, "buildings": []}
-        for unit in units
-        if unit.kind == "community_general_branch"
-        and (not name_contains or name_contains in unit.name)
+        for unit in db.session.execute(statement.limit(UNPAGED_LIMIT)).scalars()
     }
-    for unit in units:
-        if unit.kind == "building_branch" and unit.parent_id in communities:
-            communities[unit.parent_id]["buildings"].append({"id": unit.id, "name": unit.name})
+    buildings = db.session.execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id)
+        .where(OrgUnit.kind == "building_branch", OrgUnit.parent_id.in_(communities))
+        .order_by(OrgUnit.path)
+    ).all() if communities else []
+    for building_id, name, community_id in buildings:
+        communities[community_id]["buildings"].append({"id": building_id, "name": name})
     return list(communities.values())

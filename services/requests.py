@@ -15,11 +15,13 @@ from models.base import utcnow
 from models.orgs import OrgUnit
 from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
 from models.users import User
-from services import ledger, matching, sla
+from services import ledger, limits, matching, sla
 from services.categories import get_category
+from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, staff_reaching, within_scope
+from services.stations import haversine_m
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
         building = db.session.get(OrgUnit, building_id)
         if building is None or building.parent_id != resident.community_id or building.kind != "building_branch":
             raise Invalid("楼院不属于所在社区", code="invalid_building")
+    limits.spend(resident, "request")
     now = utcnow()
     request = ServiceRequest(
         resident_id=resident.id,
@@ -238,22 +241,91 @@ def _staff_reaches(user: User, request: ServiceRequest) -> bool:
     return user.is_admin or (bool(user.scopes) and reaches(user, db.session.get(OrgUnit, request.community_id)))
 
 
+def _offer_is_open(offer: RequestOffer | None, request: ServiceRequest) -> bool:
+    """An offer lets its member see the request only while both wait for an answer and the window is open."""
+    return (
+        offer is not None
+        and offer.status == "open"
+        and request.status == "offered"
+        and (request.offer_expires_at is None or request.offer_expires_at > utcnow())
+    )
+
+
+def _sees_everything(user: User, request: ServiceRequest) -> bool:
+    return request.resident_id == user.id or request.assignee_id == user.id or _staff_reaches(user, request)
+
+
 def get_visible(user: User, request_id: int) -> ServiceRequest:
-    """The request if the caller may see it (resident, offered/assigned member, staff in scope); else 404."""
+    """The request if the caller may see it (resident, assignee, staff in scope, a member while their
+    offer is open); else 404."""
     request = db.session.get(ServiceRequest, request_id)
     if request is None or not (
-        request.resident_id == user.id
-        or request.assignee_id == user.id
-        or _offer_to(request.id, user.id) is not None
-        or _staff_reaches(user, request)
+        _sees_everything(user, request) or _offer_is_open(_offer_to(request.id, user.id), request)
     ):
         raise NotFound("服务请求不存在", code="request_not_found")
     return request
 
 
+# Rounded so an offer tells how far the help is needed, never where exactly.
+OFFER_DISTANCE_STEP_M = 100
+
+
+def seen_by(user: User, request: ServiceRequest) -> ServiceRequest | dict:
+    """What the caller may read of the request: all of it for the resident, the assignee and staff in
+    scope; for an offered member, what they need to decide (building, rounded distance), without the
+    resident's name, address, exact position or the conversation."""
+    if _sees_everything(user, request):
+        return request
+    return {
+        "id": request.id,
+        "community_id": request.community_id,
+        "building_id": request.building_id,
+        "building_name": request.building_name,
+        "category_id": request.category_id,
+        "category": request.category,
+        "title": request.title,
+        "description": request.description,
+        "preferred_time": request.preferred_time,
+        "urgency": request.urgency,
+        "status": request.status,
+        "status_name": request.status_name,
+        "offer_round": request.offer_round,
+        "offer_expires_at": request.offer_expires_at,
+        "sla_due_at": request.sla_due_at,
+        "sla_breached": request.sla_breached,
+        "sla_paused": request.sla_paused,
+        "created_at": request.created_at,
+        "updated_at": request.updated_at,
+        "approximate_distance_m": _approximate_distance(user, request),
+        "history": [
+            {"action": h.action, "from_status": h.from_status, "to_status": h.to_status, "at": h.at}
+            for h in request.history
+        ],
+    }
+
+
+def _approximate_distance(member: User, request: ServiceRequest) -> int | None:
+    """From the member's home building to where help is needed, rounded to 100 m; None when unknown."""
+    point = matching.request_point(request)
+    home = db.session.get(OrgUnit, member.building_id) if member.building_id else None
+    if point is None or home is None or home.lat is None:
+        return None
+    metres = haversine_m(point[0], point[1], home.lat, home.lng)
+    return int(round(metres / OFFER_DISTANCE_STEP_M) * OFFER_DISTANCE_STEP_M)
+
+
 def listing(user: User, filters: dict):
     """The requests the caller may see, narrowed by `filters` (status, mine, sla_breached, awaiting_me)."""
-    offered = exists().where(RequestOffer.request_id == ServiceRequest.id, RequestOffer.member_id == user.id)
+    # An ended offer (declined, expired, withdrawn) no longer shows the request.
+    offered = and_(
+        ServiceRequest.status == "offered",
+        or_(ServiceRequest.offer_expires_at.is_(None), ServiceRequest.offer_expires_at > utcnow()),
+        exists().where(
+            RequestOffer.request_id == ServiceRequest.id,
+            RequestOffer.member_id == user.id,
+            RequestOffer.status == "open",
+        ),
+    )
     personal = or_(ServiceRequest.resident_id == user.id, ServiceRequest.assignee_id == user.id, offered)
     statement = select(ServiceRequest)
     if filters.get("mine"):
@@ -267,7 +339,7 @@ def listing(user: User, filters: dict):
     if filters.get("sla_breached") is not None:
         statement = statement.where(_breached() if filters["sla_breached"] else ~_breached())
     if filters.get("awaiting_me"):
-        statement = statement.where(offered.where(RequestOffer.status == "open"))
+        statement = statement.where(offered)
     return statement.order_by(ServiceRequest.id.desc())
 
 
@@ -292,13 +364,17 @@ def staff_candidates(user: User, request_id: int) -> list[matching.Candidate]:
             )
         ).scalars()
     )
-    return matching.candidates(request, exclude=declined)
+    # The best UNPAGED_LIMIT: the answer is one ranked list, not a page.
+    return matching.candidates(request, exclude=declined)[:UNPAGED_LIMIT]
 
 
 def offers_seen_by(user: User, request_id: int) -> list[RequestOffer]:
     """Who was asked, when and why: staff in scope see every offer, a member their own, a resident none."""
     request = get_visible(user, request_id)
-    statement = select(RequestOffer).where(RequestOffer.request_id == request.id).order_by(RequestOffer.id)
+    # Rounds × offer size bound it already; the cap keeps it bounded whatever the settings.
+    statement = (
+        select(RequestOffer).where(RequestOffer.request_id == request.id).order_by(RequestOffer.id).limit(UNPAGED_LIMIT)
+    )
     if not _staff_reaches(user, request):
         statement = statement.where(RequestOffer.member_id == user.id)
     return db.session.execute(statement).scalars().all()
@@ -314,14 +390,29 @@ def _for_staff(user: User, request_id: int) -> ServiceRequest:
 # --- the member's side ---------------------------------------------------------------------
 
 
-def accept(member: User, request_id: int) -> ServiceRequest:
-    request = get_visible(member, request_id)
-    offer = _offer_to(request.id, member.id)
+def _with_offer(member: User, request_id: int) -> tuple[ServiceRequest, RequestOffer]:
+    """The request and the member's offer for it, whatever the offer's status (its answer says why it is
+    closed); 404 for those who may not know the request exists, 403 for those who can see it unoffered."""
+    request = db.session.get(ServiceRequest, request_id)
+    offer = _offer_to(request_id, member.id) if request is not None else None
     if offer is None:
+        get_visible(member, request_id)
         raise Forbidden("您没有该请求的邀请", code="no_open_offer")
+    return request, offer
+
+
+def accept(member: User, request_id: int) -> ServiceRequest:
+    """The member takes the request: only on their own open offer, inside its window, below their open-task cap."""
+    request, offer = _with_offer(member, request_id)
+    if offer.status in ("declined", "expired"):
+        raise Conflict("您的邀请已结束，不能再接单", code="offer_ended")
     # A withdrawn offer or a moved request both mean someone else got there first.
     if offer.status != "open" or request.status != "offered":
         raise Conflict("该请求已被他人接单或已不可接单", code="request_taken")
+    if request.offer_expires_at is not None and request.offer_expires_at <= utcnow():
+        raise Conflict("邀请已过期", code="offer_expired")
+    if matching.open_task_count(member.id) >= current_app.config["MEMBER_OPEN_TASK_CAP"]:
+        raise Conflict("您手头未完成的服务已达上限，请先完成后再接单", code="open_task_cap")
     try:
         transition(request, "accept", member, assignee_id=member.id, taken_at=utcnow(), offer_expires_at=None)
     except Conflict:
@@ -353,10 +444,7 @@ def _close_offers(request_id: int, winner_id: int | None) -> None:
 
 def decline(member: User, request_id: int) -> ServiceRequest:
     """The member passes; when the whole round has passed, the next round opens at once."""
-    request = get_visible(member, request_id)
-    offer = _offer_to(request.id, member.id)
-    if offer is None:
-        raise Forbidden("您没有该请求的邀请", code="no_open_offer")
+    request, offer = _with_offer(member, request_id)
     moved = db.session.execute(
         update(RequestOffer)
         .where(RequestOffer.id == offer.id, RequestOffer.status == "open")
@@ -433,6 +521,9 @@ def assign(staff: User, request_id: int, member_id: int) -> ServiceRequest:
     member = db.session.get(User, member_id)
     if member is None or not _is_member_near(member_id, request):
         raise Invalid("该党员不在本街道的在职党员名单中", code="invalid_member")
+    if member_id == request.resident_id:
+        # Nobody serves (and earns hours on) their own request.
+        raise Invalid("不能把请求指派给提出请求的居民本人", code="own_request")
     if member_id == request.assignee_id:
         raise Conflict("已由该党员负责", code="already_assigned")
     previous = request.assignee_id
@@ -479,6 +570,7 @@ def ask_resident(asker: User, request_id: int, question: str) -> ServiceRequest:
         raise Forbidden("仅限工作人员、接单或受邀党员向居民询问", code="not_involved")
     if request.status not in OPEN_STATUSES:
         raise _illegal(request.status)
+    limits.spend(asker, "question")
     moved = db.session.execute(
         update(ServiceRequest)
         .where(

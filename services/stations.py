@@ -15,6 +15,7 @@ from models.base import utcnow
 from models.orgs import OrgUnit
 from models.stations import Station
 from models.users import User
+from services.database import paginate
 from services.errors import Invalid, NotFound
 from services.permissions import require_org
 
@@ -121,13 +122,18 @@ def station_listing(kind: str | None = None, org_id: int | None = None):
 
 
 def nearest(statement, lat: float, lng: float, page: int, per_page: int) -> tuple[list[Station], int]:
-    """A page of the listed stations, nearest first, each carrying `distance_m`."""
-    stations = db.session.execute(statement).scalars().all()
+    """A page of the listed stations, nearest first, each carrying `distance_m`.
+
+    The database orders by a flat-earth distance (exact enough to rank within a city) and reads
+    one page; the page's distances are then computed exactly.
+    """
+    scale = math.cos(math.radians(lat))
+    north, east = Station.lat - lat, (Station.lng - lng) * scale
+    stations, total = paginate(statement.order_by(None).order_by(north * north + east * east, Station.id), page, per_page)
     for station in stations:
         station.distance_m = round(haversine_m(lat, lng, station.lat, station.lng), 1)
     stations.sort(key=lambda station: (station.distance_m, station.id))
-    start = (page - 1) * per_page
-    return stations[start:start + per_page], len(stations)
+    return stations, total
 
 
 def checklist_done(station: Station) -> int | None:

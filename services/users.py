@@ -1,11 +1,17 @@
 """Profiles: roles, masked phones, where a person lives."""
+import math
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import exists, select
 
 from extensions import db
+from models.base import utcnow
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.users import User
-from services.errors import Invalid
+from services.errors import Invalid, NotFound, TooManyRequests
+from services.permissions import reaches
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -46,6 +52,7 @@ def profile(user: User) -> dict:
         "roles": roles_of(user),
         "community_id": user.community_id,
         "building_id": user.building_id,
+        "home_confirmed": user.home_confirmed_at is not None,
         "skills": user.skills or [],
         "phone_masked": mask_phone(user.phone),
         "username": user.username,
@@ -64,8 +71,34 @@ def update_profile(user: User, changes: dict) -> User:
         # Moving to another community leaves the old building behind.
         kept_building = user.building_id if community_id == user.community_id else None
         building_id = changes.get("building_id", kept_building)
-        user.community_id, user.building_id = validate_home(community_id, building_id)
+        home = validate_home(community_id, building_id)
+        if home != (user.community_id, user.building_id):
+            _move_home(user, home)
     return user
+
+
+def _move_home(user: User, home: tuple[int | None, int | None]) -> None:
+    """A home the person sets themselves waits for staff to confirm it, and moves at most once per interval."""
+    now = utcnow()
+    interval = timedelta(days=current_app.config["HOME_CHANGE_INTERVAL_DAYS"])
+    if user.home_changed_at is not None and now < user.home_changed_at + interval:
+        retry_after = math.ceil((user.home_changed_at + interval - now).total_seconds())
+        raise TooManyRequests(
+            retry_after, f"住址每 {interval.days} 天只能修改一次，请稍后再试或联系社区工作人员", code="home_change_too_soon"
+        )
+    user.community_id, user.building_id = home
+    user.home_confirmed_at = None
+    user.home_changed_at = now
+
+
+def confirm_home(staff: User, user_id: int) -> User:
+    """Staff of the person's community confirm where they live; their contact list opens."""
+    person = db.session.get(User, user_id)
+    community = db.session.get(OrgUnit, person.community_id) if person and person.community_id else None
+    if community is None or not reaches(staff, community):
+        raise NotFound("居民不存在", code="resident_not_found")
+    person.home_confirmed_at = utcnow()
+    return person
 
 
 def validate_home(community_id: int | None, building_id: int | None) -> tuple[int | None, int | None]:

@@ -391,3 +391,20 @@ def test_a_page_of_checkins_takes_the_same_queries_however_many_visits_it_holds(
         _visit(client, make, make.member(scene["units"]["community_a"]), station, 30)
     assert total == 1
     assert queries_for_one_page() == (5, queries)
+
+
+def test_checkout_after_closing_counts_minutes_only_up_to_the_closing_time(client, make, scene):
+    from services.stations import LOCAL_TIME
+
+    # Checked in at 22:00 yesterday (local) at a station open until midnight, checked out today.
+    midnight = utcnow().astimezone(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+    checkin = CheckIn(
+        member_id=scene["member"].id, station_id=scene["station"].id, lat=CENTRE[0], lng=CENTRE[1],
+        distance_m=1.0, qr_window=1, checked_in_at=midnight - timedelta(hours=2),
+    )
+    db.session.add(checkin)
+    db.session.commit()
+    response = client.post(f"/api/v1/checkins/{checkin.id}/checkout", headers=make.headers(scene["member"]))
+    assert response.status_code == 200
+    assert body(response)["minutes"] == 120
+    assert db.session.execute(select(HourEntry.minutes)).scalar_one() == 120

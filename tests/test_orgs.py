@@ -1,4 +1,5 @@
 """The organisation tree and the scope gate."""
+import pytest
 from sqlalchemy import select
 
 from extensions import db
@@ -220,3 +221,18 @@ def test_only_an_administrator_moves_org_units(client, make):
     db.session.refresh(unchanged)
     assert unchanged.parent_id == units["community_a"].id
     assert client.patch(url, json=move, headers=make.headers(make.admin())).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "/", "3/"])
+def test_the_database_refuses_an_org_without_a_materialised_path(app_context, path):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            text("INSERT INTO org_units (name, kind, path, depth, created_at) "
+                 "VALUES ('无路径', 'district_committee', :path, 0, CURRENT_TIMESTAMP)"),
+            {"path": path},
+        )
+        db.session.flush()
+    db.session.rollback()

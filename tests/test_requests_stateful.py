@@ -25,6 +25,9 @@ def test_random_walks_keep_the_request_invariants(make, scene, app, monkeypatch)
     staff, resident = scene["staff"], scene["resident"]
     monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 2)
     monkeypatch.setitem(app.config, "MATCH_ROUNDS", 2)
+    # Many walks by one resident and one staff member: the daily limits are not what is tested here.
+    monkeypatch.setitem(app.config, "REQUESTS_PER_DAY", 10_000)
+    monkeypatch.setitem(app.config, "QUESTIONS_PER_DAY", 10_000)
     member_index = st.integers(min_value=0, max_value=len(members) - 1)
 
     class RequestMachine(RuleBasedStateMachine):

@@ -33,10 +33,11 @@ def test_every_status_and_action_is_covered():
 def test_transition_is_legal_exactly_from_its_source_statuses(client, make, scene, status, action):
     units = scene["units"]
     assignee, bidder, other = scene["members"]
+    request_unassigned = status in ("submitted", "offered", "expired", "escalated")
     request = ServiceRequest(
         resident_id=scene["resident"].id, community_id=units["community_a"].id, building_id=units["building_a1"].id,
         category_id=scene["category"].id, title="测试", status=status, sla_due_at=utcnow() + timedelta(hours=2),
-        assignee_id=None if status in ("submitted", "offered", "expired", "escalated") else assignee.id,
+        assignee_id=None if request_unassigned else assignee.id,
         minutes=30 if status in ("completed", "confirmed") else None, offer_round=1,
     )
     db.session.add(request)
@@ -54,7 +55,11 @@ def test_transition_is_legal_exactly_from_its_source_statuses(client, make, scen
     history = db.session.execute(
         select(func.count()).select_from(RequestHistory).where(RequestHistory.request_id == request_id)
     ).scalar_one()
-    if status in sources:
+    if caller == "assignee" and request_unassigned:
+        # Their declined offer ended their view of the request: not found, and nothing moves.
+        assert response.status_code == 404, body(response)
+        assert history == 0
+    elif status in sources:
         assert response.status_code == 200, body(response)
         assert body(response)["status"] == target
         assert history == 1
