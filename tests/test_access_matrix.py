@@ -58,6 +58,8 @@ def fresh_scope(world) -> dict:
 
 
 FRESH = {"DELETE /api/v1/staff/{user_id}/scopes/{scope_id}": fresh_scope}
+# A path parameter that names another object for this operation than `path_ids` gives.
+PATH_OBJECTS = {"POST /api/v1/residents/{user_id}/confirm-home": {"user_id": "resident"}}
 
 MATRIX = {
     "DELETE /api/v1/buildings/{building_id}/contacts/{member_id}": "res=403 mem=403 other=404",
@@ -116,6 +118,7 @@ MATRIX = {
     "POST /api/v1/notifications/{notification_id}/read": "res=404 staff=404 other=404 street=404 admin=404",
     "POST /api/v1/orgs": "res=404 mem=404 other=404",
     "POST /api/v1/requests": "",
+    "POST /api/v1/residents/{user_id}/confirm-home": "res=404 mem=404 other=404",
     "POST /api/v1/requests/{request_id}/accept": "res=403 staff=403 other=404 street=403 admin=403",
     "POST /api/v1/requests/{request_id}/answer": "mem=403 staff=403 other=404 street=403 admin=403",
     "POST /api/v1/requests/{request_id}/ask-resident": "res=403 other=404",
@@ -319,7 +322,8 @@ def test_access_matrix(app, world, monkeypatch):
             continue
         method, template = operation.split(" ", 1)
         payload = _resolve(BODIES.get(operation), world) if method != "GET" else None
-        real = template.format(**ids)
+        real = template.format(**{
+            **ids, **{name: world[key] for name, key in PATH_OBJECTS.get(operation, {}).items()}})
         missing = template.format(**{name: MAX_ID for name in ids})
         wanted = expected(operation)
         # Denials first, so an allowed caller's change of state cannot turn a denial into a 409.
