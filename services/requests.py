@@ -3,11 +3,9 @@
 Every transition is one guarded UPDATE (the row moves only from the status it was read in)
 plus a history row; a lost race or an illegal move answers 409.
 """
-import logging
 from datetime import timedelta
 
 from flask import current_app
-from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import and_, exists, or_, select, update
 
 from extensions import db
@@ -20,8 +18,6 @@ from services.categories import get_category
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, staff_reaching, within_scope
-
-log = logging.getLogger(__name__)
 
 # action → (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -178,21 +174,6 @@ def alert_overdue() -> int:
             notify(staff_id, "request_overdue", "服务请求超时未接单", request.title, {"request_id": request.id})
         alerted += 1
     return alerted
-
-
-def schedule_offer_timer(request: ServiceRequest) -> None:
-    """Ask the RQ scheduler to advance the round when the window closes; the sweep covers Redis outages."""
-    if request.status != "offered":
-        return
-    from jobs.queue import get_queue
-
-    try:
-        get_queue().enqueue_in(
-            timedelta(seconds=current_app.config["MATCH_OFFER_WINDOW_SECONDS"]),
-            "jobs.requests.advance_offers", request.id, request.offer_round,
-        )
-    except RedisConnectionError:
-        log.warning("offer timer for request %s not scheduled (Redis down); the sweep will advance it", request.id)
 
 
 def advance_offers(request_id: int, round_number: int) -> bool:
