@@ -14,6 +14,7 @@ from models.users import User
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import require_org, require_staff, within_scope
+from wx import pages
 
 
 def record_entry(member_id: int, org_id: int, source: str, source_id: int, minutes: int, note: str | None = None) -> HourEntry:
@@ -146,7 +147,7 @@ def answer_correction(actor: User, correction_id: int, accept: bool, answer: str
         "时长更正申请已处理",
         f"{'已采纳' if accept else '未采纳'}：{answer}",
         {"correction_id": correction.id, "entry_id": entry.id, "accepted": accept},
-        "pages/member/hours",
+        pages.MEMBER_HOURS,
     )
     return correction
 
