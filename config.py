@@ -82,6 +82,7 @@ def from_environment(instance_path: str, env=None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
         or env.get("REDIS_URL", "memory://"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "IDEMPOTENCY_KEY_TTL_SECONDS": _int(env, "IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600),
         "LOCAL_TIMEZONE": _zone(env.get("LOCAL_TIMEZONE", "Asia/Shanghai")),
         **{name: type(default)(env.get(name, default)) for name, default in TUNABLES.items()},
     }

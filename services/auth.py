@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -140,3 +140,10 @@ def _record_failed_login(user: User) -> None:
         user.locked_until = utcnow() + timedelta(seconds=config["DESK_LOGIN_LOCKOUT_SECONDS"])
         user.failed_logins = 0
     db.session.commit()
+
+
+def purge_dead_tokens() -> int:
+    """Delete tokens that can never authenticate again (expired or revoked); returns how many."""
+    return db.session.execute(
+        delete(AuthToken).where(or_(AuthToken.expires_at <= utcnow(), AuthToken.revoked_at.is_not(None)))
+    ).rowcount

@@ -1,13 +1,15 @@
 """Each job runs in its own app context and session: a failed job leaves nothing behind; logs carry the job id."""
 import ast
 import logging
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from extensions import db
 from jobs.queue import get_queue
 from jobs.worker import LOG_FORMAT, make_worker
+from models.base import utcnow
 from models.users import User
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,3 +59,29 @@ def test_services_never_import_jobs():
             else:
                 continue
             assert not any(name == "jobs" or name.startswith("jobs.") for name in names), path.name
+
+
+def test_the_periodic_purge_deletes_dead_tokens_and_old_idempotency_keys(app, make):
+    from jobs.maintenance import purge_expired
+    from jobs.periodic import PERIODIC_JOBS
+    from models.idempotency import IdempotencyKey
+    from models.users import AuthToken
+    from services.idempotency import claim
+
+    assert "jobs.maintenance.purge_expired" in PERIODIC_JOBS
+    user = make.resident()
+    for _ in range(3):
+        make.headers(user)
+    live, expired, revoked = db.session.execute(select(AuthToken.id).order_by(AuthToken.id)).scalars().all()
+    now = utcnow()
+    db.session.execute(update(AuthToken).where(AuthToken.id == expired).values(expires_at=now - timedelta(seconds=1)))
+    db.session.execute(update(AuthToken).where(AuthToken.id == revoked).values(revoked_at=now))
+    claim(user.id, "old", "0" * 64)
+    claim(user.id, "fresh", "0" * 64)
+    db.session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old").values(created_at=now - timedelta(days=2)))
+    db.session.commit()
+    with app.app_context():
+        assert purge_expired() == {"tokens": 2, "idempotency_keys": 1}
+    db.session.expire_all()
+    assert db.session.execute(select(AuthToken.id)).scalars().all() == [live]
+    assert db.session.execute(select(IdempotencyKey.key)).scalars().all() == ["fresh"]
