@@ -83,6 +83,9 @@ def from_environment(instance_path: str, env=None) -> dict:
         or env.get("REDIS_URL", "memory://"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "IDEMPOTENCY_KEY_TTL_SECONDS": _int(env, "IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600),
+        # When Redis is unreachable each process keeps counting the rate limits in memory
+        # (looser by the number of processes) and returns to Redis when it answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOCAL_TIMEZONE": _zone(env.get("LOCAL_TIMEZONE", "Asia/Shanghai")),
         **{name: type(default)(env.get(name, default)) for name, default in TUNABLES.items()},
     }

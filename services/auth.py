@@ -77,7 +77,7 @@ def _wechat_call(call, *args):
 
 def wx_login(code: str) -> tuple[str, User, bool]:
     """code2Session: find or create the user for the openid; returns (token, user, is_new)."""
-    session = _wechat_call(get_wechat().wxa.code_to_session, code)
+    session = _wechat_call(get_wechat().code_to_session, code)
     user, is_new = _user_for_openid(session["openid"], session.get("unionid"))
     user.session_key = session["session_key"]
     user.last_login_at = utcnow()
