@@ -4,6 +4,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 SANDBOX_APPID = "wx-sandbox-appid"
 SANDBOX_SECRET = "wx-sandbox-secret"
@@ -110,8 +111,19 @@ def from_environment(instance_path: str, env=None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI")
         or env.get("REDIS_URL", "memory://"),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "IDEMPOTENCY_KEY_TTL_SECONDS": _int(env, "IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600),
+        # When Redis is unreachable each process keeps counting the rate limits in memory
+        # (looser by the number of processes) and returns to Redis when it answers again.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOCAL_TIMEZONE": _zone(env.get("LOCAL_TIMEZONE", "Asia/Shanghai")),
         **{name: type(default)(env.get(name, default)) for name, default in TUNABLES.items()},
     }
+
+
+def _zone(name: str) -> str:
+    """An IANA zone name, checked when the app is built (an unknown zone fails at start, not in a job)."""
+    ZoneInfo(name)
+    return name
 
 
 def _templates(env, sandbox: bool) -> dict:

@@ -5,6 +5,7 @@ import marshmallow as ma
 from apispec import BasePlugin
 from flask import jsonify
 from flask_smorest import Api
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from services.errors import ServiceError, TooManyRequests
@@ -26,6 +27,10 @@ HTTP_ERRORS = {
     500: ("internal_error", "服务器内部错误"),
     503: ("service_unavailable", "服务暂时不可用"),
 }
+
+
+# Seconds a client should wait before retrying when the database is unreachable.
+DATABASE_RETRY_AFTER = "5"
 
 
 class ErrorBodySchema(ma.Schema):
@@ -149,6 +154,17 @@ def handle_service_error(error: ServiceError):
     return envelope(error.status, error.code, error.message, error.fields, headers)
 
 
+def handle_database_error(error: DBAPIError):
+    """A lost or refused database connection is a 503 the client may retry; the pool reconnects
+    on its own (pool_pre_ping), so Linli recovers without a restart. Other database errors are 500s."""
+    if isinstance(error, OperationalError) or error.connection_invalidated:
+        log.warning("database unavailable: %s", type(error.orig).__name__)
+        return envelope(
+            503, "database_unavailable", "数据库暂时不可用，请稍后重试", headers={"Retry-After": DATABASE_RETRY_AFTER}
+        )
+    return handle_unexpected(error)
+
+
 def handle_unexpected(error: Exception):
     log.exception("unhandled error")
     code, message = HTTP_ERRORS[500]
@@ -157,4 +173,5 @@ def handle_unexpected(error: Exception):
 
 def register_error_handlers(app):
     app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -44,6 +44,7 @@ def auth_required(view):
 def idempotent(view):
     """Honour `Idempotency-Key`: the same key from the same user replays the first answer.
 
+    The key is bound to the method, path and body; reused on another request it answers 422.
     Put it above the flask-smorest decorators so it sees the finished response.
     """
 
@@ -54,16 +55,20 @@ def idempotent(view):
             return view(*args, **kwargs)
         if not 1 <= len(key) <= 100:
             raise Invalid("Idempotency-Key 长度应在 1 到 100 之间", code="invalid_idempotency_key")
-        claimed = idempotency.claim(current_user().id, request.endpoint, key)
+        fingerprint = idempotency.request_hash(request.method, request.path, request.get_data())
+        claimed = idempotency.claim(current_user().id, key, fingerprint)
         if claimed.is_replay:
             return claimed.body, claimed.status_code
         try:
-            response = view(*args, **kwargs)
+            with idempotency.committed_with_the_work(claimed):
+                response = view(*args, **kwargs)
         except Exception:
             idempotency.release(claimed)
             raise
         if isinstance(response, Response) and response.status_code < 500:
             idempotency.record(claimed, response.status_code, response.get_json(silent=True))
+        else:
+            idempotency.release(claimed)
         return response
 
     return wrapper

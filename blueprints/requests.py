@@ -3,20 +3,21 @@ from flask_smorest import Blueprint
 
 from blueprints.common import auth_required, current_user, idempotent, page_response
 from extensions import db
+from jobs.requests import schedule_offer_timer
 from schemas.requests import (
     RequestAnswerSchema,
     RequestAssignSchema,
     RequestCancelSchema,
     RequestCandidateSchema,
     RequestCompleteSchema,
-    RequestRateSchema,
-    RequestReasonSchema,
     RequestCreateSchema,
     RequestDetailSchema,
     RequestListArgsSchema,
     RequestOfferSchema,
     RequestPageSchema,
     RequestQuestionSchema,
+    RequestRateSchema,
+    RequestReasonSchema,
 )
 from services import requests
 
@@ -32,7 +33,7 @@ def create_request(args):
     """提出服务请求: matching starts at once."""
     request = requests.create_request(current_user(), args)
     db.session.commit()
-    requests.schedule_offer_timer(request)
+    schedule_offer_timer(request)
     return request
 
 
@@ -77,7 +78,7 @@ def offers(request_id):
 
 def _finish(request):
     db.session.commit()
-    requests.schedule_offer_timer(request)
+    schedule_offer_timer(request)
     return requests.seen_by(current_user(), request)
 
 

@@ -37,7 +37,7 @@ class WeeklySchema(ma.Schema):
 
 
 class OpeningHoursSchema(ma.Schema):
-    """A weekly calendar (local time, Asia/Shanghai) plus closed days."""
+    """A weekly calendar (local time, in the configured LOCAL_TIMEZONE) plus closed days."""
 
     weekly = ma.fields.Nested(WeeklySchema, required=True)
     closed_days = ma.fields.List(ma.fields.Date(), load_default=list, validate=validate.Length(max=366))

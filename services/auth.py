@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -120,7 +120,7 @@ def _wechat_call(call, *args):
 
 def wx_login(code: str) -> tuple[str, User, bool]:
     """code2Session: find or create the user for the openid; returns (token, user, is_new)."""
-    session = _wechat_call(get_wechat().wxa.code_to_session, code)
+    session = _wechat_call(get_wechat().code_to_session, code)
     user, is_new = _user_for_openid(session["openid"], session.get("unionid"))
     if user.disabled_at is not None:
         raise Forbidden("账号已停用", code="account_disabled")
@@ -224,3 +224,10 @@ def change_password(user: User, raw_token: str, old_password: str, new_password:
         raise Invalid("原密码不正确", code="wrong_password", fields={"old_password": ["原密码不正确"]})
     user.password_hash = hash_password(new_password)
     revoke_tokens(user.id, keep_raw_token=raw_token)
+
+
+def purge_dead_tokens() -> int:
+    """Delete tokens that can never authenticate again (expired or revoked); returns how many."""
+    return db.session.execute(
+        delete(AuthToken).where(or_(AuthToken.expires_at <= utcnow(), AuthToken.revoked_at.is_not(None)))
+    ).rowcount

@@ -18,6 +18,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.members import active_registration
 from services.notifications import notify
 from services.permissions import is_staff, reaches, within_scope
+from wx import pages
 
 
 def covers(community: OrgUnit, station: Station) -> bool:
@@ -183,7 +184,7 @@ def confirm(actor: User, checkin_id: int) -> HourEntry:
         "服务时长已确认",
         f"{checkin.station.name} {entry.minutes} 分钟",
         {"checkin_id": checkin.id, "entry_id": entry.id, "minutes": entry.minutes},
-        "pages/member/hours",
+        pages.MEMBER_HOURS,
     )
     return entry
 
@@ -249,6 +250,6 @@ def close_forgotten(at: datetime | None = None) -> int:
                 "签到未签退，已自动结束",
                 f"您在{checkin.station.name}的签到未签退，已在闭站时自动结束，时长需工作人员核实后才能计入。",
                 {"checkin_id": checkin.id, "station_id": checkin.station_id},
-                "pages/member/hours",
+                pages.MEMBER_HOURS,
             )
     return closed

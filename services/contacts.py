@@ -19,6 +19,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import require_org, require_staff, within_scope
 from services.users import mask_phone
+from wx import pages
 
 PREVIEW_LENGTH = 50
 # /contacts/served is one document, not a page: it names at most this many residents.
@@ -236,15 +237,15 @@ def post_message(sender: User, thread: ContactThread, text: str, kind: str = "te
     thread.last_message_at = now
     db.session.flush()
     other = thread.member_id if sender.id == thread.resident_id else thread.resident_id
-    # A revealed number goes to the resident in the thread only, never into a push message.
-    preview = "对方向您公开了联系电话" if kind == "phone" else text[:PREVIEW_LENGTH]
+    # Only that there is a message: what people write to each other (or a revealed number)
+    # stays in the thread, out of the outbox, the staff's view of it and WeChat's servers.
     notify(
         other,
         "message_received",
-        f"{sender.name or '邻里用户'}给您发来消息",
-        preview,
+        "您有一条新留言",
+        "对方向您公开了联系电话" if kind == "phone" else "请打开对话查看",
         {"thread_id": thread.id, "message_id": message.id},
-        f"pages/threads/detail?id={thread.id}",
+        pages.thread_detail(thread.id),
     )
     return message
 
@@ -370,7 +371,6 @@ def report_message(resident: User, thread: ContactThread, message_id: int, reaso
             "居民举报了一条联系消息",
             reason[:PREVIEW_LENGTH],
             {"report_id": report.id, "thread_id": thread.id},
-            "/desk/#/contacts/reports",
         )
     return report
 

@@ -15,7 +15,7 @@ from models.stations import Station
 from models.users import User
 from services import ledger
 from services.auth import hash_password
-from services.matching import LOCAL_TIME
+from services.localtime import local_zone, to_local
 from services.members import register
 from services.orgs import add_org
 from services.requests import create_request
@@ -158,8 +158,8 @@ def _categories(community: OrgUnit) -> None:
         db.session.add(by_name[name])
     db.session.flush()
     # Tomorrow at 19:00 local, inside the demo members' evening availability.
-    tomorrow = datetime.now(LOCAL_TIME).date() + timedelta(days=1)
-    evening = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 19, 0, tzinfo=LOCAL_TIME)
+    tomorrow = to_local().date() + timedelta(days=1)
+    evening = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 19, 0, tzinfo=local_zone())
     residents = db.session.execute(
         select(User).where(User.openid.in_([openid for openid, _ in RESIDENTS])).order_by(User.id)
     ).scalars().all()
@@ -216,7 +216,7 @@ def _desk_work(community: OrgUnit) -> None:
     station = db.session.execute(
         select(Station).where(Station.org_id == community.id, Station.kind == "community_service_station")
     ).scalar_one()
-    yesterday = datetime.now(LOCAL_TIME).replace(hour=15, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    yesterday = to_local().replace(hour=15, minute=0, second=0, microsecond=0) - timedelta(days=1)
     waiting = _finished_visit(by_openid[MEMBERS[0][0]], station, yesterday, minutes=90)
     ledger.record_entry(waiting.member_id, community.id, "checkin", waiting.id, 90, station.name)
     corrected = _finished_visit(by_openid[MEMBERS[4][0]], station, yesterday, minutes=60)

@@ -15,6 +15,7 @@ from services import limits
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import require_org, require_staff, within_scope
+from wx import pages
 
 
 def record_entry(member_id: int, org_id: int, source: str, source_id: int, minutes: int, note: str | None = None) -> HourEntry:
@@ -148,7 +149,7 @@ def answer_correction(actor: User, correction_id: int, accept: bool, answer: str
         "时长更正申请已处理",
         f"{'已采纳' if accept else '未采纳'}：{answer}",
         {"correction_id": correction.id, "entry_id": entry.id, "accepted": accept},
-        "pages/member/hours",
+        pages.MEMBER_HOURS,
     )
     return correction
 

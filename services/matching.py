@@ -1,6 +1,6 @@
 """Explainable matching: who may take a request, ranked, each with the reasons for their score."""
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
 
@@ -17,10 +17,9 @@ from models.orgs import OrgUnit
 from models.requests import RequestOffer, ServiceRequest
 from models.users import User
 from services.database import is_postgresql
+from services.localtime import to_local
 from services.stations import haversine_m
 
-# Availability slots are wall-clock times where the members live (China Standard Time, no DST).
-LOCAL_TIME = timezone(timedelta(hours=8))
 OPEN_TASK_STATUSES = ("accepted", "in_progress")
 FAIRNESS_DAYS = 30
 
@@ -64,7 +63,8 @@ class Need:
 
 
 def need_of(request: ServiceRequest) -> Need:
-    local = (request.preferred_time or utcnow()).astimezone(LOCAL_TIME)
+    # Availability slots are wall-clock times where the members live.
+    local = to_local(request.preferred_time)
     return Need(
         request=request,
         skills=frozenset(request.category.skills),

@@ -13,9 +13,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_staff, within_scope
 from services.users import validate_home
-
-REGISTRATION_PAGE = "pages/member/registration"
-HOURS_PAGE = "pages/member/hours"
+from wx import pages
 
 
 def register(user: User, fields: dict) -> Registration:
@@ -118,7 +116,7 @@ def approve(actor: User, registration_id: int, reason: str | None = None) -> Reg
         "报到申请已通过",
         f"您已成为{community.name}的在职党员，可以到服务站点签到、认领服务需求。",
         {"registration_id": registration.id, "community_id": community.id},
-        REGISTRATION_PAGE,
+        pages.MEMBER_REGISTRATION,
     )
     return registration
 
@@ -133,7 +131,7 @@ def reject(actor: User, registration_id: int, reason: str) -> Registration:
         "报到申请未通过",
         f"原因：{reason}",
         {"registration_id": registration.id},
-        REGISTRATION_PAGE,
+        pages.MEMBER_REGISTRATION,
     )
     return registration
 

@@ -24,6 +24,7 @@ from models.orgs import OrgUnit
 from models.users import User
 from services.database import is_postgresql
 from services.errors import Invalid, NotFound
+from services.localtime import to_local
 from services.permissions import require_staff, within_scope
 
 log = logging.getLogger(__name__)
@@ -264,7 +265,7 @@ def template_data(notification: Notification) -> dict:
             "thing1": notification.title,
             "thing2": notification.body or notification.title,
             "phrase3": phrase,
-            "time4": notification.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            "time4": to_local(notification.created_at).strftime("%Y-%m-%d %H:%M"),
         }
     )
 

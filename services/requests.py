@@ -3,11 +3,9 @@
 Every transition is one guarded UPDATE (the row moves only from the status it was read in)
 plus a history row; a lost race or an illegal move answers 409.
 """
-import logging
 from datetime import timedelta
 
 from flask import current_app
-from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import and_, exists, or_, select, update
 
 from extensions import db
@@ -22,8 +20,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, staff_reaching, within_scope
 from services.stations import haversine_m
-
-log = logging.getLogger(__name__)
+from wx import pages
 
 # action → (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -144,7 +141,7 @@ def offer_round(request: ServiceRequest) -> bool:
         )
         notify(
             candidate.member_id, "request_offered", "有新的服务请求", request.title,
-            {"request_id": request.id, "reasons": candidate.reasons}, page=f"pages/requests/detail?id={request.id}",
+            {"request_id": request.id, "reasons": candidate.reasons}, page=pages.request_detail(request.id),
         )
     db.session.flush()
     return True
@@ -156,7 +153,7 @@ def _escalate(request: ServiceRequest) -> None:
     transition(request, "escalate", None, reason="转入工作人员队列", offer_expires_at=None)
     notify(
         request.resident_id, "request_escalated", "您的请求已转交社区工作人员", request.title,
-        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+        {"request_id": request.id}, page=pages.request_detail(request.id),
     )
     for staff_id in staff_reaching(db.session.get(OrgUnit, request.community_id)):
         notify(staff_id, "request_escalated", "有服务请求无人接单，请派单", request.title, {"request_id": request.id})
@@ -181,21 +178,6 @@ def alert_overdue() -> int:
             notify(staff_id, "request_overdue", "服务请求超时未接单", request.title, {"request_id": request.id})
         alerted += 1
     return alerted
-
-
-def schedule_offer_timer(request: ServiceRequest) -> None:
-    """Ask the RQ scheduler to advance the round when the window closes; the sweep covers Redis outages."""
-    if request.status != "offered":
-        return
-    from jobs.queue import get_queue
-
-    try:
-        get_queue().enqueue_in(
-            timedelta(seconds=current_app.config["MATCH_OFFER_WINDOW_SECONDS"]),
-            "jobs.requests.advance_offers", request.id, request.offer_round,
-        )
-    except RedisConnectionError:
-        log.warning("offer timer for request %s not scheduled (Redis down); the sweep will advance it", request.id)
 
 
 def advance_offers(request_id: int, round_number: int) -> bool:
@@ -420,7 +402,7 @@ def accept(member: User, request_id: int) -> ServiceRequest:
     _close_offers(request.id, member.id)
     notify(
         request.resident_id, "request_accepted", "您的请求已有党员接单", request.title,
-        {"request_id": request.id, "member_name": member.name}, page=f"pages/requests/detail?id={request.id}",
+        {"request_id": request.id, "member_name": member.name}, page=pages.request_detail(request.id),
     )
     return request
 
@@ -480,7 +462,7 @@ def complete(member: User, request_id: int, note: str, minutes: int) -> ServiceR
     )
     notify(
         request.resident_id, "request_completed", "服务已完成", request.title,
-        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+        {"request_id": request.id}, page=pages.request_detail(request.id),
     )
     return request
 
@@ -501,7 +483,7 @@ def confirm(staff: User, request_id: int) -> ServiceRequest:
     ledger.confirm_entry(staff, entry)
     notify(
         request.assignee_id, "request_confirmed", "服务时长已确认", request.title,
-        {"request_id": request.id, "minutes": request.minutes}, page="pages/me/hours",
+        {"request_id": request.id, "minutes": request.minutes}, page=pages.MEMBER_HOURS,
     )
     return request
 
@@ -510,7 +492,7 @@ def reject_completion(staff: User, request_id: int, reason: str) -> ServiceReque
     request = transition(_for_staff(staff, request_id), "reject_completion", staff, reason=reason, rejection_reason=reason)
     notify(
         request.assignee_id, "request_rejected", "服务完成情况被退回", reason,
-        {"request_id": request.id, "reason": reason}, page=f"pages/requests/detail?id={request.id}",
+        {"request_id": request.id, "reason": reason}, page=pages.request_detail(request.id),
     )
     return request
 
@@ -534,7 +516,7 @@ def assign(staff: User, request_id: int, member_id: int) -> ServiceRequest:
     _close_offers(request.id, None)
     notify(
         member_id, "request_accepted", "工作人员为您指派了服务请求", request.title,
-        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+        {"request_id": request.id}, page=pages.request_detail(request.id),
     )
     if previous is not None:
         notify(previous, "request_reassigned", "服务请求已改派他人", request.title, {"request_id": request.id})
@@ -586,7 +568,7 @@ def ask_resident(asker: User, request_id: int, question: str) -> ServiceRequest:
     _history(request, "ask_resident", asker, question)
     notify(
         request.resident_id, "request_question", "服务请求需要您补充信息", question,
-        {"request_id": request.id}, page=f"pages/requests/detail?id={request.id}",
+        {"request_id": request.id}, page=pages.request_detail(request.id),
     )
     return request
 

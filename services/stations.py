@@ -5,7 +5,6 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -17,9 +16,10 @@ from models.stations import Station
 from models.users import User
 from services.database import paginate
 from services.errors import Invalid, NotFound
+from services.localtime import local_zone
 from services.permissions import require_org
+from wx import pages
 
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EARTH_RADIUS_M = 6371008.8
 # Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
@@ -46,7 +46,6 @@ CHECKLIST_ITEMS = (
     "e_education_film",
     "study_video_system",
 )
-QR_PAGE = "pages/checkin/index"
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -151,7 +150,7 @@ def _minutes(hhmm: str) -> int:
 
 
 def is_open(station: Station, at: datetime | None = None) -> bool:
-    """Whether the station is open at `at` (now when not given), read in local (Asia/Shanghai) time."""
+    """Whether the station is open at `at` (now when not given), read in local time (LOCAL_TIMEZONE)."""
     return _span_containing(station, at or utcnow()) is not None
 
 
@@ -173,13 +172,14 @@ def has_weekly_hours(hours: dict | None) -> bool:
 
 def opening_spans(hours: dict, since: datetime, days: int = 366):
     """The opening spans (start, end) in UTC from `since` on, the first one cut to begin at `since`."""
-    first_day = since.astimezone(LOCAL_TIME).date()
+    zone = local_zone()
+    first_day = since.astimezone(zone).date()
     closed = set(hours.get("closed_days", []))
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         if day.isoformat() in closed:
             continue
-        midnight = datetime.combine(day, time(), LOCAL_TIME)
+        midnight = datetime.combine(day, time(), zone)
         spans = sorted(hours.get("weekly", {}).get(WEEKDAYS[day.weekday()], []), key=lambda span: span["open"])
         for span in spans:
             end = (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(timezone.utc)
@@ -220,7 +220,7 @@ def qr_token(station: Station, at: datetime | None = None) -> QrWindow:
 
 def qr_payload(token: str) -> str:
     """What the code encodes: the mini-program page that performs the check-in."""
-    return f"{QR_PAGE}?t={token}"
+    return pages.checkin(token)
 
 
 def verify_token(station: Station, token: str, at: datetime | None = None) -> int:

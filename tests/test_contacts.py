@@ -125,13 +125,17 @@ def test_member_reply_is_listed_newest_first_and_read_marks_count(client, contac
     assert listed["items"][0]["read_at"] is None
 
 
-def test_each_message_notifies_the_other_party(client, contact_scene, app_context):
+def test_each_message_notifies_the_other_party_without_its_text(client, contact_scene, app_context):
     thread_id = _thread_id(client, contact_scene)
     client.post(f"/api/v1/threads/{thread_id}/messages", json={"text": "收到"}, headers=contact_scene.headers["member"])
     rows = db.session.execute(
-        select(Notification.user_id, Notification.body).where(Notification.event == "message_received").order_by(Notification.id)
-    ).all()
-    assert rows == [(contact_scene.member.id, "您好，楼道灯坏了"), (contact_scene.resident.id, "收到")]
+        select(Notification).where(Notification.event == "message_received").order_by(Notification.id)
+    ).scalars().all()
+    assert [row.user_id for row in rows] == [contact_scene.member.id, contact_scene.resident.id]
+    for row in rows:
+        assert (row.title, row.page) == ("您有一条新留言", f"pages/threads/detail?id={thread_id}")
+        written = repr((row.title, row.body, row.data))
+        assert "楼道灯" not in written and "收到" not in written
 
 
 def test_third_parties_get_404_on_a_thread(client, contact_scene):

@@ -102,16 +102,26 @@ def test_outbox_shows_staff_only_their_scope(client, make):
     staff = make.staff(tree["community_a"])
     response = client.get("/api/v1/notifications/outbox?status=pending", headers=make.headers(staff))
     items = body(response)["items"]
-    assert [item["title"] for item in items] == ["A 社区"]
+    assert [item["user_id"] for item in items] == [in_scope.id]
     assert items[0]["status"] == "pending" and items[0]["attempts"] == 0
 
 
 def test_outbox_shows_admin_everything(client, make):
     tree = make.tree()
-    _notify(make.resident(tree["community_a"], tree["building_a1"]), title="A 社区")
-    _notify(make.resident(tree["community_b"]), title="B 社区")
+    residents = [make.resident(tree["community_a"], tree["building_a1"]), make.resident(tree["community_b"])]
+    for resident in residents:
+        _notify(resident)
     items = body(client.get("/api/v1/notifications/outbox", headers=make.headers(make.admin())))["items"]
-    assert sorted(item["title"] for item in items) == ["A 社区", "B 社区"]
+    assert sorted(item["user_id"] for item in items) == sorted(resident.id for resident in residents)
+
+
+def test_outbox_answers_delivery_fields_only_never_what_was_written(client, make):
+    tree = make.tree()
+    _notify(make.resident(tree["community_a"], tree["building_a1"]), title="私信内容", body_text="只给本人看")
+    [item] = body(client.get("/api/v1/notifications/outbox", headers=make.headers(make.staff(tree["community_a"]))))["items"]
+    assert set(item) == {
+        "id", "user_id", "event", "status", "attempts", "last_error", "template_id", "created_at", "queued_at", "sent_at",
+    }
 
 
 def test_outbox_is_forbidden_to_residents(client, make):

@@ -27,12 +27,12 @@ def local(*args) -> datetime:
     return datetime(*args, tzinfo=LOCAL)
 
 
-def test_opening_hours_carry_the_clock_over_the_weekend():
+def test_opening_hours_carry_the_clock_over_the_weekend(app_context):
     friday_evening = local(2026, 11, 27, 20, 30)
     assert due_after([WEEKDAYS_ONLY], friday_evening, timedelta(minutes=120)) == local(2026, 11, 30, 10, 30)
 
 
-def test_closed_days_and_the_lunch_break_do_not_count():
+def test_closed_days_and_the_lunch_break_do_not_count(app_context):
     hours = {**WEEKDAYS_ONLY, "closed_days": ["2026-11-30"]}
     # Five hours from Friday 11:00: 11:00-12:00 and 14:00-17:30 (4.5 h), then the last half hour
     # on Tuesday morning, Monday being a closed day.
@@ -41,7 +41,7 @@ def test_closed_days_and_the_lunch_break_do_not_count():
     assert counted_between([hours], local(2026, 11, 27, 12, 0), local(2026, 11, 27, 14, 0)) == timedelta(0)
 
 
-def test_the_clock_runs_while_any_station_is_open_and_counts_overlaps_once():
+def test_the_clock_runs_while_any_station_is_open_and_counts_overlaps_once(app_context):
     mornings = {"weekly": {"fri": [{"open": "08:00", "close": "12:00"}]}, "closed_days": []}
     afternoons = {"weekly": {"fri": [{"open": "11:00", "close": "15:00"}]}, "closed_days": []}
     friday = local(2026, 11, 27, 8, 0)

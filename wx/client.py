@@ -1,12 +1,17 @@
 """The WeChat API client: wechatpy's client, pointed at a configurable API base."""
+import logging
 import threading
 import time
 
+import redis
 import requests
 from flask import current_app
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
+
+log = logging.getLogger(__name__)
 
 TOKEN_KEY_PREFIX = "linli-wx"
 # How long one process may hold the token-refresh lock, and how long others wait for it.
@@ -25,6 +30,36 @@ class _DefaultTimeoutSession(requests.Session):
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         return super().request(method, url, **kwargs)
+
+
+class SharedTokenStorage(RedisStorage):
+    """The access token in Redis, shared by every process; while Redis is unreachable each
+    process keeps its own copy, so WeChat calls go on without it."""
+
+    def __init__(self, connection, prefix):
+        super().__init__(connection, prefix=prefix)
+        self._fallback = MemoryStorage()
+
+    def get(self, key, default=None):
+        try:
+            return super().get(key, default)
+        except redis.RedisError as error:
+            log.warning("Redis unavailable for the WeChat token (%s): using this process's copy", type(error).__name__)
+            return self._fallback.get(key, default)
+
+    def set(self, key, value, ttl=None):
+        self._fallback.set(key, value, ttl)
+        try:
+            super().set(key, value, ttl)
+        except redis.RedisError as error:
+            log.warning("Redis unavailable for the WeChat token (%s): kept in this process", type(error).__name__)
+
+    def delete(self, key):
+        self._fallback.delete(key)
+        try:
+            super().delete(key)
+        except redis.RedisError as error:
+            log.warning("Redis unavailable for the WeChat token (%s)", type(error).__name__)
 
 
 class LinliWeChatClient(WeChatClient):
@@ -53,15 +88,21 @@ class LinliWeChatClient(WeChatClient):
         if connection is None:
             return self._fetch_new_access_token()
         key = self.session.key_name(self.access_token_key)
-        with connection.lock(
-            key + ":refresh", timeout=TOKEN_REFRESH_LOCK_SECONDS, blocking_timeout=TOKEN_REFRESH_LOCK_SECONDS
-        ):
-            current = self.session.get(self.access_token_key)
-            if current and current != stale:
-                expires_in = max(connection.ttl(key), 0)
-                self.expires_at = int(time.time()) + expires_in
-                return {"access_token": current, "expires_in": expires_in}
-            return self._fetch_new_access_token()
+        try:
+            with connection.lock(
+                key + ":refresh", timeout=TOKEN_REFRESH_LOCK_SECONDS, blocking_timeout=TOKEN_REFRESH_LOCK_SECONDS
+            ):
+                current = self.session.get(self.access_token_key)
+                if current and current != stale:
+                    expires_in = max(connection.ttl(key), 0)
+                    self.expires_at = int(time.time()) + expires_in
+                    return {"access_token": current, "expires_in": expires_in}
+                return self._fetch_new_access_token()
+        except redis.RedisError:
+            # No lock without Redis: the stable token is the same for every process that asks,
+            # so processes refreshing at once do not invalidate each other's tokens.
+            log.warning("Redis unavailable: the WeChat token is refreshed through stable_token")
+            return self.fetch_stable_token()
 
     def _fetch_new_access_token(self):
         """Fetch a new access token from `cgi-bin/token` and store it in the token storage."""
@@ -99,6 +140,21 @@ class LinliWeChatClient(WeChatClient):
         self.expires_at = int(time.time()) + result["expires_in"]
         return result
 
+    def code_to_session(self, js_code):
+        """code2Session: authenticated by the app secret, so it needs no access token (nor Redis)."""
+        return self.get(
+            "sns/jscode2session",
+            params={
+                "appid": self.appid,
+                "secret": self.secret,
+                "js_code": js_code,
+                "grant_type": "authorization_code",
+                # Present but None: wechatpy adds no access token, requests sends no parameter.
+                "access_token": None,
+            },
+            api_base_url=self.api_base,
+        )
+
     def get_phone_number(self, code):
         """The phone number behind a getPhoneNumber code: phoneNumber, purePhoneNumber, countryCode."""
         result = self.post(
@@ -133,7 +189,7 @@ def init_wechat(app):
         appid=app.config["WECHAT_APPID"],
         secret=app.config["WECHAT_SECRET"],
         api_base=app.config["WECHAT_API_BASE"],
-        session=RedisStorage(app.extensions["redis"], prefix=TOKEN_KEY_PREFIX),
+        session=SharedTokenStorage(app.extensions["redis"], prefix=TOKEN_KEY_PREFIX),
         timeout=app.config["WECHAT_TIMEOUT"],
     )
 

@@ -1,0 +1,23 @@
+"""Mini-program pages Linli links to, in one table: WeChat refuses any page the released
+mini-program does not have (41030), so no path is written anywhere else."""
+
+REQUEST_DETAIL = "pages/requests/detail"
+THREAD_DETAIL = "pages/threads/detail"
+MEMBER_HOURS = "pages/member/hours"
+MEMBER_REGISTRATION = "pages/member/registration"
+CHECKIN = "pages/checkin/index"
+
+ALL_PAGES = frozenset({REQUEST_DETAIL, THREAD_DETAIL, MEMBER_HOURS, MEMBER_REGISTRATION, CHECKIN})
+
+
+def request_detail(request_id: int) -> str:
+    return f"{REQUEST_DETAIL}?id={request_id}"
+
+
+def thread_detail(thread_id: int) -> str:
+    return f"{THREAD_DETAIL}?id={thread_id}"
+
+
+def checkin(token: str) -> str:
+    """The page a station's QR code opens, carrying the station's current token."""
+    return f"{CHECKIN}?t={token}"
