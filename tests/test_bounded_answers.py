@@ -21,9 +21,9 @@ def test_sql_errors_carry_no_bound_parameters(app_context):
     secret = "13987654321-secret"
     with pytest.raises(IntegrityError) as failed:
         db.session.execute(
-            text("INSERT INTO users (name, phone, is_admin, failed_logins, skills, created_at, openid) "
-                 "VALUES (:name, :phone, false, 0, '[]', CURRENT_TIMESTAMP, NULL), "
-                 "(:name, :phone, false, 0, '[]', CURRENT_TIMESTAMP, NULL)"),
+            text("INSERT INTO users (name, phone, is_admin, skills, created_at, openid) "
+                 "VALUES (:name, :phone, false, '[]', CURRENT_TIMESTAMP, NULL), "
+                 "(:name, :phone, false, '[]', CURRENT_TIMESTAMP, NULL)"),
             {"name": None, "phone": secret},
         )
     db.session.rollback()
