@@ -394,10 +394,10 @@ def test_a_page_of_checkins_takes_the_same_queries_however_many_visits_it_holds(
 
 
 def test_checkout_after_closing_counts_minutes_only_up_to_the_closing_time(client, make, scene):
-    from services.stations import LOCAL_TIME
+    from services.localtime import to_local
 
     # Checked in at 22:00 yesterday (local) at a station open until midnight, checked out today.
-    midnight = utcnow().astimezone(LOCAL_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = to_local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
     checkin = CheckIn(
         member_id=scene["member"].id, station_id=scene["station"].id, lat=CENTRE[0], lng=CENTRE[1],
         distance_m=1.0, qr_window=1, checked_in_at=midnight - timedelta(hours=2),
