@@ -5,4 +5,5 @@ PERIODIC_JOBS: dict[str, int] = {
     "jobs.requests.sweep_expired_offers": 30,
     "jobs.requests.alert_overdue_requests": 60,
     "jobs.checkins.close_forgotten_checkins": 300,
+    "jobs.privacy.coarsen_old_checkins": 3600,
 }

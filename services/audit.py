@@ -38,8 +38,10 @@ from services.users import mask_phone
 # Tables that are themselves records of something else: the outbox (a consequence of a change,
 # with names in its text), the request history (its own log), idempotency replays and the trail.
 NOT_AUDITED = frozenset({AUDIT_TABLE, "idempotency_keys", "notifications", "request_history"})
-# Column names whose values never enter the trail (or any export): only that they changed.
-SECRET_COLUMN = re.compile(r"password|secret|token|session_key|digest|openid|unionid")
+# Column names whose values never enter the trail nor any export: only that they changed.
+SECRET_COLUMN = re.compile(r"password|secret|token|session_key|digest")
+# A person's WeChat identifiers: shown to that person (their export), never in the trail.
+IDENTIFIER_COLUMN = re.compile(r"openid|unionid")
 HIDDEN = "[已隐藏]"
 HIDDEN_CHANGED = "[已隐藏，已更改]"
 FULL_PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
@@ -111,11 +113,11 @@ def _plain(value):
     return value
 
 
-def recorded_value(column: str, value):
+def recorded_value(column: str, value, show_identifiers: bool = False):
     """A column's value as the trail (and an export) may hold it: no secrets, no full phone numbers."""
     if value is None:
         return None
-    if SECRET_COLUMN.search(column):
+    if SECRET_COLUMN.search(column) or (IDENTIFIER_COLUMN.search(column) and not show_identifiers):
         return HIDDEN
     if column == "phone" or column.endswith("_phone"):
         return mask_phone(str(value))
@@ -197,13 +199,14 @@ def _collect_statement(state):
     """Guarded UPDATE and DELETE statements bypass the flush: read their rows around them."""
     if not (state.is_update or state.is_delete) or _audited_actor_id() is None:
         return None
-    table = state.statement.table
+    # The plain table: selecting the mapped entity would bring its eagerly loaded relationships along.
+    table = state.bind_mapper.local_table if state.bind_mapper is not None else state.statement.table
     if table.name in NOT_AUDITED:
         return None
     session = state.session
     primary_key = list(table.primary_key.columns)
     connection = session.connection()
-    rows = select(table)
+    rows = select(*table.columns)
     if state.statement.whereclause is not None:
         rows = rows.where(state.statement.whereclause)
     before_rows = connection.execute(rows).mappings().all()
@@ -219,7 +222,9 @@ def _collect_statement(state):
     id_column = primary_key[0]
     after_rows = {
         tuple(row[column.key] for column in primary_key): row
-        for row in connection.execute(select(table).where(id_column.in_([key[0] for key in keys]))).mappings()
+        for row in connection.execute(
+            select(*table.columns).where(id_column.in_([key[0] for key in keys]))
+        ).mappings()
     }
     for key, old in zip(keys, before_rows, strict=True):
         new = after_rows.get(key)
