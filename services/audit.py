@@ -124,6 +124,11 @@ def recorded_value(column: str, value, show_identifiers: bool = False):
     return _plain(value)
 
 
+def _whole_row(values: dict) -> dict:
+    """A row added or removed: its columns that hold something (an empty one says nothing)."""
+    return {column: recorded_value(column, value) for column, value in values.items() if value is not None}
+
+
 def _recorded_change(column: str, old, new) -> tuple:
     """A changed value's before and after as recorded; a hidden value that changed still shows that it did."""
     before, after = recorded_value(column, old), recorded_value(column, new)
@@ -177,11 +182,9 @@ def _collect_flushed(session, _flush_context):
             continue
         columns = state.mapper.column_attrs
         if obj in session.new:
-            after = {c.key: recorded_value(c.key, state.dict.get(c.key)) for c in columns}
-            _merge(session, *key, "insert", {}, after)
+            _merge(session, *key, "insert", {}, _whole_row({c.key: state.dict.get(c.key) for c in columns}))
         elif obj in session.deleted:
-            before = {c.key: recorded_value(c.key, state.dict.get(c.key)) for c in columns}
-            _merge(session, *key, "delete", before, {})
+            _merge(session, *key, "delete", _whole_row({c.key: state.dict.get(c.key) for c in columns}), {})
         else:
             before, after = {}, {}
             for column in columns:
@@ -216,8 +219,7 @@ def _collect_statement(state):
     keys = [tuple(row[column.key] for column in primary_key) for row in before_rows]
     if state.is_delete:
         for key, row in zip(keys, before_rows, strict=True):
-            before = {name: recorded_value(name, value) for name, value in row.items()}
-            _merge(session, table.name, _pk(key), "delete", before, {})
+            _merge(session, table.name, _pk(key), "delete", _whole_row(dict(row)), {})
         return result
     id_column = primary_key[0]
     after_rows = {
