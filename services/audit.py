@@ -232,7 +232,7 @@ def _collect_statement(state):
         new = after_rows.get(key)
         if new is None:
             continue
-        pairs = {name: _recorded_change(name, old[name], new[name]) for name in old.keys() if old[name] != new[name]}
+        pairs = {name: _recorded_change(name, old[name], new[name]) for name in old if old[name] != new[name]}
         if pairs:
             _merge(
                 session, table.name, _pk(key), "update",
@@ -552,7 +552,10 @@ def verify_chain(batch: int = 1000) -> list[str]:
 # ------------------------------------------------------------------ the spreadsheet
 
 EXPORT_MAX_ROWS = 10000
-EXPORT_HEADERS = ["编号", "时间", "操作人编号", "操作人", "类型", "操作", "对象类型", "对象编号", "所属组织编号", "修改前", "修改后", "IP 地址"]
+EXPORT_HEADERS = [
+    "编号", "时间", "操作人编号", "操作人", "类型", "操作",
+    "对象类型", "对象编号", "所属组织编号", "修改前", "修改后", "IP 地址",
+]
 KIND_NAMES = {"write": "修改", "read": "查阅"}
 
 

@@ -167,7 +167,9 @@ def _erase_free_text(user: User) -> None:
 
 def _erase_message_previews(user_id: int) -> None:
     """The other party's "new message" notifications quote the start of what they wrote."""
-    threads = select(ContactThread.id).where(or_(ContactThread.resident_id == user_id, ContactThread.member_id == user_id))
+    threads = select(ContactThread.id).where(
+        or_(ContactThread.resident_id == user_id, ContactThread.member_id == user_id)
+    )
     written = set(db.session.execute(
         select(ContactMessage.id).where(ContactMessage.sender_id == user_id, ContactMessage.thread_id.in_(threads))
     ).scalars())

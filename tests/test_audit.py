@@ -29,7 +29,8 @@ def units(make):
 
 
 def _create_station(client, make, actor, org, **fields):
-    response = client.post("/api/v1/stations", json={**STATION, "org_id": org.id, **fields}, headers=make.headers(actor))
+    payload = {**STATION, "org_id": org.id, **fields}
+    response = client.post("/api/v1/stations", json=payload, headers=make.headers(actor))
     assert response.status_code == 201, response.get_data(as_text=True)
     return body(response)
 
@@ -121,7 +122,8 @@ def test_a_row_says_who_when_where_what_and_what_it_was_before(client, make, uni
     page = body(client.get("/api/v1/audit?action=stations.patch_station", headers=make.headers(secretary)))
     (item,) = page["items"]
     assert item["actor_id"] == secretary.id and item["actor_name"] == secretary.name
-    assert (item["target_type"], item["target_id"], item["org_id"]) == ("stations", station["id"], units["community_a"].id)
+    assert (item["target_type"], item["target_id"]) == ("stations", station["id"])
+    assert item["org_id"] == units["community_a"].id
     assert item["before"] == {f"stations:{station['id']}": {"radius_m": 100}}
     assert item["after"] == {f"stations:{station['id']}": {"radius_m": 150}}
     assert item["ip"] == "203.0.113.7"
@@ -132,8 +134,8 @@ def test_secrets_and_full_phone_numbers_never_enter_the_trail(client, make, unit
     secretary = make.staff(units["community_a"], role="secretary")
     response = client.post(
         "/api/v1/staff",
-        json={"username": "desk-new", "password": "secret-password-42", "name": "新同事", "org_id": units["community_a"].id,
-              "role": "staff"},
+        json={"username": "desk-new", "password": "secret-password-42", "name": "新同事",
+              "org_id": units["community_a"].id, "role": "staff"},
         headers=make.headers(secretary),
     )
     assert response.status_code == 201
@@ -167,7 +169,8 @@ def test_a_secretary_reads_only_the_rows_of_their_scope(client, make, units):
     assert seen_by_a["total"] == 1
     hidden = client.get(f"/api/v1/audit?org_id={units['community_b'].id}", headers=make.headers(secretary_a))
     assert hidden.status_code == 404
-    assert body(client.get(f"/api/v1/audit?actor_id={secretary_b.id}", headers=make.headers(secretary_a)))["items"] == []
+    others = client.get(f"/api/v1/audit?actor_id={secretary_b.id}", headers=make.headers(secretary_a))
+    assert body(others)["items"] == []
     assert client.get("/api/v1/audit", headers=make.headers(plain_staff)).status_code == 403
     everything = body(client.get("/api/v1/audit", headers=make.headers(admin)))
     assert everything["total"] == 3
