@@ -186,7 +186,15 @@ def test_the_retention_period_is_configurable(app, make, make_station, scene, mo
     assert coarsen_checkins() == 1
 
 
-def test_the_coarsening_job_is_scheduled():
+def test_the_coarsening_job_is_scheduled_and_commits(app, make, make_station, scene):
+    from importlib import import_module
+
     from jobs.periodic import PERIODIC_JOBS
 
-    assert "jobs.privacy.coarsen_old_checkins" in PERIODIC_JOBS
+    path = "jobs.privacy.coarsen_old_checkins"
+    assert path in PERIODIC_JOBS
+    old = _visit(scene["members"][0], make_station(scene["units"]["community_a"]), days_ago=120)
+    module, name = path.rsplit(".", 1)
+    assert getattr(import_module(module), name)() == 1
+    db.session.rollback()
+    assert db.session.get(CheckIn, old.id).device_id is None
