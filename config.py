@@ -57,6 +57,7 @@ TUNABLES = {
     "HOUR_CORRECTIONS_PER_DAY": 10,
     # A person moves their own home (PATCH /me) at most once in this many days.
     "HOME_CHANGE_INTERVAL_DAYS": 30,
+    "CHECKIN_POSITION_RETENTION_DAYS": 90,
 }
 
 

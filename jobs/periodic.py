@@ -6,4 +6,5 @@ PERIODIC_JOBS: dict[str, int] = {
     "jobs.requests.alert_overdue_requests": 60,
     "jobs.checkins.close_forgotten_checkins": 300,
     "jobs.maintenance.purge_expired": 3600,
+    "jobs.privacy.coarsen_old_checkins": 3600,
 }

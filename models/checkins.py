@@ -25,6 +25,8 @@ class CheckIn(db.Model):
         ),
         Index("ix_checkins_member_checked_in_at", "member_id", "checked_in_at"),
         Index("ix_checkins_device_id", "device_id"),
+        # The retention job finds the visits still to coarsen.
+        Index("ix_checkins_coarsened_at_checked_in_at", "coarsened_at", "checked_in_at"),
         CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes_not_negative"),
     )
 
@@ -47,6 +49,8 @@ class CheckIn(db.Model):
     # Anti-gaming signals for staff: [{"code": ..., "evidence": {...}}].
     flags: Mapped[list] = mapped_column(JSON, default=list)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # When the position was rounded and the device id dropped, once the retention period ended (PRIVACY.md).
+    coarsened_at: Mapped[datetime | None]
 
     station = relationship("Station", lazy="joined")
     member = relationship("User", viewonly=True)

@@ -39,6 +39,8 @@ class User(db.Model):
     skills: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # When the person deleted their account (DELETE /me): the row stays, anonymised, for the service record.
+    erased_at: Mapped[datetime | None]
 
     scopes = relationship("StaffScope", back_populates="user", lazy="selectin")
 

@@ -119,8 +119,16 @@ def _empty_tables():
         if connection.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # The audit table refuses DELETE (a trigger): lift the triggers for the cleanup only.
+            triggers = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entries'")
+            ).all()
+            for name, _sql in triggers:
+                connection.execute(text(f"DROP TRIGGER {name}"))
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+            for _name, sql in triggers:
+                connection.execute(text(sql))
 
 
 @pytest.fixture

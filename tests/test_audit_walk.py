@@ -1,0 +1,252 @@
+"""Every staff-writable operation of the OpenAPI document writes exactly one audit row.
+
+A new write operation must appear in STAFF_OPERATIONS (with a recipe that performs it as
+staff) or in NOT_STAFF_OPERATIONS (with the reason staff do not perform it); the coverage
+test fails for one that is in neither.
+"""
+import secrets
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from extensions import db
+from models.audit import AuditEntry
+from models.base import utcnow
+from models.checkins import CheckIn
+from models.ledger import HourCorrection, HourEntry
+from models.members import Registration
+from models.requests import ServiceRequest
+from tests.conftest import body
+
+# Written by people for themselves (or before anyone is authenticated), never as a staff decision.
+NOT_STAFF_OPERATIONS = {
+    "POST /api/v1/auth/wx-login": "mini-program login: no authenticated caller",
+    "POST /api/v1/auth/desk-login": "login: no authenticated caller yet",
+    "POST /api/v1/auth/phone": "a person binds their own phone in the mini-program",
+    "DELETE /api/v1/me": "residents and members only (staff accounts answer 403)",
+    "POST /api/v1/notifications/{notification_id}/read": "one's own inbox (the outbox is not audited)",
+    "POST /api/v1/members/registrations": "a person reports to their community",
+    "POST /api/v1/members/me/hours/{entry_id}/corrections": "a member asks about their own hours",
+    "POST /api/v1/checkins": "a member checks in",
+    "POST /api/v1/checkins/{checkin_id}/checkout": "a member checks out",
+    "POST /api/v1/requests": "a resident asks for help",
+    "POST /api/v1/requests/{request_id}/accept": "a member takes an offer",
+    "POST /api/v1/requests/{request_id}/decline": "a member declines an offer",
+    "POST /api/v1/requests/{request_id}/start": "the assigned member",
+    "POST /api/v1/requests/{request_id}/complete": "the assigned member",
+    "POST /api/v1/requests/{request_id}/answer": "the resident answers",
+    "POST /api/v1/requests/{request_id}/cancel": "the resident",
+    "POST /api/v1/requests/{request_id}/rate": "the resident",
+    "POST /api/v1/contacts/{member_id}/messages": "a resident writes to a member",
+    "POST /api/v1/threads/{thread_id}/messages": "the two parties of a thread",
+    "POST /api/v1/threads/{thread_id}/read": "the two parties of a thread",
+    "POST /api/v1/threads/{thread_id}/block": "the member of a thread",
+    "POST /api/v1/threads/{thread_id}/unblock": "the member of a thread",
+    "POST /api/v1/threads/{thread_id}/reveal-phone": "the member of a thread",
+    "POST /api/v1/threads/{thread_id}/messages/{message_id}/report": "the resident of a thread",
+}
+
+
+class World:
+    """A district tree with an administrator, a community secretary, a resident, two members, a station."""
+
+    def __init__(self, make, make_station, category):
+        self.make = make
+        self.units = make.tree()
+        self.admin = make.admin()
+        self.secretary = make.staff(self.units["community_a"], role="secretary")
+        self.resident = make.resident(self.units["community_a"], self.units["building_a1"])
+        self.members = [make.member(self.units["community_a"], self.units["building_a1"]) for _ in range(2)]
+        self.station = make_station(self.units["community_a"])
+        self.category = category
+
+    def completed_request(self) -> ServiceRequest:
+        request = ServiceRequest(
+            resident_id=self.resident.id, community_id=self.units["community_a"].id, category_id=self.category.id,
+            title="修水管", status="completed", assignee_id=self.members[0].id, minutes=30,
+            sla_due_at=utcnow() + timedelta(hours=2), taken_at=utcnow(),
+        )
+        db.session.add(request)
+        db.session.commit()
+        return request
+
+    def escalated_request(self) -> ServiceRequest:
+        request = ServiceRequest(
+            resident_id=self.resident.id, community_id=self.units["community_a"].id, category_id=self.category.id,
+            title="换灯泡", status="escalated", sla_due_at=utcnow() + timedelta(hours=2),
+        )
+        db.session.add(request)
+        db.session.commit()
+        return request
+
+    def pending_registration(self) -> Registration:
+        person = self.make.resident(self.units["community_a"])
+        registration = Registration(
+            user_id=person.id, community_id=self.units["community_a"].id, employer_unit="某单位",
+            home_branch="某支部", skills=["维修"], availability=[],
+        )
+        db.session.add(registration)
+        db.session.commit()
+        return registration
+
+    def pending_entry(self, source="checkin", source_id=None) -> HourEntry:
+        entry = HourEntry(
+            member_id=self.members[0].id, org_id=self.units["community_a"].id, source=source,
+            source_id=source_id or secrets.randbelow(10**6) + 1, minutes=60,
+        )
+        db.session.add(entry)
+        db.session.commit()
+        return entry
+
+    def closed_checkin(self) -> CheckIn:
+        checkin = CheckIn(
+            member_id=self.members[0].id, station_id=self.station.id, status="closed", lat=36.6512, lng=117.1201,
+            distance_m=3.0, qr_window=1, checked_in_at=utcnow() - timedelta(hours=1), checked_out_at=utcnow(),
+            minutes=60,
+        )
+        db.session.add(checkin)
+        db.session.commit()
+        self.pending_entry("checkin", checkin.id)
+        return checkin
+
+    def pending_correction(self) -> HourCorrection:
+        entry = self.pending_entry()
+        correction = HourCorrection(
+            entry_id=entry.id, member_id=self.members[0].id, reason="少算了", requested_minutes=90
+        )
+        db.session.add(correction)
+        db.session.commit()
+        return correction
+
+
+STATION = {
+    "name": "新服务站", "kind": "community_service_station", "address": "幸福路 1 号", "lat": 36.65, "lng": 117.12,
+    "radius_m": 100, "acquisition": "self_built", "opening_hours": {"weekly": {}},
+}
+
+# Each recipe sets up what the operation needs and returns (actor, path, json body).
+STAFF_OPERATIONS = {
+    "POST /api/v1/auth/logout": lambda w: (w.secretary, "/api/v1/auth/logout", None),
+    "PATCH /api/v1/me": lambda w: (w.secretary, "/api/v1/me", {"name": "新名字"}),
+    "POST /api/v1/orgs": lambda w: (
+        w.admin, "/api/v1/orgs", {"name": "新楼院", "kind": "building_branch", "parent_id": w.units["community_a"].id}
+    ),
+    "PATCH /api/v1/orgs/{org_id}": lambda w: (
+        w.admin, f"/api/v1/orgs/{w.units['building_a2'].id}", {"name": "改名楼院"}
+    ),
+    "POST /api/v1/staff": lambda w: (
+        w.secretary, "/api/v1/staff",
+        {"username": "newdesk", "password": "a-long-password-1", "name": "新同事", "org_id": w.units["building_a1"].id,
+         "role": "staff"},
+    ),
+    "POST /api/v1/members/registrations/{registration_id}/approve": lambda w: (
+        w.secretary, f"/api/v1/members/registrations/{w.pending_registration().id}/approve", {}
+    ),
+    "POST /api/v1/members/registrations/{registration_id}/reject": lambda w: (
+        w.secretary, f"/api/v1/members/registrations/{w.pending_registration().id}/reject", {"reason": "信息不全"}
+    ),
+    "POST /api/v1/members/hour-corrections/{correction_id}/answer": lambda w: (
+        w.secretary, f"/api/v1/members/hour-corrections/{w.pending_correction().id}/answer",
+        {"accept": True, "answer": "已核实"},
+    ),
+    "POST /api/v1/stations": lambda w: (
+        w.secretary, "/api/v1/stations", {**STATION, "org_id": w.units["community_a"].id}
+    ),
+    "PATCH /api/v1/stations/{station_id}": lambda w: (
+        w.secretary, f"/api/v1/stations/{w.station.id}", {"address": "幸福路 2 号"}
+    ),
+    "POST /api/v1/stations/{station_id}/qr/rotate": lambda w: (
+        w.secretary, f"/api/v1/stations/{w.station.id}/qr/rotate", None
+    ),
+    "POST /api/v1/checkins/{checkin_id}/confirm": lambda w: (
+        w.secretary, f"/api/v1/checkins/{w.closed_checkin().id}/confirm", None
+    ),
+    "POST /api/v1/notifications/grants": lambda w: (
+        w.secretary, "/api/v1/notifications/grants", {"template_ids": ["tpl-request_overdue"]}
+    ),
+    "POST /api/v1/categories": lambda w: (
+        w.admin, "/api/v1/categories", {"name": "助老", "skills": ["陪护"], "service_model": "routine"}
+    ),
+    "PATCH /api/v1/categories/{category_id}": lambda w: (
+        w.admin, f"/api/v1/categories/{w.category.id}", {"expected_minutes": 90}
+    ),
+    "POST /api/v1/requests/{request_id}/confirm": lambda w: (
+        w.secretary, f"/api/v1/requests/{w.completed_request().id}/confirm", None
+    ),
+    "POST /api/v1/requests/{request_id}/reject-completion": lambda w: (
+        w.secretary, f"/api/v1/requests/{w.completed_request().id}/reject-completion", {"reason": "未完成"}
+    ),
+    "POST /api/v1/requests/{request_id}/assign": lambda w: (
+        w.secretary, f"/api/v1/requests/{w.escalated_request().id}/assign", {"member_id": w.members[1].id}
+    ),
+    "POST /api/v1/requests/{request_id}/ask-resident": lambda w: (
+        w.secretary, f"/api/v1/requests/{w.escalated_request().id}/ask-resident", {"question": "几点方便？"}
+    ),
+    "POST /api/v1/buildings/{building_id}/contacts": lambda w: (
+        w.secretary, f"/api/v1/buildings/{w.units['building_a2'].id}/contacts", {"member_id": w.members[0].id}
+    ),
+    "DELETE /api/v1/buildings/{building_id}/contacts/{member_id}": lambda w: (
+        w.secretary, f"/api/v1/buildings/{w.units['building_a1'].id}/contacts/{w.members[0].id}", None
+    ),
+}
+
+
+def _write_operations(client) -> set[str]:
+    document = body(client.get("/api/v1/openapi.json"))
+    return {
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("post", "put", "patch", "delete")
+    }
+
+
+def test_every_write_operation_is_walked_or_said_to_be_no_staff_action(client):
+    operations = _write_operations(client)
+    unaccounted = operations - set(STAFF_OPERATIONS) - set(NOT_STAFF_OPERATIONS)
+    assert not unaccounted, f"add a recipe to STAFF_OPERATIONS (or a reason to NOT_STAFF_OPERATIONS): {unaccounted}"
+    assert not (set(STAFF_OPERATIONS) | set(NOT_STAFF_OPERATIONS)) - operations, "an operation listed here is gone"
+
+
+@pytest.fixture
+def world(make, make_station, category):
+    return World(make, make_station, category)
+
+
+def _audit_rows():
+    return db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+
+
+@pytest.mark.parametrize("operation", sorted(STAFF_OPERATIONS))
+def test_staff_operation_writes_exactly_one_audit_row(client, world, operation):
+    method, _template = operation.split(" ", 1)
+    actor, path, payload = STAFF_OPERATIONS[operation](world)
+    headers = world.make.headers(actor)
+    before = db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    response = client.open(path, method=method, json=payload, headers=headers, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert response.status_code < 300, response.get_data(as_text=True)
+    db.session.expire_all()
+    rows = _audit_rows()[before:]
+    assert len(rows) == 1, [(row.action, row.after) for row in rows]
+    row = rows[0]
+    assert row.actor_id == actor.id
+    assert row.kind == "write"
+    assert row.ip == "10.1.2.3"
+    assert row.action and row.action == row.action.strip()
+    assert row.after or row.before
+    assert row.target_type is not None
+
+
+def test_a_refused_staff_write_leaves_no_row(client, world):
+    headers = world.make.headers(world.secretary)
+    hidden = world.units["community_b"].id
+    response = client.patch(f"/api/v1/orgs/{hidden}", json={"name": "越权"}, headers=headers)
+    assert response.status_code == 404
+    assert _audit_rows() == []
+
+
+def test_a_residents_own_writes_leave_no_row(client, world):
+    response = client.patch("/api/v1/me", json={"name": "居民新名"}, headers=world.make.headers(world.resident))
+    assert response.status_code == 200
+    assert _audit_rows() == []
