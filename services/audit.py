@@ -30,14 +30,17 @@ from models.base import utcnow
 from models.orgs import OrgUnit
 from models.users import User
 from services.errors import Forbidden, NotFound
+from services.localtime import to_local
 from services.permissions import is_staff, reaches, require_org
 from services.spreadsheets import workbook_bytes
-from services.stations import LOCAL_TIME
 from services.users import mask_phone
 
 # Tables that are themselves records of something else: the outbox (a consequence of a change,
-# with names in its text), the request history (its own log), idempotency replays and the trail.
-NOT_AUDITED = frozenset({AUDIT_TABLE, "idempotency_keys", "notifications", "request_history"})
+# with names in its text), the request history (its own log), idempotency replays, the counters
+# behind rate limits and login locks, and the trail.
+NOT_AUDITED = frozenset({
+    AUDIT_TABLE, "idempotency_keys", "notifications", "request_history", "usage_counters", "desk_login_failures",
+})
 # Column names whose values never enter the trail nor any export: only that they changed.
 SECRET_COLUMN = re.compile(r"password|secret|token|session_key|digest")
 # A person's WeChat identifiers: shown to that person (their export), never in the trail.
@@ -565,7 +568,7 @@ def spreadsheet(user: User, filters: dict) -> bytes:
     rows = (
         [
             entry.id,
-            entry.at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M:%S"),
+            to_local(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
             entry.actor_id,
             entry.actor_name,
             KIND_NAMES[entry.kind],

@@ -110,6 +110,15 @@ class World:
         self.pending_entry("checkin", checkin.id)
         return checkin
 
+    def desk_colleague(self, disabled: bool = False):
+        """A plain staff account of community A, with a second scope on a building."""
+        colleague = self.make.staff(self.units["community_a"], disabled_at=utcnow() if disabled else None)
+        self.make.grant(colleague, self.units["building_a1"])
+        return colleague
+
+    def unconfirmed_resident(self):
+        return self.make.resident(self.units["community_a"], self.units["building_a2"], home_confirmed_at=None)
+
     def pending_correction(self) -> HourCorrection:
         entry = self.pending_entry()
         correction = HourCorrection(
@@ -188,6 +197,22 @@ STAFF_OPERATIONS = {
     ),
     "DELETE /api/v1/buildings/{building_id}/contacts/{member_id}": lambda w: (
         w.secretary, f"/api/v1/buildings/{w.units['building_a1'].id}/contacts/{w.members[0].id}", None
+    ),
+    "DELETE /api/v1/staff/{user_id}/scopes/{scope_id}": lambda w: (
+        lambda colleague: (w.secretary, f"/api/v1/staff/{colleague.id}/scopes/{colleague.scopes[-1].id}", None)
+    )(w.desk_colleague()),
+    "POST /api/v1/staff/{user_id}/disable": lambda w: (
+        w.secretary, f"/api/v1/staff/{w.desk_colleague().id}/disable", None
+    ),
+    "POST /api/v1/staff/{user_id}/enable": lambda w: (
+        w.secretary, f"/api/v1/staff/{w.desk_colleague(disabled=True).id}/enable", None
+    ),
+    "POST /api/v1/auth/password": lambda w: (
+        w.secretary, "/api/v1/auth/password",
+        {"old_password": "staff-password-1", "new_password": "another-password-2026"},
+    ),
+    "POST /api/v1/residents/{user_id}/confirm-home": lambda w: (
+        w.secretary, f"/api/v1/residents/{w.unconfirmed_resident().id}/confirm-home", None
     ),
 }
 
