@@ -4,6 +4,7 @@ from blueprints import members, stations, checkins
 from blueprints import notifications
 from blueprints import categories, requests
 from blueprints import contacts
+from blueprints import meta
 
 ALL_BLUEPRINTS = [
     auth.blp,
@@ -17,4 +18,5 @@ ALL_BLUEPRINTS = [
     categories.blp,
     requests.blp,
     contacts.blp,
+    meta.blp,
 ]

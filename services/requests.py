@@ -37,6 +37,25 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "reject_completion": (("completed",), "in_progress"),
     "cancel": (("submitted", "offered", "accepted", "in_progress", "expired", "escalated"), "cancelled"),
 }
+# What the history of a request calls each action: the transitions above and the events
+# that leave the status as it is (submitting, asking and answering, rating).
+ACTION_NAMES = {
+    "submit": "提交",
+    "offer": "派单",
+    "next_round": "下一轮派单",
+    "expire": "超时无人接单",
+    "escalate": "转工作人员",
+    "accept": "接单",
+    "assign": "指派",
+    "start": "开始服务",
+    "complete": "完成",
+    "confirm": "确认",
+    "reject_completion": "退回",
+    "cancel": "取消",
+    "rate": "评价",
+    "ask_resident": "询问居民",
+    "answer": "居民答复",
+}
 
 
 def _illegal(status: str) -> Conflict:
