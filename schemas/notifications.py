@@ -21,12 +21,17 @@ class NotificationSchema(ma.Schema):
 NotificationPageSchema = page_of(NotificationSchema, "NotificationPage")
 
 
-class OutboxItemSchema(NotificationSchema):
+class OutboxItemSchema(ma.Schema):
+    """Delivery facts only: staff see whether a message went out, never what it said."""
+
+    id = ma.fields.Integer(required=True)
     user_id = ma.fields.Integer(required=True)
+    event = ma.fields.String(required=True)
     status = ma.fields.String(required=True)
     attempts = ma.fields.Integer(required=True)
     last_error = ma.fields.String(allow_none=True)
     template_id = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
     queued_at = ma.fields.DateTime(allow_none=True)
     sent_at = ma.fields.DateTime(allow_none=True)
 
