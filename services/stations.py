@@ -190,7 +190,9 @@ def opening_spans(hours: dict, since: datetime, days: int = 366):
 @dataclass
 class QrWindow:
     token: str
+    # The token stops being accepted; a new one is shown from `changes_at` (one window earlier).
     expires_at: datetime
+    changes_at: datetime
 
 
 def window_seconds() -> int:
@@ -211,7 +213,8 @@ def qr_token(station: Station, at: datetime | None = None) -> QrWindow:
     """The code shown now: `<station>.<window>.<hmac>`, valid this window and the next."""
     window = window_of(at or utcnow())
     expires = datetime.fromtimestamp((window + 2) * window_seconds(), timezone.utc)
-    return QrWindow(f"{station.id}.{window}.{_signature(station, window)}", expires)
+    changes = datetime.fromtimestamp((window + 1) * window_seconds(), timezone.utc)
+    return QrWindow(f"{station.id}.{window}.{_signature(station, window)}", expires, changes)
 
 
 def qr_payload(token: str) -> str:
