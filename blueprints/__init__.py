@@ -4,7 +4,7 @@ from blueprints import members, stations, checkins
 from blueprints import notifications
 from blueprints import categories, requests
 from blueprints import contacts
-from blueprints import meta
+from blueprints import meta, exports
 
 ALL_BLUEPRINTS = [
     auth.blp,
@@ -19,4 +19,5 @@ ALL_BLUEPRINTS = [
     requests.blp,
     contacts.blp,
     meta.blp,
+    exports.blp,
 ]

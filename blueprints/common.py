@@ -1,5 +1,6 @@
 """What every endpoint shares: the caller, idempotency keys, paged answers."""
 from functools import wraps
+from urllib.parse import quote
 
 from flask import request
 from werkzeug.wrappers import Response
@@ -71,3 +72,13 @@ def idempotent(view):
 def page_response(statement, args: dict) -> dict:
     items, total = paginate(statement, args["page"], args["per_page"])
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+def attachment(content: bytes, mimetype: str, filename: str, ascii_filename: str) -> Response:
+    """A download: `filename` (UTF-8, RFC 6266 `filename*`) with an ASCII name for old clients; never cached."""
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,36 @@
+"""Local dates (Asia/Shanghai) and the UTC instants that bound them: the one place reports read local time."""
+from datetime import date, datetime, time, timedelta, timezone
+
+from models.base import utcnow
+from services.errors import Invalid
+# The project's local zone; when a shared local-time helper exists, this import is the one to switch.
+from services.stations import LOCAL_TIME
+
+
+def local_today() -> date:
+    return utcnow().astimezone(LOCAL_TIME).date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    """The UTC instant local midnight begins `day`."""
+    return datetime.combine(day, time(), LOCAL_TIME).astimezone(timezone.utc)
+
+
+def local_days(first: date, last: date) -> tuple[datetime, datetime]:
+    """UTC bounds [start, end) of the local days `first` to `last`, both included."""
+    return start_of_local_day(first), start_of_local_day(last + timedelta(days=1))
+
+
+def local_wall_time(moment: datetime | None) -> datetime | None:
+    """The local wall-clock time of a UTC instant, without an offset (as a spreadsheet shows it)."""
+    return moment.astimezone(LOCAL_TIME).replace(tzinfo=None) if moment is not None else None
+
+
+def period_or_this_year(first: date | None, last: date | None) -> tuple[date, date]:
+    """The local days asked for, each end defaulting to this year's; a period ending before it starts is 422."""
+    year = local_today().year
+    first = first or date(year, 1, 1)
+    last = last or date(year, 12, 31)
+    if first > last:
+        raise Invalid("开始日期不能晚于结束日期", code="invalid_period", fields={"to": ["开始日期不能晚于结束日期"]})
+    return first, last
