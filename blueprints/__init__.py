@@ -4,7 +4,7 @@ from blueprints import members, stations, checkins
 from blueprints import notifications
 from blueprints import categories, requests
 from blueprints import contacts
-from blueprints import meta, exports
+from blueprints import meta, exports, dashboard
 
 ALL_BLUEPRINTS = [
     auth.blp,
@@ -20,4 +20,5 @@ ALL_BLUEPRINTS = [
     contacts.blp,
     meta.blp,
     exports.blp,
+    dashboard.blp,
 ]

@@ -181,7 +181,7 @@ def _escalate(request: ServiceRequest) -> None:
 def alert_overdue() -> int:
     """Tell the staff once about each untaken request past its response deadline; returns how many."""
     overdue = db.session.execute(
-        select(ServiceRequest).where(_breached(), ServiceRequest.sla_alerted_at.is_(None))
+        select(ServiceRequest).where(breached(), ServiceRequest.sla_alerted_at.is_(None))
     ).scalars().all()
     alerted = 0
     for request in overdue:
@@ -284,13 +284,13 @@ def listing(user: User, filters: dict):
     if filters.get("status"):
         statement = statement.where(ServiceRequest.status == filters["status"])
     if filters.get("sla_breached") is not None:
-        statement = statement.where(_breached() if filters["sla_breached"] else ~_breached())
+        statement = statement.where(breached() if filters["sla_breached"] else ~breached())
     if filters.get("awaiting_me"):
         statement = statement.where(offered.where(RequestOffer.status == "open"))
     return statement.order_by(ServiceRequest.id.desc())
 
 
-def _breached():
+def breached():
     """SQL twin of `ServiceRequest.sla_breached`: untaken and past due, the clock stopped while paused."""
     paused_at = ServiceRequest.sla_paused_at
     return and_(
