@@ -23,9 +23,12 @@ export class ApiError extends Error {
   }
 }
 
+// The messages of a field error tree ({"opening_hours": {"weekly": {"mon": {"0": {"close": [...]}}}}}).
+const fieldMessages = (fields) => (typeof fields === "string" ? [fields] : Object.values(fields || {}).flatMap(fieldMessages));
+
 function errorMessage(error) {
   if (!error) return "请求失败，请稍后重试";
-  const details = Object.values(error.fields || {}).flat().filter((detail) => typeof detail === "string");
+  const details = [...new Set(fieldMessages(error.fields))];
   return ERROR_MESSAGES[error.code] || [error.message, ...details].join("：");
 }
 

@@ -1,15 +1,14 @@
 // 消息推送: the outbox of subscription messages, delivery fields only (never their text),
-// filtered by status and event; a failed row can be sent again.
+// filtered by status; a failed row can be sent again.
 import { button, factList, formatTime, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
 
 let statusFilter;
-let eventFilter;
 
 const outbox = new Listing({
   path: "/notifications/outbox",
-  query: () => filterQuery({ status: statusFilter.value, event: eventFilter.value }),
+  query: () => filterQuery({ status: statusFilter.value }),
   row: outboxRow,
   emptyText: "暂无符合条件的推送记录",
   ids: { error: "outbox-error", notice: "outbox-notice", summary: "outbox-summary", list: "outbox-list" },
@@ -27,7 +26,6 @@ function outboxRow(item) {
       ["最近错误", item.last_error],
       ["创建时间", formatTime(item.created_at)],
       ["排队时间", formatTime(item.queued_at)],
-      ["更新时间", formatTime(item.updated_at)],
       ["发送时间", formatTime(item.sent_at)],
     ]));
   if (item.status === "failed") {
@@ -46,21 +44,16 @@ export const tab = {
   build() {
     statusFilter = select(names("delivery_status"), { empty: "全部" });
     statusFilter.id = "outbox-status";
-    eventFilter = select(names("notification_event"), { empty: "全部" });
-    eventFilter.id = "outbox-event";
     statusFilter.addEventListener("change", () => outbox.reloadFromFirstPage());
-    eventFilter.addEventListener("change", () => outbox.reloadFromFirstPage());
     return h("section", { className: "card", "aria-labelledby": "outbox-heading" },
       h("h2", { id: "outbox-heading" }, "消息推送"),
       h("div", { className: "filters", role: "search", "aria-label": "筛选推送记录" },
         labelled("发送情况", statusFilter, "inline"),
-        labelled("消息类型", eventFilter, "inline"),
         button("刷新", "secondary", () => outbox.load())),
       outbox.parts);
   },
   reset() {
     statusFilter.value = "";
-    eventFilter.value = "";
     outbox.reset();
   },
   enter: () => outbox.load(),

@@ -18,14 +18,9 @@ function showLogin() {
   $("qr-login").hidden = false;
 }
 
-// When to fetch the next code: at the end of the window the code was made in (it stays valid one
-// window more, so the screen never shows an expired code); without the window length, halfway.
-function nextRefreshDelay(code) {
-  const expires = new Date(code.expires_at).getTime();
-  const windowMs = (code.window_seconds || 0) * 1000;
-  const turn = windowMs ? expires - windowMs : Date.now() + (expires - Date.now()) / 2;
-  return Math.max(1000, turn - Date.now() + AFTER_TURN_MS);
-}
+// When to fetch the next code: when the API says a new one is shown (the shown one stays valid a
+// window longer, so the screen never shows an expired code).
+const nextRefreshDelay = (code) => Math.max(1000, new Date(code.changes_at).getTime() - Date.now() + AFTER_TURN_MS);
 
 async function refresh() {
   clearTimeout(timer);

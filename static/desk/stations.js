@@ -4,7 +4,7 @@ import { call } from "./api.js";
 import { alertLine, button, factList, form, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { WEEKDAYS, label, names, weekdayName } from "./meta.js";
-import { orgName, unitOptions } from "./session.js";
+import { orgName, session, unitOptions } from "./session.js";
 
 let orgFilter;
 let kindFilter;
@@ -156,7 +156,8 @@ export const tab = {
       stations.parts);
   },
   reset() {
-    orgFilter.replaceChildren(h("option", { value: "" }, "全部"));
+    // The station directory is public: staff see their own scope's unless they pick otherwise.
+    orgFilter.replaceChildren(session.admin ? h("option", { value: "" }, "全部") : "");
     unitOptions(orgFilter);
     kindFilter.value = "";
     stations.reset();
