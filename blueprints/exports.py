@@ -11,6 +11,10 @@ blp = Blueprint("exports", __name__, url_prefix="/exports", description="导出"
 WORKBOOK = {"type": "string", "format": "binary"}
 
 
+def _described(rows: str, columns) -> str:
+    return f"{rows}: " + ", ".join(column.header for column in columns)
+
+
 def _download(export: exports.Export):
     return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
 
@@ -18,19 +22,26 @@ def _download(export: exports.Export):
 @blp.route("/hours.xlsx", methods=["GET"])
 @auth_required
 @blp.arguments(ExportArgsSchema, location="query")
-@blp.response(200, WORKBOOK, content_type=CONTENT_TYPE, description="one row per member: 姓名, 社区, 已确认分钟, 已确认小时, 记录条数")
+@blp.response(
+    200, WORKBOOK, content_type=CONTENT_TYPE, description=_described("one row per member", exports.HOURS_COLUMNS)
+)
 def hours_xlsx(args):
-    """导出服务时长: per member, the entries of the org's subtree confirmed in the period (staff in scope; 404 outside)."""
-    return _download(exports.hours_export(current_user(), args.get("org_id"), args.get("first"), args.get("last")))
+    """导出服务时长: per member, the entries of the org's subtree confirmed in the period.
+
+    Staff in scope; an org outside it answers 404."""
+    export = exports.hours_export(current_user(), args.get("org_id"), args.get("first"), args.get("last"))
+    return _download(export)
 
 
 @blp.route("/requests.xlsx", methods=["GET"])
 @auth_required
 @blp.arguments(ExportArgsSchema, location="query")
 @blp.response(
-    200, WORKBOOK, content_type=CONTENT_TYPE,
-    description="one row per request: 编号, 标题, 类别, 状态, 紧急程度, 社区, 提交时间, 接单时间, 完成时间, 确认时间, 接单党员, 评分",
+    200, WORKBOOK, content_type=CONTENT_TYPE, description=_described("one row per request", exports.REQUEST_COLUMNS)
 )
 def requests_xlsx(args):
-    """导出服务请求: the requests of the org's subtree submitted in the period (staff in scope; 404 outside)."""
-    return _download(exports.requests_export(current_user(), args.get("org_id"), args.get("first"), args.get("last")))
+    """导出服务请求: the requests of the org's subtree submitted in the period.
+
+    Staff in scope; an org outside it answers 404."""
+    export = exports.requests_export(current_user(), args.get("org_id"), args.get("first"), args.get("last"))
+    return _download(export)

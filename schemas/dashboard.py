@@ -24,7 +24,9 @@ class DashboardTodaySchema(ma.Schema):
 class DashboardWeekSchema(ma.Schema):
     week_start = ma.fields.Date(required=True, metadata={"description": "the local Monday"})
     requests = ma.fields.Integer(required=True, metadata={"description": "requests submitted that week"})
-    confirmed_minutes = ma.fields.Integer(required=True, metadata={"description": "service minutes confirmed that week"})
+    confirmed_minutes = ma.fields.Integer(
+        required=True, metadata={"description": "service minutes confirmed that week"}
+    )
 
 
 class DashboardSchema(ma.Schema):

@@ -29,8 +29,8 @@ def dashboard(user: User, org_id: int | None) -> dict:
     month_start = start_of_local_day(today.replace(day=1))
     first_monday = today - timedelta(days=today.weekday(), weeks=WEEKS - 1)
     week_starts = [first_monday + timedelta(weeks=number) for number in range(WEEKS)]
-    bounds = [start_of_local_day(day) for day in week_starts] + [start_of_local_day(first_monday + timedelta(weeks=WEEKS))]
-    weeks = list(zip(bounds, bounds[1:]))
+    bounds = [start_of_local_day(first_monday + timedelta(weeks=number)) for number in range(WEEKS + 1)]
+    weeks = list(zip(bounds[:-1], bounds[1:], strict=True))
 
     by_status = db.session.execute(
         select(ServiceRequest.status, func.count(), func.coalesce(func.sum(case((breached(), 1), else_=0)), 0))

@@ -53,7 +53,8 @@ class Export:
 
 
 def hours_export(user: User, org_id: int | None, first: date | None, last: date | None) -> Export:
-    """已确认服务时长: per member, the entries of the org's subtree confirmed in the local days first..last (default: this year)."""
+    """已确认服务时长: per member, the entries of the org's subtree confirmed in the local days
+    first..last (default: this year)."""
     org = report_org(user, org_id)
     first, last = period_or_this_year(first, last)
     start, end = local_days(first, last)
@@ -77,7 +78,10 @@ def hours_export(user: User, org_id: int | None, first: date | None, last: date 
     content = workbook(
         "服务时长",
         HOURS_COLUMNS,
-        ((name, community_name or "", int(total), round(int(total) / 60, 2), count) for name, community_name, total, count in rows),
+        (
+            (name, community_name or "", int(total), round(int(total) / 60, 2), count)
+            for name, community_name, total, count in rows
+        ),
     )
     return _export(content, "服务时长", "hours", org, first, last)
 
@@ -90,8 +94,8 @@ def requests_export(user: User, org_id: int | None, first: date | None, last: da
     moments = (
         select(
             RequestHistory.request_id,
-            type_coerce(func.max(case((RequestHistory.to_status == "completed", RequestHistory.at))), UTCDateTime).label("completed_at"),
-            type_coerce(func.max(case((RequestHistory.action == "confirm", RequestHistory.at))), UTCDateTime).label("confirmed_at"),
+            _latest(RequestHistory.to_status == "completed").label("completed_at"),
+            _latest(RequestHistory.action == "confirm").label("confirmed_at"),
         )
         .group_by(RequestHistory.request_id)
         .subquery()
@@ -137,6 +141,11 @@ def requests_export(user: User, org_id: int | None, first: date | None, last: da
         ),
     )
     return _export(content, "服务请求", "requests", org, first, last)
+
+
+def _latest(condition):
+    """When the request's history last met `condition` (read back as a UTC time on every engine)."""
+    return type_coerce(func.max(case((condition, RequestHistory.at))), UTCDateTime)
 
 
 def _export(content: bytes, title: str, ascii_title: str, org: OrgUnit, first: date, last: date) -> Export:

@@ -1,8 +1,9 @@
 """Local dates (Asia/Shanghai) and the UTC instants that bound them: the one place reports read local time."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from models.base import utcnow
 from services.errors import Invalid
+
 # The project's local zone; when a shared local-time helper exists, this import is the one to switch.
 from services.stations import LOCAL_TIME
 
@@ -13,7 +14,7 @@ def local_today() -> date:
 
 def start_of_local_day(day: date) -> datetime:
     """The UTC instant local midnight begins `day`."""
-    return datetime.combine(day, time(), LOCAL_TIME).astimezone(timezone.utc)
+    return datetime.combine(day, time(), LOCAL_TIME).astimezone(UTC)
 
 
 def local_days(first: date, last: date) -> tuple[datetime, datetime]:

@@ -1,8 +1,8 @@
 """GET /api/v1/dashboard: today's figures and twelve weeks, equal to direct counts, in a fixed number of queries."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from extensions import db
 from models.base import utcnow

@@ -1,6 +1,6 @@
 """Excel exports: hours per member and service requests, scoped, in local dates, formula-safe."""
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -16,7 +16,10 @@ from tests.conftest import body
 
 INJECTION = '=HYPERLINK("http://x","y")'
 HOURS_HEADERS = ["姓名", "社区", "已确认分钟", "已确认小时", "记录条数"]
-REQUEST_HEADERS = ["编号", "标题", "类别", "状态", "紧急程度", "社区", "提交时间", "接单时间", "完成时间", "确认时间", "接单党员", "评分"]
+REQUEST_HEADERS = [
+    "编号", "标题", "类别", "状态", "紧急程度", "社区",
+    "提交时间", "接单时间", "完成时间", "确认时间", "接单党员", "评分",
+]
 
 
 def submit(client, make, resident, category, title="水龙头漏水"):
@@ -131,7 +134,7 @@ def test_period_is_read_in_local_dates(client, make, two_communities):
     # 00:30 on 1 July in Shanghai is still 30 June in UTC.
     db.session.execute(
         update(ServiceRequest).where(ServiceRequest.id == request_id)
-        .values(created_at=datetime(2026, 6, 30, 16, 30, tzinfo=timezone.utc))
+        .values(created_at=datetime(2026, 6, 30, 16, 30, tzinfo=UTC))
     )
     db.session.commit()
     july = rows_of(sheet_of(download(client, make, staff, "requests", "?from=2026-07-01&to=2026-07-01")))

@@ -47,7 +47,8 @@ def test_names_cover_events_actions_checklist_weekdays_and_flags(client):
     assert set(TRANSITIONS) <= set(names["request_action"])
     assert set(names["checklist_item"]) == set(CHECKLIST_ITEMS)
     assert set(names["weekday"]) == set(WEEKDAYS)
-    raised = set(re.findall(r'"code": "(\w+)"', Path("services/checkins.py").read_text(encoding="utf-8")))
+    source = (Path(__file__).parents[1] / "services" / "checkins.py").read_text(encoding="utf-8")
+    raised = set(re.findall(r'"code": "(\w+)"', source))
     assert raised and raised <= set(names["checkin_flag"])
 
 
