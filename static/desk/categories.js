@@ -91,7 +91,7 @@ export const categories = {
       }));
     section.replaceChildren(
       h("h2", { id: "categories-heading" }, "服务类别"), error, notice, list,
-      session.admin ? [h("h3", {}, "新增服务类别"), create] : []);
+      ...(session.admin ? [h("h3", {}, "新增服务类别"), create] : []));
     list.replaceChildren();
   },
   enter: load,

@@ -112,7 +112,7 @@ export const sections = {
     staffSection.hidden = !isSecretary();
     staffSection.replaceChildren(
       h("h2", { id: "staff-heading" }, "工作人员账号"),
-      accounts.parts,
+      ...accounts.parts,
       h("h3", {}, "新建账号"),
       createForm());
     accounts.reset();
