@@ -48,7 +48,7 @@ def test_the_home_shows_todays_figures_of_the_scope_and_twelve_weeks(page, live_
     expect(figure(page, "overdue_requests")).to_have_text(str(expected["today"]["overdue_requests"]))
     expect(figure(page, "registrations_waiting")).to_have_text(str(expected["today"]["registrations_waiting"]))
     expect(page.locator("#open-by-status")).to_contain_text("2")
-    bars = page.locator("#weekly-chart svg rect.bar.requests")
+    bars = page.locator("#weekly-chart svg rect.column.requests")
     expect(bars).to_have_count(12)
     assert len(expected["weeks"]) == 12
     expect(page.locator("#weekly-chart svg text.label").last).to_have_text(expected["weeks"][-1]["week_start"][5:].replace("-", "/"))

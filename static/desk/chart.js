@@ -29,7 +29,7 @@ export function barChart({ title, groups, series }) {
       const barHeight = Math.round((value / maxima[index]) * plot);
       const x = left + index * bar;
       const y = top + plot - barHeight;
-      const rect = svg("rect", { x, y, width: bar - 2, height: barHeight, class: `bar ${each.className}` });
+      const rect = svg("rect", { x, y, width: bar - 2, height: barHeight, class: `column ${each.className}` });
       rect.append(svg("title", {}, `${group.label} ${each.name}：${each.format(value)}`));
       chart.append(rect);
       if (value) chart.append(svg("text", { x: x + (bar - 2) / 2, y: y - 4, class: "value" }, each.format(value, true)));
