@@ -1,10 +1,21 @@
 """The API blueprints, registered under /api/v1 in this order."""
-from blueprints import auth, me, orgs, staff
-from blueprints import members, stations, checkins
-from blueprints import notifications
-from blueprints import categories, requests
-from blueprints import contacts
-from blueprints import audit
+from blueprints import (
+    audit,
+    auth,
+    categories,
+    checkins,
+    contacts,
+    dashboard,
+    exports,
+    me,
+    members,
+    meta,
+    notifications,
+    orgs,
+    requests,
+    staff,
+    stations,
+)
 
 ALL_BLUEPRINTS = [
     auth.blp,
@@ -19,4 +30,7 @@ ALL_BLUEPRINTS = [
     requests.blp,
     contacts.blp,
     audit.blp,
+    meta.blp,
+    exports.blp,
+    dashboard.blp,
 ]

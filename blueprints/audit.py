@@ -1,12 +1,12 @@
 """审计日志: reading the trail; and the hooks that open an audited operation for every request."""
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint
 
-from blueprints.common import USER_KEY, auth_required, current_user, page_response
+from blueprints.common import USER_KEY, attachment, auth_required, current_user, page_response
 from extensions import db
 from schemas.audit import AuditFilterSchema, AuditListArgsSchema, AuditPageSchema
 from services import audit
-from services.spreadsheets import MIME_TYPE
+from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("audit", __name__, url_prefix="", description="审计日志")
 
@@ -55,12 +55,7 @@ def list_audit(args):
 @blp.route("/audit.xlsx", methods=["GET"])
 @auth_required
 @blp.arguments(AuditFilterSchema, location="query")
-@blp.response(200, content_type=MIME_TYPE)
+@blp.response(200, content_type=CONTENT_TYPE)
 def export_audit(args):
     """导出审计日志 (Excel): the same rows and filters as GET /audit, Chinese headers in row 1."""
-    content = audit.spreadsheet(current_user(), args)
-    return Response(
-        content,
-        mimetype=MIME_TYPE,
-        headers={"Content-Disposition": "attachment; filename=audit.xlsx", "Cache-Control": "no-store"},
-    )
+    return attachment(audit.spreadsheet(current_user(), args), CONTENT_TYPE, "审计日志.xlsx", "audit.xlsx")

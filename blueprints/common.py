@@ -1,14 +1,15 @@
 """What every endpoint shares: the caller, idempotency keys, paged answers."""
 from functools import wraps
+from urllib.parse import quote
 
 from flask import request
 from werkzeug.wrappers import Response
 
+from models.users import User
 from services import idempotency
 from services.auth import user_for_token
 from services.database import paginate
 from services.errors import Invalid
-from models.users import User
 
 BEARER = "bearer "
 USER_KEY = "linli.user"
@@ -97,3 +98,13 @@ def _strings_in(value) -> list[str]:
     if isinstance(value, list):
         return [string for item in value for string in _strings_in(item)]
     return []
+
+
+def attachment(content: bytes, mimetype: str, filename: str, ascii_filename: str) -> Response:
+    """A download: `filename` (UTF-8, RFC 6266 `filename*`) with an ASCII name for old clients; never cached."""
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_filename}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -7,18 +7,18 @@ from extensions import db, limiter
 from schemas.common import PageArgsSchema
 from schemas.contacts import (
     BuildingContactArgsSchema,
-    ContactPageSchema,
-    ContactSchema,
     ContactMessageArgsSchema,
     ContactMessagePageSchema,
     ContactMessageSchema,
-    ThreadReadResultSchema,
+    ContactPageSchema,
     ContactReportArgsSchema,
     ContactReportPageSchema,
     ContactReportSchema,
+    ContactSchema,
     ContactServedSchema,
     ContactThreadPageSchema,
     ContactThreadSchema,
+    ThreadReadResultSchema,
 )
 from schemas.users import HomeConfirmationSchema
 from services import contacts, users

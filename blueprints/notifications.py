@@ -10,6 +10,7 @@ from schemas.notifications import (
     NotificationPageSchema,
     NotificationSchema,
     OutboxArgsSchema,
+    OutboxItemSchema,
     OutboxPageSchema,
     TemplateListSchema,
 )
@@ -62,5 +63,15 @@ def read_notification(notification_id):
 @blp.arguments(OutboxArgsSchema, location="query")
 @blp.response(200, OutboxPageSchema)
 def list_outbox(args):
-    """发送状态: status, attempts and last error of notifications in the caller's scope."""
+    """发送状态: status, attempts and last error of notifications in the caller's scope (never their text)."""
     return page_response(notifications.outbox(current_user(), args.get("status")), args)
+
+
+@blp.route("/outbox/<int:notification_id>/retry", methods=["POST"])
+@auth_required
+@blp.response(200, OutboxItemSchema)
+def retry_outbox_item(notification_id):
+    """重新发送: a `failed` row goes back to `pending` (staff over the recipient; any other status → 409 `not_failed`)."""
+    notification = notifications.retry_failed(current_user(), notification_id)
+    db.session.commit()
+    return notification

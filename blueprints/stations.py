@@ -67,6 +67,8 @@ def station_qr(station_id):
     return {
         "token": code.token,
         "expires_at": code.expires_at,
+        "changes_at": code.changes_at,
+        "window_seconds": stations.window_seconds(),
         "payload": stations.qr_payload(code.token),
         "png_url": url_for("stations.station_qr_png", station_id=station.id),
     }

@@ -7,7 +7,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from extensions import db
 from models.base import choice, utcnow
 
-SERVICE_MODELS = ("routine", "cultural", "on_demand", "professional", "socialised")
+# 五种服务模式.
+SERVICE_MODEL_NAMES = {
+    "routine": "常态化服务",
+    "cultural": "文化惠民服务",
+    "on_demand": "按需服务",
+    "professional": "专业化基地化服务",
+    "socialised": "社会化服务",
+}
+SERVICE_MODELS = tuple(SERVICE_MODEL_NAMES)
 
 
 class ServiceCategory(db.Model):

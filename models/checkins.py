@@ -8,7 +8,16 @@ from extensions import db
 from models.base import choice, utcnow
 
 # closed: checked out by the member; auto_closed: left open and closed by the job at closing time.
-CHECKIN_STATUSES = ("open", "closed", "auto_closed")
+CHECKIN_STATUS_NAMES = {"open": "签到中", "closed": "已签退", "auto_closed": "自动结束"}
+CHECKIN_STATUSES = tuple(CHECKIN_STATUS_NAMES)
+# The anti-gaming signals a visit may carry (services/checkins.py raises them; staff read these names).
+CHECKIN_FLAG_NAMES = {
+    "impossible_travel": "位置跳变过快",
+    "shared_device": "多人共用设备",
+    "radius_edge": "位于签到范围边缘",
+    "overlong": "时长过长",
+    "forgotten_checkout": "未签退",
+}
 
 
 class CheckIn(db.Model):

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import choice, utcnow
 
-MESSAGE_KINDS = ("text", "phone")
+MESSAGE_KIND_NAMES = {"text": "留言", "phone": "公开电话"}
+MESSAGE_KINDS = tuple(MESSAGE_KIND_NAMES)
 
 
 class BuildingContact(db.Model):

@@ -7,8 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from extensions import db
 from models.base import choice, utcnow
 
-HOUR_SOURCES = ("checkin", "request", "visit", "activity")
-HOUR_STATUSES = ("pending", "confirmed", "rejected")
+HOUR_SOURCE_NAMES = {"checkin": "签到", "request": "服务请求", "visit": "走访慰问", "activity": "活动"}
+HOUR_SOURCES = tuple(HOUR_SOURCE_NAMES)
+HOUR_STATUS_NAMES = {"pending": "待确认", "confirmed": "已确认", "rejected": "已退回"}
+HOUR_STATUSES = tuple(HOUR_STATUS_NAMES)
 
 
 class HourEntry(db.Model):
@@ -41,7 +43,8 @@ class HourEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-CORRECTION_STATUSES = ("pending", "accepted", "rejected")
+CORRECTION_STATUS_NAMES = {"pending": "待处理", "accepted": "已采纳", "rejected": "未采纳"}
+CORRECTION_STATUSES = tuple(CORRECTION_STATUS_NAMES)
 
 
 class HourCorrection(db.Model):

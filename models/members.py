@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import choice, utcnow
 
-REGISTRATION_STATUSES = ("pending", "approved", "rejected", "ended")
+REGISTRATION_STATUS_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "未通过", "ended": "已结束"}
+REGISTRATION_STATUSES = tuple(REGISTRATION_STATUS_NAMES)
 
 
 class Registration(db.Model):

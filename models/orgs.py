@@ -7,20 +7,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import choice, utcnow
 
-ORG_KINDS = (
-    "district_committee",
-    "street_working_committee",
-    "community_general_branch",
-    "building_branch",
-    "functional_branch",
-    "mobile_member_branch",
-    "nonpublic_enterprise_committee",
-    "street_economic_branch",
-    "enterprise_branch",
-    "association_committee",
-    "social_org_branch",
-)
-STAFF_ROLES = ("secretary", "staff")
+ORG_KIND_NAMES = {
+    "district_committee": "区市县委",
+    "street_working_committee": "街道党工委",
+    "community_general_branch": "社区党总支",
+    "building_branch": "楼院党支部",
+    "functional_branch": "功能型党支部",
+    "mobile_member_branch": "流动党员党支部",
+    "nonpublic_enterprise_committee": "非公企业党工委",
+    "street_economic_branch": "街道综合经济党总支",
+    "enterprise_branch": "企业党组织",
+    "association_committee": "行业协会党委",
+    "social_org_branch": "社会组织党组织",
+}
+ORG_KINDS = tuple(ORG_KIND_NAMES)
+STAFF_ROLE_NAMES = {"secretary": "书记", "staff": "工作人员"}
+STAFF_ROLES = tuple(STAFF_ROLE_NAMES)
 
 
 class OrgUnit(db.Model):

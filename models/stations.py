@@ -7,15 +7,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import choice, utcnow
 
-STATION_KINDS = (
-    "street_service_centre",  # 街道党员服务中心
-    "community_service_station",  # 社区党员服务站
-    "building_named_station",  # 楼院党员冠名服务站(点)
-    "household_activity_room",  # 党员中心户"家庭式"活动室
-    "liaison_station",  # 在职党员联络站
-)
-# The "five ways" a place is obtained.
-ACQUISITIONS = ("purchased", "self_built", "joint_built", "rented", "exchanged")
+STATION_KIND_NAMES = {
+    "street_service_centre": "街道党员服务中心",
+    "community_service_station": "社区党员服务站",
+    "building_named_station": "楼院党员冠名服务站（点）",
+    "household_activity_room": "党员中心户“家庭式”活动室",
+    "liaison_station": "在职党员联络站",
+}
+STATION_KINDS = tuple(STATION_KIND_NAMES)
+# The "five ways" (五种途径) a place is obtained.
+ACQUISITION_NAMES = {
+    "purchased": "自购",
+    "self_built": "自建",
+    "joint_built": "联建",
+    "rented": "租赁",
+    "exchanged": "置换",
+}
+ACQUISITIONS = tuple(ACQUISITION_NAMES)
 
 
 class Station(db.Model):

@@ -9,7 +9,8 @@ from models.base import choice, utcnow
 
 # Mini-program tokens live long (TOKEN_TTL_SECONDS); desk tokens (a shared office PC) live
 # shorter and also end after an idle time (DESK_TOKEN_TTL_SECONDS, DESK_TOKEN_IDLE_SECONDS).
-TOKEN_KINDS = ("mini_program", "desk")
+TOKEN_KIND_NAMES = {"mini_program": "小程序", "desk": "服务台"}
+TOKEN_KINDS = tuple(TOKEN_KIND_NAMES)
 
 
 class User(db.Model):

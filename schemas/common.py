@@ -2,7 +2,6 @@
 import marshmallow as ma
 from marshmallow import validate
 
-
 # The largest id an `integer` column holds (PostgreSQL's ends here; SQLite's would go to 2^63).
 # An id beyond it names nothing: 404 in a path (the `id` URL converter), 422 in a body or query.
 MAX_ID = 2**31 - 1
@@ -58,3 +57,14 @@ def new_password_field(required: bool = True) -> ma.fields.String:
 class TrimmedString(ma.fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+# The largest id the database's integer columns hold: a bigger one is simply invalid (422).
+LARGEST_ID = 2**31 - 1
+
+
+def org_id_field() -> ma.fields.Integer:
+    return ma.fields.Integer(
+        validate=validate.Range(min=1, max=LARGEST_ID),
+        metadata={"description": "默认：调用者的第一个管辖组织（管理员：组织树的根）"},
+    )

@@ -31,6 +31,7 @@ class OutboxItemSchema(ma.Schema):
     attempts = ma.fields.Integer(required=True)
     last_error = ma.fields.String(allow_none=True)
     template_id = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
     queued_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime(required=True)
     sent_at = ma.fields.DateTime(allow_none=True)

@@ -115,6 +115,10 @@ StationPageSchema = page_of(StationSchema, "StationPage")
 
 class QrSchema(ma.Schema):
     token = ma.fields.String(required=True)
-    expires_at = ma.fields.DateTime(required=True)
+    expires_at = ma.fields.DateTime(required=True, metadata={"description": "the token is refused from then on"})
+    changes_at = ma.fields.DateTime(
+        required=True, metadata={"description": "a new token is shown from then on: refresh the display at this time"}
+    )
+    window_seconds = ma.fields.Integer(required=True, metadata={"description": "how often the token changes"})
     payload = ma.fields.String(required=True)
     png_url = ma.fields.String(required=True)

@@ -32,7 +32,7 @@ from models.users import User
 from services.errors import Forbidden, NotFound
 from services.localtime import to_local
 from services.permissions import is_staff, reaches, require_org
-from services.spreadsheets import workbook_bytes
+from services.spreadsheets import Column, workbook
 from services.users import mask_phone
 
 # Tables that are themselves records of something else: the outbox (a consequence of a change,
@@ -582,4 +582,4 @@ def spreadsheet(user: User, filters: dict) -> bytes:
         ]
         for entry in entries
     )
-    return workbook_bytes("审计日志", EXPORT_HEADERS, rows)
+    return workbook("审计日志", [Column(header) for header in EXPORT_HEADERS], rows)

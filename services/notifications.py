@@ -23,7 +23,7 @@ from models.notifications import Notification, NotificationGrant
 from models.orgs import OrgUnit
 from models.users import User
 from services.database import is_postgresql
-from services.errors import Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound
 from services.localtime import to_local
 from services.permissions import require_staff, within_scope
 
@@ -96,6 +96,29 @@ def outbox(user: User, status: str | None):
     if status:
         statement = statement.where(Notification.status == status)
     return statement
+
+
+def retry_failed(user: User, notification_id: int) -> Notification:
+    """Staff send a failed row again: back to pending (one guarded update), for the next relay run.
+
+    A row failed as `delivery_interrupted` may have reached the user; sending it again is the
+    staff member's decision, which is why it is never retried on its own.
+    """
+    notification = db.session.execute(
+        outbox(user, None).where(Notification.id == notification_id)
+    ).scalar_one_or_none()
+    if notification is None:
+        raise NotFound("通知不存在", code="notification_not_found")
+    moved = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.status == "failed")
+        .values(status="pending", queued_at=None, sending_since=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("只有发送失败的通知可以重发", code="not_failed")
+    db.session.refresh(notification)
+    return notification
 
 
 # --------------------------------------------------------------------- templates, grants

@@ -2,7 +2,7 @@
 from sqlalchemy import func, literal, select, update
 
 from extensions import db
-from models.orgs import OrgUnit
+from models.orgs import ORG_KIND_NAMES, OrgUnit
 from models.users import User
 from services.database import UNPAGED_LIMIT
 from services.errors import Invalid
@@ -22,29 +22,16 @@ ALLOWED_PARENTS = {
     "association_committee": {"district_committee"},
     "social_org_branch": {"association_committee"},
 }
-KIND_NAMES = {
-    "district_committee": "区市县委",
-    "street_working_committee": "街道党工委",
-    "community_general_branch": "社区党总支",
-    "building_branch": "楼院党支部",
-    "functional_branch": "功能型党支部",
-    "mobile_member_branch": "流动党员党支部",
-    "nonpublic_enterprise_committee": "非公企业党工委",
-    "street_economic_branch": "街道综合经济党总支",
-    "enterprise_branch": "企业党组织",
-    "association_committee": "行业协会党委",
-    "social_org_branch": "社会组织党组织",
-}
 
 
 def _check_placement(kind: str, parent: OrgUnit | None) -> None:
     parent_kind = parent.kind if parent is not None else None
     if parent_kind not in ALLOWED_PARENTS[kind]:
-        where = KIND_NAMES[parent_kind] if parent_kind else "顶层"
+        where = ORG_KIND_NAMES[parent_kind] if parent_kind else "顶层"
         raise Invalid(
-            f"{KIND_NAMES[kind]}不能设在{where}之下",
+            f"{ORG_KIND_NAMES[kind]}不能设在{where}之下",
             code="invalid_parent",
-            fields={"parent_id": [f"{KIND_NAMES[kind]}不能设在{where}之下"]},
+            fields={"parent_id": [f"{ORG_KIND_NAMES[kind]}不能设在{where}之下"]},
         )
 
 

@@ -68,3 +68,19 @@ def within_scope(user: User, path_column=OrgUnit.path, roles: tuple[str, ...] | 
     if not paths:
         return false()
     return or_(*(path_column.startswith(path) for path in paths))
+
+
+def report_org(user: User, org_id: int | None) -> OrgUnit:
+    """The org a report covers: the one asked for (404 outside scope), else the caller's first
+    scope, or for an administrator the first root of the tree."""
+    require_staff(user)
+    if org_id is not None:
+        return require_org(user, org_id)
+    if not user.is_admin:
+        return min(user.scopes, key=lambda scope: scope.id).org
+    root = db.session.execute(
+        select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id).limit(1)
+    ).scalar_one_or_none()
+    if root is None:
+        raise NotFound("组织不存在", code="org_not_found")
+    return root

@@ -36,6 +36,25 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "reject_completion": (("completed",), "in_progress"),
     "cancel": (("submitted", "offered", "accepted", "in_progress", "expired", "escalated"), "cancelled"),
 }
+# What the history of a request calls each action: the transitions above and the events
+# that leave the status as it is (submitting, asking and answering, rating).
+ACTION_NAMES = {
+    "submit": "提交",
+    "offer": "派单",
+    "next_round": "下一轮派单",
+    "expire": "超时无人接单",
+    "escalate": "转工作人员",
+    "accept": "接单",
+    "assign": "指派",
+    "start": "开始服务",
+    "complete": "完成",
+    "confirm": "确认",
+    "reject_completion": "退回",
+    "cancel": "取消",
+    "rate": "评价",
+    "ask_resident": "询问居民",
+    "answer": "居民答复",
+}
 
 
 def _illegal(status: str) -> Conflict:
@@ -162,7 +181,7 @@ def _escalate(request: ServiceRequest) -> None:
 def alert_overdue() -> int:
     """Tell the staff once about each untaken request past its response deadline; returns how many."""
     overdue = db.session.execute(
-        select(ServiceRequest).where(_breached(), ServiceRequest.sla_alerted_at.is_(None))
+        select(ServiceRequest).where(breached(), ServiceRequest.sla_alerted_at.is_(None))
     ).scalars().all()
     alerted = 0
     for request in overdue:
@@ -319,13 +338,13 @@ def listing(user: User, filters: dict):
     if filters.get("status"):
         statement = statement.where(ServiceRequest.status == filters["status"])
     if filters.get("sla_breached") is not None:
-        statement = statement.where(_breached() if filters["sla_breached"] else ~_breached())
+        statement = statement.where(breached() if filters["sla_breached"] else ~breached())
     if filters.get("awaiting_me"):
         statement = statement.where(offered)
     return statement.order_by(ServiceRequest.id.desc())
 
 
-def _breached():
+def breached():
     """SQL twin of `ServiceRequest.sla_breached`: untaken and past due, the clock stopped while paused."""
     paused_at = ServiceRequest.sla_paused_at
     return and_(

@@ -20,7 +20,8 @@ from services.localtime import local_zone
 from services.permissions import require_org
 from wx import pages
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
+WEEKDAYS = tuple(WEEKDAY_NAMES)
 EARTH_RADIUS_M = 6371008.8
 # Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
 CHECKLIST_ORG_KINDS = (
@@ -32,20 +33,21 @@ CHECKLIST_ORG_KINDS = (
 )
 # 八有: place, sign, flag, oath, rights and duties, rules, publications, e-education equipment;
 # 四新: work profile, characteristic experience, e-education film, study video system.
-CHECKLIST_ITEMS = (
-    "has_place",
-    "has_sign",
-    "has_flag",
-    "has_oath",
-    "has_rights_duties",
-    "has_rules",
-    "has_publications",
-    "has_av_equipment",
-    "work_profile",
-    "characteristic_experience",
-    "e_education_film",
-    "study_video_system",
-)
+CHECKLIST_ITEM_NAMES = {
+    "has_place": "有活动场所",
+    "has_sign": "有党组织标牌",
+    "has_flag": "有党旗",
+    "has_oath": "有入党誓词",
+    "has_rights_duties": "有党员权利义务",
+    "has_rules": "有规章制度",
+    "has_publications": "有党报党刊",
+    "has_av_equipment": "有电教设备",
+    "work_profile": "有党建工作简介",
+    "characteristic_experience": "有党建特色经验",
+    "e_education_film": "有党建工作电教片",
+    "study_video_system": "有党员学习教育电视视频系统",
+}
+CHECKLIST_ITEMS = tuple(CHECKLIST_ITEM_NAMES)
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -194,7 +196,9 @@ def opening_spans(hours: dict, since: datetime, days: int = 366):
 @dataclass
 class QrWindow:
     token: str
+    # The token stops being accepted; a new one is shown from `changes_at` (one window earlier).
     expires_at: datetime
+    changes_at: datetime
 
 
 def window_seconds() -> int:
@@ -215,7 +219,8 @@ def qr_token(station: Station, at: datetime | None = None) -> QrWindow:
     """The code shown now: `<station>.<window>.<hmac>`, valid this window and the next."""
     window = window_of(at or utcnow())
     expires = datetime.fromtimestamp((window + 2) * window_seconds(), timezone.utc)
-    return QrWindow(f"{station.id}.{window}.{_signature(station, window)}", expires)
+    changes = datetime.fromtimestamp((window + 1) * window_seconds(), timezone.utc)
+    return QrWindow(f"{station.id}.{window}.{_signature(station, window)}", expires, changes)
 
 
 def qr_payload(token: str) -> str:

@@ -3,10 +3,9 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-from config import ConfigurationError, from_environment
 from sqlalchemy import func, select
 
+from config import ConfigurationError, from_environment
 from extensions import db
 from models.orgs import OrgUnit
 

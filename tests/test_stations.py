@@ -1,5 +1,5 @@
 """Stations: scoped management, distance listing, opening hours and the rotating QR code."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -121,6 +121,20 @@ def test_qr_gives_token_and_png(client, make, make_station):
     assert png.status_code == 200
     assert png.mimetype == "image/png"
     assert png.data.startswith(b"\x89PNG")
+
+
+def test_qr_tells_the_display_when_the_code_changes(client, make, make_station, app):
+    units = make.tree()
+    station = make_station(units["community_a"])
+    headers = make.headers(make.staff(units["community_a"]))
+    before = datetime.now(timezone.utc)
+    qr = body(client.get(f"/api/v1/stations/{station.id}/qr", headers=headers))
+    window = app.config["QR_WINDOW_SECONDS"]
+    changes_at, expires_at = datetime.fromisoformat(qr["changes_at"]), datetime.fromisoformat(qr["expires_at"])
+    assert qr["window_seconds"] == window
+    assert before < changes_at <= before + timedelta(seconds=window)
+    assert expires_at - changes_at == timedelta(seconds=window)
+    assert changes_at.timestamp() % window == 0
 
 
 def test_residents_do_not_get_the_qr(client, make, make_station):

@@ -1,0 +1,140 @@
+// 楼院联系: which members serve which buildings (assigning and removing them), and the messages
+// residents reported, which only this screen shows.
+import { call } from "./api.js";
+import { alertLine, button, factList, form, formatTime, h, labelled, node, noticeLine, personName } from "./dom.js";
+import { Listing } from "./listing.js";
+import { session, unitOptions } from "./session.js";
+
+let buildingSelect;
+let memberSelect;
+const contactsError = alertLine("contacts-error");
+const contactsNotice = noticeLine("contacts-notice");
+const contactList = h("ul", { id: "contact-list", className: "records" });
+let ticket = 0;
+
+const reports = new Listing({
+  path: "/contacts/reports",
+  row: reportRow,
+  emptyText: "暂无居民举报的消息",
+  ids: { error: "reports-error", notice: "reports-notice", summary: "reports-summary", list: "report-list" },
+});
+
+function reportRow(report) {
+  return h("li", { className: "record", data: { reportId: report.id } },
+    h("div", { className: "record-head" }, node("strong", `${personName(report.sender)} 的消息`, "record-title")),
+    h("blockquote", { className: "reported-text" }, report.message_text),
+    factList([
+      ["发送时间", formatTime(report.message_sent_at)],
+      ["举报人", personName(report.reporter)],
+      ["举报原因", report.reason],
+      ["举报时间", formatTime(report.created_at)],
+    ]));
+}
+
+function contactRow(contact, building) {
+  const item = h("li", { className: "record", data: { memberId: contact.member_id } },
+    h("div", { className: "record-head" },
+      node("strong", contact.name, "record-title"),
+      contact.on_duty && node("span", "在岗", "badge on-duty")),
+    factList([
+      ["所在党支部", contact.branch],
+      ["技能特长", contact.skills.join("、")],
+      ["联系电话", contact.phone_masked],
+    ]));
+  item.append(h("div", { className: "record-actions" }, button("解除联系", "secondary", async (event) => {
+    contactsError.textContent = "";
+    contactsNotice.textContent = "";
+    event.target.disabled = true;
+    try {
+      await call("DELETE", `/buildings/${building.id}/contacts/${contact.member_id}`);
+      await loadContacts();
+      contactsNotice.textContent = `已解除${contact.name}与${building.name}的联系`;
+    } catch (error) {
+      contactsError.textContent = error.message;
+      event.target.disabled = false;
+    }
+  })));
+  return item;
+}
+
+const selectedBuilding = () => session.units.get(Number(buildingSelect.value));
+
+// The building's contacts, and the members of its community who could be assigned.
+async function loadContacts() {
+  const building = selectedBuilding();
+  const mine = ++ticket;
+  contactsError.textContent = "";
+  if (!building) {
+    contactList.replaceChildren(node("li", "您的范围内没有楼院", "empty"));
+    return;
+  }
+  try {
+    const [page, approved] = await Promise.all([
+      call("GET", `/buildings/${building.id}/contacts?per_page=100`),
+      call("GET", "/members/registrations?status=approved&per_page=100"),
+    ]);
+    if (mine !== ticket) return;
+    const rows = page.items.map((contact) => contactRow(contact, building));
+    contactList.replaceChildren(...(rows.length ? rows : [node("li", "该楼院暂无联系党员", "empty")]));
+    const serving = new Set(page.items.map((contact) => contact.member_id));
+    const candidates = approved.items.filter((r) => r.community_id === building.parent_id && !serving.has(r.user.id));
+    memberSelect.replaceChildren(...candidates.map((r) => h("option", { value: r.user.id }, personName(r.user))));
+    memberSelect.disabled = !candidates.length;
+    if (!candidates.length) memberSelect.append(h("option", { value: "" }, "本社区暂无可指派的党员"));
+  } catch (error) {
+    if (mine === ticket) contactsError.textContent = error.message;
+  }
+}
+
+async function assign() {
+  const building = selectedBuilding();
+  contactsError.textContent = "";
+  contactsNotice.textContent = "";
+  if (!building || !memberSelect.value) {
+    contactsError.textContent = "请选择楼院和党员";
+    return;
+  }
+  const name = memberSelect.selectedOptions[0].textContent;
+  try {
+    await call("POST", `/buildings/${building.id}/contacts`, { member_id: Number(memberSelect.value) });
+    await loadContacts();
+    contactsNotice.textContent = `已指派${name}联系${building.name}`;
+  } catch (error) {
+    contactsError.textContent = error.message;
+  }
+}
+
+export const tab = {
+  id: "contacts-panel",
+  title: "楼院联系",
+  route: "contacts",
+  build() {
+    buildingSelect = h("select", { id: "contact-building" });
+    memberSelect = h("select", { id: "contact-member" });
+    buildingSelect.addEventListener("change", loadContacts);
+    return h("div", {},
+      h("section", { className: "card", "aria-labelledby": "contacts-heading" },
+        h("h2", { id: "contacts-heading" }, "楼院联系党员"),
+        h("div", { className: "filters" }, labelled("楼院", buildingSelect, "inline")),
+        contactsError, contactsNotice, contactList,
+        form({ className: "inline-form", "aria-label": "指派联系党员" }, [
+          labelled("指派党员", memberSelect, "inline"),
+          h("button", { type: "submit", className: "primary" }, "指派"),
+        ], assign)),
+      h("section", { id: "reports-section", className: "card", "aria-labelledby": "reports-heading" },
+        h("h2", { id: "reports-heading" }, "居民举报的消息"),
+        h("p", { className: "muted" }, "被举报消息的原文只在此处向工作人员显示。"),
+        reports.parts));
+  },
+  reset() {
+    buildingSelect.replaceChildren();
+    unitOptions(buildingSelect, (unit) => unit.kind === "building_branch");
+    contactList.replaceChildren();
+    contactsNotice.textContent = "";
+    reports.reset();
+  },
+  enter() {
+    loadContacts();
+    reports.load();
+  },
+};
