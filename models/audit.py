@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import choice, utcnow
 
-AUDIT_KINDS = ("write", "read")
+AUDIT_KIND_NAMES = {"write": "修改", "read": "查阅"}
+AUDIT_KINDS = tuple(AUDIT_KIND_NAMES)
 AUDIT_TABLE = "audit_entries"
 
 

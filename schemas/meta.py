@@ -24,6 +24,7 @@ VOCABULARY_DESCRIPTIONS = {
     "notification_event": "通知事件 (event of a notification)",
     "delivery_status": "发送状态 (status of an outbox item)",
     "token_kind": "登录凭证类型 (kind of a token)",
+    "audit_kind": "审计记录类型 (kind of an audit entry)",
 }
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import event, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from extensions import db
-from models.audit import AUDIT_TABLE, AuditEntry
+from models.audit import AUDIT_KIND_NAMES, AUDIT_TABLE, AuditEntry
 from models.base import utcnow
 from models.orgs import OrgUnit
 from models.users import User
@@ -35,12 +35,12 @@ from services.permissions import is_staff, reaches, require_org
 from services.spreadsheets import Column, workbook
 from services.users import mask_phone
 
-# Tables that are themselves records of something else: the outbox (a consequence of a change,
-# with names in its text), the request history (its own log), idempotency replays, the counters
-# behind rate limits and login locks, and the trail.
-NOT_AUDITED = frozenset({
-    AUDIT_TABLE, "idempotency_keys", "notifications", "request_history", "usage_counters", "desk_login_failures",
-})
+# Tables that are themselves records of something else: the request history (its own log),
+# idempotency replays, the counters behind rate limits and login locks, and the trail.
+NOT_AUDITED = frozenset({AUDIT_TABLE, "idempotency_keys", "request_history", "usage_counters", "desk_login_failures"})
+# A new outbox row is a consequence of the change being audited and quotes names and text; staff
+# changing an outbox row (sending a failed one again) is a decision, and is audited.
+INSERTS_NOT_AUDITED = frozenset({"notifications"})
 # Column names whose values never enter the trail nor any export: only that they changed.
 SECRET_COLUMN = re.compile(r"password|secret|token|session_key|digest")
 # A person's WeChat identifiers: shown to that person (their export), never in the trail.
@@ -185,6 +185,8 @@ def _collect_flushed(session, _flush_context):
             continue
         columns = state.mapper.column_attrs
         if obj in session.new:
+            if state.mapper.local_table.name in INSERTS_NOT_AUDITED:
+                continue
             _merge(session, *key, "insert", {}, _whole_row({c.key: state.dict.get(c.key) for c in columns}))
         elif obj in session.deleted:
             _merge(session, *key, "delete", _whole_row({c.key: state.dict.get(c.key) for c in columns}), {})
@@ -559,7 +561,6 @@ EXPORT_HEADERS = [
     "编号", "时间", "操作人编号", "操作人", "类型", "操作",
     "对象类型", "对象编号", "所属组织编号", "修改前", "修改后", "IP 地址",
 ]
-KIND_NAMES = {"write": "修改", "read": "查阅"}
 
 
 def spreadsheet(user: User, filters: dict) -> bytes:
@@ -571,7 +572,7 @@ def spreadsheet(user: User, filters: dict) -> bytes:
             to_local(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
             entry.actor_id,
             entry.actor_name,
-            KIND_NAMES[entry.kind],
+            AUDIT_KIND_NAMES[entry.kind],
             entry.action,
             entry.target_type,
             entry.target_id,

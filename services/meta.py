@@ -1,5 +1,6 @@
 """Display names (Chinese) of every status, kind and event the API returns, read from their one home each."""
 from config import NOTIFICATION_EVENTS
+from models.audit import AUDIT_KIND_NAMES
 from models.categories import SERVICE_MODEL_NAMES
 from models.checkins import CHECKIN_FLAG_NAMES, CHECKIN_STATUS_NAMES
 from models.contacts import MESSAGE_KIND_NAMES
@@ -36,6 +37,7 @@ VOCABULARIES = {
     "notification_event": {event: title for event, (title, _phrase) in NOTIFICATION_EVENTS.items()},
     "delivery_status": DELIVERY_STATUS_NAMES,
     "token_kind": TOKEN_KIND_NAMES,
+    "audit_kind": AUDIT_KIND_NAMES,
 }
 
 

@@ -8,7 +8,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from extensions import db
 from models.audit import AuditEntry
@@ -16,7 +16,9 @@ from models.base import utcnow
 from models.checkins import CheckIn
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
+from models.notifications import Notification
 from models.requests import ServiceRequest
+from services.notifications import notify
 from tests.conftest import body
 
 # Written by people for themselves (or before anyone is authenticated), never as a staff decision.
@@ -119,6 +121,13 @@ class World:
     def unconfirmed_resident(self):
         return self.make.resident(self.units["community_a"], self.units["building_a2"], home_confirmed_at=None)
 
+    def failed_notification(self) -> Notification:
+        notification = notify(self.resident.id, "request_accepted", "已接单", "已有党员接单", {}, None)
+        db.session.flush()
+        db.session.execute(update(Notification).where(Notification.id == notification.id).values(status="failed"))
+        db.session.commit()
+        return notification
+
     def pending_correction(self) -> HourCorrection:
         entry = self.pending_entry()
         correction = HourCorrection(
@@ -210,6 +219,9 @@ STAFF_OPERATIONS = {
     "POST /api/v1/auth/password": lambda w: (
         w.secretary, "/api/v1/auth/password",
         {"old_password": "staff-password-1", "new_password": "another-password-2026"},
+    ),
+    "POST /api/v1/notifications/outbox/{notification_id}/retry": lambda w: (
+        w.secretary, f"/api/v1/notifications/outbox/{w.failed_notification().id}/retry", None
     ),
     "POST /api/v1/residents/{user_id}/confirm-home": lambda w: (
         w.secretary, f"/api/v1/residents/{w.unconfirmed_resident().id}/confirm-home", None
