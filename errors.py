@@ -100,7 +100,7 @@ class ErrorResponsesPlugin(BasePlugin):
     - a view behind `auth_required`: 401 (no or bad token) and 403 (not allowed);
     - an id in the path: 404 (missing, out of range, or not visible to the caller);
     - a JSON body: 400 (malformed JSON), 413 (over MAX_CONTENT_LENGTH) and 404 (an object it
-      names does not exist or is not visible); arguments: 422;
+      names does not exist or is not visible); arguments: 422, and 404 when one names an object (`*_id`);
     - a write: 409 (a state conflict or a duplicate) and 429 (rate limits guard writes).
     An operation that gives another error documents it with `@blp.alt_response`.
     """
@@ -125,6 +125,9 @@ class ErrorResponsesPlugin(BasePlugin):
                 statuses |= {400, 404, 413, 422}
             if operation.get("parameters"):
                 statuses.add(422)
+            if any(parameter.get("in") == "query" and parameter["name"].endswith("_id")
+                   for parameter in operation.get("parameters", [])):
+                statuses.add(404)
             if method in WRITE_METHODS:
                 statuses |= {409, 429}
             responses = operation.setdefault("responses", {})

@@ -67,7 +67,7 @@ def list_outbox(args):
     return page_response(notifications.outbox(current_user(), args.get("status")), args)
 
 
-@blp.route("/outbox/<int:notification_id>/retry", methods=["POST"])
+@blp.route("/outbox/<id:notification_id>/retry", methods=["POST"])
 @auth_required
 @blp.response(200, OutboxItemSchema)
 def retry_outbox_item(notification_id):

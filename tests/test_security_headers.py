@@ -58,11 +58,14 @@ def test_desk_markup_has_no_inline_script_or_style():
     assert parser.found == []
 
 
-def test_desk_script_builds_no_markup_from_strings_and_sets_no_inline_styles():
-    script = (DESK / "desk.js").read_text(encoding="utf-8")
-    for pattern in (r"\.innerHTML\s*=", r"insertAdjacentHTML", r"\.style\.", r"setAttribute\(\s*[\"']style",
-                    r"setAttribute\(\s*[\"']on", r"\beval\(", r"new Function\("):
-        assert not re.search(pattern, script), pattern
+def test_desk_scripts_build_no_markup_from_strings_and_set_no_inline_styles():
+    scripts = sorted(DESK.glob("*.js"))
+    assert len(scripts) > 5, "the desk's modules were not found"
+    for path in scripts:
+        script = path.read_text(encoding="utf-8")
+        for pattern in (r"\.innerHTML\s*=", r"insertAdjacentHTML", r"\.style\.", r"setAttribute\(\s*[\"']style",
+                        r"setAttribute\(\s*[\"']on", r"\beval\(", r"new Function\("):
+            assert not re.search(pattern, script), f"{path.name}: {pattern}"
 
 
 @pytest.mark.parametrize(
