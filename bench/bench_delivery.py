@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -67,9 +67,10 @@ def flask(env, *args, **kwargs) -> subprocess.Popen:
 def prepare(env: dict, sandbox: str, messages: int) -> None:
     """Schema, one user known to WeChat with `messages` grants on both sides, `messages` queued rows."""
     os.environ.update(env)
+    from flask_migrate import upgrade
+
     from app import create_app
     from extensions import db
-    from flask_migrate import upgrade
     from jobs.notifications import relay
     from models.notifications import NotificationGrant
     from models.users import User
@@ -101,9 +102,10 @@ def login(sandbox: str) -> None:
 
 def delivered_rate(env: dict) -> tuple[int, float]:
     """(rows sent, messages/s between the first and the last send)."""
+    from sqlalchemy import func, select
+
     from app import create_app
     from extensions import db
-    from sqlalchemy import func, select
     from models.notifications import Notification
 
     os.environ.update(env)
@@ -212,7 +214,7 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
     lines = [
-        f"## Notification delivery ({datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.messages} messages, "
+        f"## Notification delivery ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {args.messages} messages, "
         f"{'PostgreSQL' if args.postgresql else 'SQLite'})",
         "",
         "`bench/bench_delivery.py`: outbox rows relayed to RQ and sent by `flask worker --burst` processes to the",

@@ -5,7 +5,7 @@ raised by one guarded UPDATE only while below the limit, inside the transaction 
 counts (a refused or failed action counts nothing). Needs no Redis, so it cannot fail open.
 """
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, update
@@ -18,7 +18,7 @@ from models.users import User
 from services.errors import TooManyRequests
 
 WINDOW = timedelta(days=1)
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # action → (setting holding the per-window limit, what the person is told)
 LIMITS = {

@@ -4,7 +4,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -184,9 +184,9 @@ def opening_spans(hours: dict, since: datetime, days: int = 366):
         midnight = datetime.combine(day, time(), zone)
         spans = sorted(hours.get("weekly", {}).get(WEEKDAYS[day.weekday()], []), key=lambda span: span["open"])
         for span in spans:
-            end = (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(timezone.utc)
+            end = (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(UTC)
             if end > since:
-                start = (midnight + timedelta(minutes=_minutes(span["open"]))).astimezone(timezone.utc)
+                start = (midnight + timedelta(minutes=_minutes(span["open"]))).astimezone(UTC)
                 yield max(start, since), end
 
 
@@ -218,8 +218,8 @@ def _signature(station: Station, window: int) -> str:
 def qr_token(station: Station, at: datetime | None = None) -> QrWindow:
     """The code shown now: `<station>.<window>.<hmac>`, valid this window and the next."""
     window = window_of(at or utcnow())
-    expires = datetime.fromtimestamp((window + 2) * window_seconds(), timezone.utc)
-    changes = datetime.fromtimestamp((window + 1) * window_seconds(), timezone.utc)
+    expires = datetime.fromtimestamp((window + 2) * window_seconds(), UTC)
+    changes = datetime.fromtimestamp((window + 1) * window_seconds(), UTC)
     return QrWindow(f"{station.id}.{window}.{_signature(station, window)}", expires, changes)
 
 

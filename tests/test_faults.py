@@ -21,11 +21,13 @@ def _login(client, wx):
 # ------------------------------------------------------------------------------- PostgreSQL
 
 
+@pytest.mark.postgresql_only
 def test_postgresql_restart_answers_503_then_recovers_without_restarting_linli(
     live_server, make, postgres_cluster
 ):
     if postgres_cluster is None:
-        pytest.skip("needs the session's own PostgreSQL cluster (the postgresql pass)")
+        pytest.fail("needs the PostgreSQL cluster the suite starts itself (LINLI_TEST_DATABASE=postgresql, "
+                    "without LINLI_TEST_POSTGRES_URL)", pytrace=False)
     headers = make.headers(make.resident())
     db.session.commit()
     me = f"{live_server}/api/v1/me"

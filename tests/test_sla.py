@@ -1,5 +1,5 @@
 """The response clock: wall clock or station opening hours, urgent requests, pausing on the resident."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -51,7 +51,7 @@ def test_the_clock_runs_while_any_station_is_open_and_counts_overlaps_once(app_c
 
 
 def test_the_wall_clock_counts_everything():
-    start = datetime(2026, 11, 28, 3, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
     assert due_after(None, start, timedelta(minutes=90)) == start + timedelta(minutes=90)
     assert counted_between(None, start, start - timedelta(minutes=5)) == timedelta(0)
 

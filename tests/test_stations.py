@@ -1,5 +1,5 @@
 """Stations: scoped management, distance listing, opening hours and the rotating QR code."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -116,7 +116,7 @@ def test_qr_gives_token_and_png(client, make, make_station):
     qr = body(client.get(f"/api/v1/stations/{station.id}/qr", headers=headers))
     assert qr["token"].startswith(f"{station.id}.")
     assert qr["token"] in qr["payload"]
-    assert datetime.fromisoformat(qr["expires_at"]) > datetime.now(timezone.utc)
+    assert datetime.fromisoformat(qr["expires_at"]) > datetime.now(UTC)
     png = client.get(qr["png_url"], headers=headers)
     assert png.status_code == 200
     assert png.mimetype == "image/png"
@@ -127,7 +127,7 @@ def test_qr_tells_the_display_when_the_code_changes(client, make, make_station, 
     units = make.tree()
     station = make_station(units["community_a"])
     headers = make.headers(make.staff(units["community_a"]))
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     qr = body(client.get(f"/api/v1/stations/{station.id}/qr", headers=headers))
     window = app.config["QR_WINDOW_SECONDS"]
     changes_at, expires_at = datetime.fromisoformat(qr["changes_at"]), datetime.fromisoformat(qr["expires_at"])
@@ -150,13 +150,13 @@ def test_opening_hours_use_shanghai_time(make, make_station):
         opening_hours={"weekly": {"mon": [{"open": "08:30", "close": "17:30"}]}, "closed_days": ["2026-11-30"]},
     )
     # Monday 2026-11-23 09:00 in Shanghai is 01:00 UTC.
-    assert is_open(station, datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc))
-    assert not is_open(station, datetime(2026, 11, 23, 0, 29, tzinfo=timezone.utc))
-    assert not is_open(station, datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc))
-    assert not is_open(station, datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc))
-    assert not is_open(station, datetime(2026, 11, 30, 1, 0, tzinfo=timezone.utc))
-    assert closing_time(station, datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)) == datetime(
-        2026, 11, 23, 9, 30, tzinfo=timezone.utc
+    assert is_open(station, datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
+    assert not is_open(station, datetime(2026, 11, 23, 0, 29, tzinfo=UTC))
+    assert not is_open(station, datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
+    assert not is_open(station, datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
+    assert not is_open(station, datetime(2026, 11, 30, 1, 0, tzinfo=UTC))
+    assert closing_time(station, datetime(2026, 11, 23, 1, 0, tzinfo=UTC)) == datetime(
+        2026, 11, 23, 9, 30, tzinfo=UTC
     )
     assert ALWAYS_OPEN["weekly"]["sun"]
 

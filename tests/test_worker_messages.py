@@ -1,7 +1,7 @@
 """What a WeChat message carries: local (Beijing) time whatever the host's zone, and only pages the mini-program has."""
 import ast
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -37,7 +37,7 @@ def test_the_time_in_a_wechat_message_is_beijing_time_on_a_utc_host(
     db.session.execute(
         update(Notification)
         .where(Notification.id == notification.id)
-        .values(created_at=datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc))
+        .values(created_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC))
     )
     db.session.commit()
     delivery.run()
