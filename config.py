@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 SANDBOX_APPID = "wx-sandbox-appid"
-SANDBOX_SECRET = "wx-sandbox-secret"
+SANDBOX_SECRET = "wx-sandbox-secret"  # noqa: S105  # the local sandbox's public stand-in, no real credential
 DEFAULT_SANDBOX_BASE = "http://127.0.0.1:8750/"
 # Every event a person hears about, with its subscribe-message template title and a short
 # status phrase; each event's template id comes from WECHAT_TEMPLATE_<EVENT>.
@@ -149,8 +149,9 @@ def _refuse_unsafe_setup(env, sandbox: bool, default_database: bool) -> None:
         )
     if sandbox and not default_database and env.get("WECHAT_SANDBOX") != "1":
         raise ConfigurationError(
-            "未设置 WECHAT_APPID 时使用的是本地微信沙箱，它可为任意 openid 签发登录凭证，不能用于 DATABASE_URL 指定的数据库；"
-            "确需如此请设置 WECHAT_SANDBOX=1。 The WeChat sandbox runs only on the default SQLite unless WECHAT_SANDBOX=1."
+            "未设置 WECHAT_APPID 时使用的是本地微信沙箱，它可为任意 openid 签发登录凭证，"
+            "不能用于 DATABASE_URL 指定的数据库；确需如此请设置 WECHAT_SANDBOX=1。"
+            " The WeChat sandbox runs only on the default SQLite unless WECHAT_SANDBOX=1."
         )
 
 

@@ -52,7 +52,7 @@ def environment(database_url: str, redis_url: str, sandbox_port: int) -> dict:
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         WECHAT_API_BASE=f"http://127.0.0.1:{sandbox_port}/",
-        SECRET_KEY="bench-secret-key",
+        SECRET_KEY="bench-secret-key",  # noqa: S106  # throwaway key for a local benchmark database
     )
     return env
 
@@ -140,7 +140,7 @@ def plain_loop(sandbox: str, messages: int) -> float:
     data = {"thing1": {"value": "压测通知"}, "thing2": {"value": "帮忙修水管"}, "phrase3": {"value": "待接单"},
             "time4": {"value": "2026-11-26 08:00"}}
     started = time.perf_counter()
-    for n in range(messages):
+    for _ in range(messages):
         answer = session.post(sandbox + "cgi-bin/message/subscribe/send", params={"access_token": token},
                               json={"touser": OPENID, "template_id": TEMPLATE, "data": data,
                                     "page": "pages/index/index"}, timeout=5).json()
@@ -200,7 +200,9 @@ def main():
         loop_rate = plain_loop(sandbox, args.messages)
         results = []
         for workers in (1, 4):
-            database_url = fresh_database(cluster, workers) if cluster else f"sqlite:///{workdir / f'bench-{workers}.db'}"
+            database_url = (
+                fresh_database(cluster, workers) if cluster else f"sqlite:///{workdir / f'bench-{workers}.db'}"
+            )
             sent, rate = run_workers(database_url, redis_url, sandbox_port, sandbox, args.messages, workers)
             if sent != args.messages:
                 raise SystemExit(f"{workers} worker(s) sent {sent} of {args.messages}")

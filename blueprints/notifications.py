@@ -71,7 +71,10 @@ def list_outbox(args):
 @auth_required
 @blp.response(200, OutboxItemSchema)
 def retry_outbox_item(notification_id):
-    """重新发送: a `failed` row goes back to `pending` (staff over the recipient; any other status → 409 `not_failed`)."""
+    """重新发送: a `failed` row goes back to `pending`.
+
+    Only staff over the recipient may retry; any other status → 409 `not_failed`.
+    """
     notification = notifications.retry_failed(current_user(), notification_id)
     db.session.commit()
     return notification

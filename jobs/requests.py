@@ -19,7 +19,9 @@ def schedule_offer_timer(request: ServiceRequest) -> None:
     try:
         get_queue().enqueue_at(request.offer_expires_at, advance_offers, request.id, request.offer_round)
     except redis.RedisError:
-        log.warning("offer timer for request %s not scheduled (Redis unavailable); the sweep will advance it", request.id)
+        log.warning(
+            "offer timer for request %s not scheduled (Redis unavailable); the sweep will advance it", request.id
+        )
 
 
 def advance_offers(request_id: int, round_number: int) -> None:

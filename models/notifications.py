@@ -7,7 +7,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from extensions import db
 from models.base import choice, utcnow
 
-DELIVERY_STATUS_NAMES = {"pending": "待发送", "queued": "排队中", "sent": "已发送", "skipped": "未发送", "failed": "发送失败"}
+DELIVERY_STATUS_NAMES = {
+    "pending": "待发送",
+    "queued": "排队中",
+    "sent": "已发送",
+    "skipped": "未发送",
+    "failed": "发送失败",
+}
 DELIVERY_STATUSES = tuple(DELIVERY_STATUS_NAMES)
 
 

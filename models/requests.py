@@ -22,7 +22,13 @@ STATUS_NAMES = {
 REQUEST_STATUSES = tuple(STATUS_NAMES)
 URGENCY_NAMES = {"normal": "普通", "urgent": "紧急"}
 URGENCIES = tuple(URGENCY_NAMES)
-OFFER_STATUS_NAMES = {"open": "待答复", "accepted": "已接单", "declined": "已婉拒", "expired": "已超时", "withdrawn": "已撤回"}
+OFFER_STATUS_NAMES = {
+    "open": "待答复",
+    "accepted": "已接单",
+    "declined": "已婉拒",
+    "expired": "已超时",
+    "withdrawn": "已撤回",
+}
 OFFER_STATUSES = tuple(OFFER_STATUS_NAMES)
 # Until someone has taken it, a request runs against its SLA clock.
 UNTAKEN_STATUSES = ("submitted", "offered", "expired", "escalated")

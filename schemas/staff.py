@@ -9,7 +9,9 @@ from schemas.common import Id, new_password_field, page_of, text
 class StaffCreateSchema(ma.Schema):
     """Either a new desk account (username, password, name) or a grant to an existing user_id."""
 
-    username = ma.fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$", error="用户名为 3 到 50 位字母、数字或 _.-"))
+    username = ma.fields.String(
+        validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$", error="用户名为 3 到 50 位字母、数字或 _.-")
+    )
     password = new_password_field(required=False)
     name = text(50, required=False)
     user_id = Id()

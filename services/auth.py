@@ -19,7 +19,7 @@ from wx.client import get_wechat
 
 log = logging.getLogger(__name__)
 
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105  # the name of the hash method, not a password
 # Compared against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
 

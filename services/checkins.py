@@ -29,7 +29,9 @@ def covers(community: OrgUnit, station: Station) -> bool:
     )
 
 
-def check_in(member: User, station_id: int, token: str, lat: float, lng: float, device_id: str | None) -> tuple[CheckIn, bool]:
+def check_in(
+    member: User, station_id: int, token: str, lat: float, lng: float, device_id: str | None
+) -> tuple[CheckIn, bool]:
     """The member's open visit at the station, and whether it was created by this call."""
     station = stations.get_station(station_id)
     registration = active_registration(member)
@@ -93,7 +95,9 @@ def _open_checkin(member_id: int, station_id: int) -> CheckIn | None:
     ).scalar_one_or_none()
 
 
-def _signals(member: User, station: Station, lat: float, lng: float, distance: float, device_id: str | None, now: datetime) -> list[dict]:
+def _signals(
+    member: User, station: Station, lat: float, lng: float, distance: float, device_id: str | None, now: datetime
+) -> list[dict]:
     """Anti-gaming flags for staff, each with its evidence; they never block the check-in."""
     flags = []
     previous = db.session.execute(
@@ -125,7 +129,9 @@ def _signals(member: User, station: Station, lat: float, lng: float, distance: f
         if others >= current_app.config["CHECKIN_DEVICE_OTHER_MEMBERS"]:
             flags.append({"code": "shared_device", "evidence": {"device_id": device_id, "other_members_24h": others}})
     if distance > station.radius_m * current_app.config["CHECKIN_EDGE_RATIO"]:
-        flags.append({"code": "radius_edge", "evidence": {"distance_m": round(distance, 1), "radius_m": station.radius_m}})
+        flags.append(
+            {"code": "radius_edge", "evidence": {"distance_m": round(distance, 1), "radius_m": station.radius_m}}
+        )
     return flags
 
 

@@ -94,7 +94,9 @@ def _community(name: str, centre: tuple[float, float], street: OrgUnit) -> OrgUn
 
 def _people(district: OrgUnit, community: OrgUnit) -> None:
     admin = User(username=ADMIN[0], name="区委组织部管理员", password_hash=hash_password(ADMIN[1]), is_admin=True)
-    secretary = User(username=COMMUNITY_STAFF[0], name="幸福里社区书记", password_hash=hash_password(COMMUNITY_STAFF[1]))
+    secretary = User(
+        username=COMMUNITY_STAFF[0], name="幸福里社区书记", password_hash=hash_password(COMMUNITY_STAFF[1])
+    )
     db.session.add_all([admin, secretary])
     db.session.flush()
     db.session.add(StaffScope(user_id=secretary.id, org_id=community.id, role="secretary"))
@@ -163,8 +165,11 @@ def _categories(community: OrgUnit) -> None:
     residents = db.session.execute(
         select(User).where(User.openid.in_([openid for openid, _ in RESIDENTS])).order_by(User.id)
     ).scalars().all()
+    # Only the first two residents get a request: the third starts with none.
     for resident, (category, title) in zip(
-        residents, [("小修小补", "厨房灯不亮了，需要换灯管"), ("就医陪诊", "周四去医院复查，需要有人陪同")]
+        residents,
+        [("小修小补", "厨房灯不亮了，需要换灯管"), ("就医陪诊", "周四去医院复查，需要有人陪同")],
+        strict=False,
     ):
         create_request(resident, {"category_id": by_name[category].id, "title": title, "preferred_time": evening})
 
@@ -186,12 +191,30 @@ def _stations(community: OrgUnit) -> None:
     # Ten of the twelve checklist items done: the desk shows what is still missing.
     checklist = {item: index < 10 for index, item in enumerate(CHECKLIST_ITEMS)}
     rows = [
-        ("大观街道党员服务中心", "street_service_centre", community.parent_id, "经四路 268 号", 36.6612, 117.0011, 200, "purchased", daily, None),
-        ("幸福里社区党员服务站", "community_service_station", community.id, "幸福里小区 12 号楼一层", 36.6598, 117.0052, 100, "joint_built", daily, None),
-        (f"{building.name.removesuffix('党支部')}冠名服务点", "building_named_station", building.id, "幸福里 1 号楼院", 36.6603, 117.0060, 60, "self_built", daily, None),
-        ("李建国家庭式活动室", "household_activity_room", building.id, "幸福里 1 号楼 2 单元 101", 36.6605, 117.0063, 40, "exchanged", evenings, None),
-        ("幸福里在职党员联络站", "liaison_station", community.id, "幸福里社区党群服务中心二楼", 36.6595, 117.0049, 100, "rented", daily, None),
-        ("泉城科技党员活动阵地", "community_service_station", enterprise.id, "泉城科技园 A 座 3 层", 36.6650, 117.0120, 120, "self_built", daily, checklist),
+        (
+            "大观街道党员服务中心", "street_service_centre", community.parent_id, "经四路 268 号",
+            36.6612, 117.0011, 200, "purchased", daily, None,
+        ),
+        (
+            "幸福里社区党员服务站", "community_service_station", community.id, "幸福里小区 12 号楼一层",
+            36.6598, 117.0052, 100, "joint_built", daily, None,
+        ),
+        (
+            f"{building.name.removesuffix('党支部')}冠名服务点", "building_named_station", building.id,
+            "幸福里 1 号楼院", 36.6603, 117.0060, 60, "self_built", daily, None,
+        ),
+        (
+            "李建国家庭式活动室", "household_activity_room", building.id, "幸福里 1 号楼 2 单元 101",
+            36.6605, 117.0063, 40, "exchanged", evenings, None,
+        ),
+        (
+            "幸福里在职党员联络站", "liaison_station", community.id, "幸福里社区党群服务中心二楼",
+            36.6595, 117.0049, 100, "rented", daily, None,
+        ),
+        (
+            "泉城科技党员活动阵地", "community_service_station", enterprise.id, "泉城科技园 A 座 3 层",
+            36.6650, 117.0120, 120, "self_built", daily, checklist,
+        ),
     ]
     for name, kind, org_id, address, lat, lng, radius, acquisition, hours, items in rows:
         db.session.add(

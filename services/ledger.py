@@ -18,7 +18,9 @@ from services.permissions import require_org, require_staff, within_scope
 from wx import pages
 
 
-def record_entry(member_id: int, org_id: int, source: str, source_id: int, minutes: int, note: str | None = None) -> HourEntry:
+def record_entry(
+    member_id: int, org_id: int, source: str, source_id: int, minutes: int, note: str | None = None
+) -> HourEntry:
     """A pending entry for work from `source`; one entry per source object (unique)."""
     entry = HourEntry(
         member_id=member_id, org_id=org_id, source=source, source_id=source_id, minutes=minutes, note=note
@@ -99,7 +101,9 @@ def correction_in_scope(actor: User, correction_id: int) -> HourCorrection:
     return correction
 
 
-def answer_correction(actor: User, correction_id: int, accept: bool, answer: str, minutes: int | None) -> HourCorrection:
+def answer_correction(
+    actor: User, correction_id: int, accept: bool, answer: str, minutes: int | None
+) -> HourCorrection:
     """Staff in scope answer; accepting sets the entry to the corrected minutes and confirms it.
 
     The correction row keeps the entry's minutes and status before and after, so no change is lost.

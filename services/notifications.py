@@ -37,7 +37,12 @@ PRINTABLE_ASCII = re.compile(r"[^\x21-\x7e]")
 
 # Outcomes by WeChat errcode.
 SKIP_CODES = {43101: "user_refused"}
-FAIL_CODES = {40003: "invalid_openid", 40037: "invalid_template_id", 41030: "invalid_page", 47003: "invalid_template_data"}
+FAIL_CODES = {
+    40003: "invalid_openid",
+    40037: "invalid_template_id",
+    41030: "invalid_page",
+    47003: "invalid_template_data",
+}
 
 # A queued row whose job never ran (Redis lost it) goes back to pending after this long.
 STALE_QUEUED = timedelta(minutes=10)
@@ -45,7 +50,9 @@ STALE_QUEUED = timedelta(minutes=10)
 STALE_SENDING = timedelta(minutes=5)
 
 
-def notify(user_id: int, event: str, title: str, body: str = "", data: dict | None = None, page: str | None = None) -> Notification:
+def notify(
+    user_id: int, event: str, title: str, body: str = "", data: dict | None = None, page: str | None = None
+) -> Notification:
     """Queue a message to a person; it is delivered only after the surrounding commit."""
     if event not in NOTIFICATION_EVENTS:
         raise ValueError(f"unknown notification event {event!r}: add it to config.NOTIFICATION_EVENTS")
@@ -325,7 +332,9 @@ def deliver(notification_id: int, final_attempt: bool) -> Outcome | None:
     except WeChatClientException as error:
         return _after_error(notification_id, user.id, template_id, error.errcode, str(error.errmsg), final_attempt)
     except (requests.Timeout, requests.ConnectionError) as error:
-        return _after_error(notification_id, user.id, template_id, None, f"network: {type(error).__name__}", final_attempt)
+        return _after_error(
+            notification_id, user.id, template_id, None, f"network: {type(error).__name__}", final_attempt
+        )
     return _finish(notification_id, Outcome("sent"), msgid=str(result.get("msgid", "")))
 
 

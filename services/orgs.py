@@ -46,7 +46,9 @@ def create_org(actor: User, name: str, kind: str, parent_id: int | None, locatio
     return add_org(name, kind, parent, **(location or {}))
 
 
-def add_org(name: str, kind: str, parent: OrgUnit | None, lat: float | None = None, lng: float | None = None) -> OrgUnit:
+def add_org(
+    name: str, kind: str, parent: OrgUnit | None, lat: float | None = None, lng: float | None = None
+) -> OrgUnit:
     """Insert a unit and derive its materialised path from its id."""
     prefix = parent.path if parent else "/"
     # The id is known only after the insert: until then a path no unit can have ("/0/" part) stands in.

@@ -508,7 +508,9 @@ def confirm(staff: User, request_id: int) -> ServiceRequest:
 
 
 def reject_completion(staff: User, request_id: int, reason: str) -> ServiceRequest:
-    request = transition(_for_staff(staff, request_id), "reject_completion", staff, reason=reason, rejection_reason=reason)
+    request = transition(
+        _for_staff(staff, request_id), "reject_completion", staff, reason=reason, rejection_reason=reason
+    )
     notify(
         request.assignee_id, "request_rejected", "服务完成情况被退回", reason,
         {"request_id": request.id, "reason": reason}, page=pages.request_detail(request.id),

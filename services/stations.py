@@ -20,7 +20,15 @@ from services.localtime import local_zone
 from services.permissions import require_org
 from wx import pages
 
-WEEKDAY_NAMES = {"mon": "周一", "tue": "周二", "wed": "周三", "thu": "周四", "fri": "周五", "sat": "周六", "sun": "周日"}
+WEEKDAY_NAMES = {
+    "mon": "周一",
+    "tue": "周二",
+    "wed": "周三",
+    "thu": "周四",
+    "fri": "周五",
+    "sat": "周六",
+    "sun": "周日",
+}
 WEEKDAYS = tuple(WEEKDAY_NAMES)
 EARTH_RADIUS_M = 6371008.8
 # Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
@@ -130,7 +138,9 @@ def nearest(statement, lat: float, lng: float, page: int, per_page: int) -> tupl
     """
     scale = math.cos(math.radians(lat))
     north, east = Station.lat - lat, (Station.lng - lng) * scale
-    stations, total = paginate(statement.order_by(None).order_by(north * north + east * east, Station.id), page, per_page)
+    stations, total = paginate(
+        statement.order_by(None).order_by(north * north + east * east, Station.id), page, per_page
+    )
     for station in stations:
         station.distance_m = round(haversine_m(lat, lng, station.lat, station.lng), 1)
     stations.sort(key=lambda station: (station.distance_m, station.id))

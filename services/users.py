@@ -84,7 +84,9 @@ def _move_home(user: User, home: tuple[int | None, int | None]) -> None:
     if user.home_changed_at is not None and now < user.home_changed_at + interval:
         retry_after = math.ceil((user.home_changed_at + interval - now).total_seconds())
         raise TooManyRequests(
-            retry_after, f"住址每 {interval.days} 天只能修改一次，请稍后再试或联系社区工作人员", code="home_change_too_soon"
+            retry_after,
+            f"住址每 {interval.days} 天只能修改一次，请稍后再试或联系社区工作人员",
+            code="home_change_too_soon",
         )
     user.community_id, user.building_id = home
     user.home_confirmed_at = None

@@ -65,7 +65,9 @@ def test_community_directory_is_capped_each_with_all_its_buildings(client, make,
 
 def test_near_reads_one_page_nearest_first(client, make, make_station):
     units = make.tree()
-    far, near, middle = (make_station(units["community_a"], lat=CENTRE[0] + step, lng=CENTRE[1]) for step in (0.03, 0.001, 0.01))
+    far, near, middle = (
+        make_station(units["community_a"], lat=CENTRE[0] + step, lng=CENTRE[1]) for step in (0.03, 0.001, 0.01)
+    )
     headers = make.headers(make.resident())
     url = f"/api/v1/stations?near={CENTRE[0]},{CENTRE[1]}&per_page=1"
     pages = [body(client.get(f"{url}&page={page}", headers=headers)) for page in (1, 2, 3)]

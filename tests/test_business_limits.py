@@ -97,7 +97,7 @@ def test_hour_corrections_are_limited_per_day(client, make, app, monkeypatch):
     entries = [ledger.record_entry(member.id, units["community_a"].id, "activity", n, 30) for n in (901, 902)]
     db.session.commit()
     headers = make.headers(member)
-    for entry, expected in zip(entries, (201, 429)):
+    for entry, expected in zip(entries, (201, 429), strict=True):
         response = client.post(
             f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "漏记", "minutes": 60}, headers=headers
         )
@@ -109,8 +109,8 @@ def test_hour_corrections_are_limited_per_day(client, make, app, monkeypatch):
 
 @pytest.mark.parametrize("setting", ["REQUESTS_PER_DAY", "REGISTRATIONS_PER_DAY", "QUESTIONS_PER_DAY",
                                      "GRANTS_PER_DAY", "HOUR_CORRECTIONS_PER_DAY"])
-def test_every_limit_is_a_tunable_setting(setting):
+def test_every_limit_is_a_tunable_setting(setting, tmp_path):
     from config import TUNABLES, from_environment
 
     assert setting in TUNABLES
-    assert from_environment("/tmp", {setting: "7", "SECRET_KEY": "x"})[setting] == 7
+    assert from_environment(str(tmp_path), {setting: "7", "SECRET_KEY": "x"})[setting] == 7

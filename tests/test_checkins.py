@@ -152,18 +152,26 @@ def test_idempotency_key_replays_the_first_answer(client, make, scene):
 
 def test_twenty_concurrent_checkins_make_one_open_visit(live_server, make, scene):
     headers = make.headers(scene["member"])
-    payload = {"station_id": scene["station"].id, "qr_token": make_token(scene["station"]), "lat": CENTRE[0], "lng": CENTRE[1]}
+    payload = {
+        "station_id": scene["station"].id,
+        "qr_token": make_token(scene["station"]),
+        "lat": CENTRE[0],
+        "lng": CENTRE[1],
+    }
 
     def scan(_):
         return requests.post(f"{live_server}/api/v1/checkins", json=payload, headers=headers, timeout=30)
 
     with ThreadPoolExecutor(20) as pool:
         responses = list(pool.map(scan, range(20)))
-    assert {response.status_code for response in responses} <= {200, 201}, [r.text for r in responses if r.status_code > 201]
+    failures = [r.text for r in responses if r.status_code > 201]
+    assert {response.status_code for response in responses} <= {200, 201}, failures
     assert sum(response.status_code == 201 for response in responses) == 1
     assert len({response.json()["id"] for response in responses}) == 1
     db.session.expire_all()
-    count = db.session.execute(select(func.count(CheckIn.id)).where(CheckIn.member_id == scene["member"].id)).scalar_one()
+    count = db.session.execute(
+        select(func.count(CheckIn.id)).where(CheckIn.member_id == scene["member"].id)
+    ).scalar_one()
     assert count == 1
 
 
@@ -213,10 +221,14 @@ def test_staff_confirm_credits_the_ledger(client, make, scene):
     assert body(response)["status"] == "confirmed"
     hours = body(client.get("/api/v1/members/me/hours", headers=headers))
     assert hours["confirmed_minutes"] == 60 and hours["pending_minutes"] == 0
-    events = db.session.execute(select(Notification.event).where(Notification.user_id == scene["member"].id)).scalars().all()
+    events = (
+        db.session.execute(select(Notification.event).where(Notification.user_id == scene["member"].id)).scalars().all()
+    )
     # An event with a subscribe-message template, so the member can also hear it in WeChat.
     assert events == ["checkin_confirmed"]
-    assert "checkin_confirmed" in {item["event"] for item in body(client.get("/api/v1/notifications/templates"))["items"]}
+    assert "checkin_confirmed" in {
+        item["event"] for item in body(client.get("/api/v1/notifications/templates"))["items"]
+    }
 
 
 def test_self_confirmation_is_403_even_for_staff(client, make, scene):
@@ -252,7 +264,11 @@ def test_staff_of_another_community_get_404(client, make, scene):
 
 def test_listing_for_staff_and_member(client, make, scene):
     _check_in(client, make, scene["member"], scene["station"])
-    staff = body(client.get(f"/api/v1/checkins?station_id={scene['station'].id}&status=open", headers=make.headers(scene["staff"])))
+    staff = body(
+        client.get(
+            f"/api/v1/checkins?station_id={scene['station'].id}&status=open", headers=make.headers(scene["staff"])
+        )
+    )
     assert staff["total"] == 1
     other = make.member(scene["units"]["community_a"])
     assert body(client.get("/api/v1/checkins", headers=make.headers(other)))["total"] == 0
@@ -282,7 +298,8 @@ def test_impossible_travel_is_flagged(client, make, make_station, scene):
 
 
 def test_forgotten_checkout_is_closed_and_flagged(client, make, make_station, scene):
-    hours = {"weekly": {day: [{"open": "00:00", "close": "24:00"}] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+    every_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    hours = {"weekly": {day: [{"open": "00:00", "close": "24:00"}] for day in every_day}}
     station = make_station(scene["units"]["community_a"], opening_hours=hours)
     checkin = body(_check_in(client, make, scene["member"], station))
     assert close_forgotten_checkins() == 0
@@ -293,7 +310,9 @@ def test_forgotten_checkout_is_closed_and_flagged(client, make, make_station, sc
     db.session.refresh(row)
     assert row.status == "auto_closed" and row.flagged
     assert row.flags[-1]["code"] == "forgotten_checkout"
-    events = db.session.execute(select(Notification.event).where(Notification.user_id == scene["member"].id)).scalars().all()
+    events = (
+        db.session.execute(select(Notification.event).where(Notification.user_id == scene["member"].id)).scalars().all()
+    )
     assert events == ["checkin_flagged"]
     assert db.session.execute(select(func.count(HourEntry.id))).scalar_one() == 0
 
@@ -364,7 +383,9 @@ def test_hours_status_follows_the_ledger_entry_and_filters_the_list(client, make
 def test_hours_status_filter_keeps_to_the_staff_scope(client, make, make_station, scene):
     _visit(client, make, scene["member"], scene["station"], 40)
     outsider = make.staff(scene["units"]["community_b"])
-    elsewhere = _visit(client, make, make.member(scene["units"]["community_b"]), make_station(scene["units"]["community_b"]), 40)
+    elsewhere = _visit(
+        client, make, make.member(scene["units"]["community_b"]), make_station(scene["units"]["community_b"]), 40
+    )
     assert [item["id"] for item in _listed(client, make, outsider, "&hours_status=pending")] == [elsewhere["id"]]
 
 

@@ -179,7 +179,9 @@ def test_blocked_resident_gets_403_until_unblocked(client, contact_scene):
     assert body(blocked)["blocked"] is True
     for response in (
         _write(client, contact_scene),
-        client.post(f"/api/v1/threads/{thread_id}/messages", json={"text": "在吗"}, headers=contact_scene.headers["resident"]),
+        client.post(
+            f"/api/v1/threads/{thread_id}/messages", json={"text": "在吗"}, headers=contact_scene.headers["resident"]
+        ),
     ):
         assert response.status_code == 403
         assert body(response)["error"]["code"] == "blocked"
@@ -200,7 +202,9 @@ def test_resident_cannot_block_the_member(client, contact_scene):
 def test_reported_message_reaches_staff_in_scope_only(client, make, contact_scene):
     thread_id = _thread_id(client, contact_scene)
     reply = body(
-        client.post(f"/api/v1/threads/{thread_id}/messages", json={"text": "不当言论"}, headers=contact_scene.headers["member"])
+        client.post(
+            f"/api/v1/threads/{thread_id}/messages", json={"text": "不当言论"}, headers=contact_scene.headers["member"]
+        )
     )
     url = f"/api/v1/threads/{thread_id}/messages/{reply['id']}/report"
     reported = client.post(url, json={"reason": "言语骚扰"}, headers=contact_scene.headers["resident"])
@@ -243,7 +247,8 @@ def test_member_reveals_their_own_number_only_by_their_own_action(client, make, 
     thread_id = body(_write(client, contact_scene, member=member))["thread_id"]
     before = client.get(f"/api/v1/threads/{thread_id}/messages", headers=contact_scene.headers["resident"])
     assert landline not in before.get_data(as_text=True)
-    assert client.post(f"/api/v1/threads/{thread_id}/reveal-phone", headers=contact_scene.headers["resident"]).status_code == 403
+    by_resident = client.post(f"/api/v1/threads/{thread_id}/reveal-phone", headers=contact_scene.headers["resident"])
+    assert by_resident.status_code == 403
     revealed = client.post(f"/api/v1/threads/{thread_id}/reveal-phone", headers=make.headers(member))
     assert revealed.status_code == 201
     assert body(revealed)["kind"] == "phone"

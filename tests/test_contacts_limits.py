@@ -36,7 +36,9 @@ def test_messages_over_the_per_minute_limit_get_429_with_retry_after(client, app
     assert reply.status_code == 201
 
 
-def test_new_threads_over_the_daily_limit_get_429_but_old_threads_continue(client, app, make, contact_scene, monkeypatch):
+def test_new_threads_over_the_daily_limit_get_429_but_old_threads_continue(
+    client, app, make, contact_scene, monkeypatch
+):
     monkeypatch.setitem(app.config, "CONTACT_THREADS_PER_DAY", 1)
     second_member = make.member(contact_scene.tree["community_a"], contact_scene.tree["building_a1"])
     assert _write(client, contact_scene, contact_scene.member).status_code == 201
@@ -72,7 +74,9 @@ def test_member_at_a_station_with_an_open_checkin_is_on_duty(client, contact_sce
     db.session.add(station)
     db.session.flush()
     db.session.add(
-        CheckIn(member_id=contact_scene.member.id, station_id=station.id, lat=36.65, lng=117.0, distance_m=1.0, qr_window=1)
+        CheckIn(
+            member_id=contact_scene.member.id, station_id=station.id, lat=36.65, lng=117.0, distance_m=1.0, qr_window=1
+        )
     )
     db.session.commit()
     card = body(client.get("/api/v1/contacts", headers=contact_scene.headers["resident"]))["items"][0]
@@ -89,7 +93,10 @@ def test_member_at_a_station_with_an_open_checkin_is_on_duty(client, contact_sce
 def _concurrently(live_server, headers, member_id, count=20):
     def send(n):
         return requests.post(
-            f"{live_server}/api/v1/contacts/{member_id}/messages", json={"text": f"第{n}条"}, headers=headers, timeout=30
+            f"{live_server}/api/v1/contacts/{member_id}/messages",
+            json={"text": f"第{n}条"},
+            headers=headers,
+            timeout=30,
         ).status_code
 
     with ThreadPoolExecutor(20) as pool:

@@ -51,7 +51,9 @@ def test_the_home_shows_todays_figures_of_the_scope_and_twelve_weeks(page, live_
     bars = page.locator("#weekly-chart svg rect.column.requests")
     expect(bars).to_have_count(12)
     assert len(expected["weeks"]) == 12
-    expect(page.locator("#weekly-chart svg text.label").last).to_have_text(expected["weeks"][-1]["week_start"][5:].replace("-", "/"))
+    expect(page.locator("#weekly-chart svg text.label").last).to_have_text(
+        expected["weeks"][-1]["week_start"][5:].replace("-", "/")
+    )
     expect(page.locator("#dashboard-error")).to_have_text("")
 
 
@@ -81,7 +83,9 @@ def test_an_administrator_removes_a_scope_and_it_stops_working(page, live_server
     assert client.get(reach, headers=headers).status_code == 200
 
 
-def test_disabling_an_account_ends_its_sessions_and_enabling_lets_it_log_in(page, live_server, make, client, scene, secretary):
+def test_disabling_an_account_ends_its_sessions_and_enabling_lets_it_log_in(
+    page, live_server, make, client, scene, secretary
+):
     admin = make.admin(password=ADMIN_PASSWORD)
     headers = make.headers(secretary)
 
@@ -168,7 +172,8 @@ def test_both_exports_download_as_workbooks_matching_the_api(page, live_server, 
 def test_an_export_outside_the_scope_shows_the_api_message(page, live_server, make, scene, secretary):
     enter(page, live_server, secretary.username, PASSWORD, "数据导出")
     page.evaluate(
-        "id => { const o = document.createElement('option'); o.value = id; o.textContent = 'B'; document.getElementById('export-org').append(o); }",
+        "id => { const o = document.createElement('option'); o.value = id; o.textContent = 'B';"
+        " document.getElementById('export-org').append(o); }",
         scene["units"]["community_b"].id,
     )
     page.locator("#export-org").select_option(str(scene["units"]["community_b"].id))

@@ -38,7 +38,10 @@ def test_logout_returns_to_login(page, live_server, make):
 def test_desk_runs_under_its_content_security_policy(page, live_server, make):
     """The policy is on, and the desk still works under it: nothing it needs is blocked."""
     violations = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     staff = make.staff(make.tree()["community_a"], password="desk-password-1")
     response = page.goto(f"{live_server}/desk/")
     assert "script-src 'self'" in response.headers["content-security-policy"]

@@ -190,7 +190,12 @@ def test_a_closed_checkin_shows_minutes_and_flags_and_confirming_credits_the_hou
     row = checkin_row(page, closed["id"])
     expect(row.locator(".record-title")).to_have_text(member.name)
     expect(row.locator(".status")).to_have_text("已签退")
-    for shown in ("社区A党群服务站", "60 分钟", local_time(closed["checked_in_at"]), local_time(closed["checked_out_at"])):
+    for shown in (
+        "社区A党群服务站",
+        "60 分钟",
+        local_time(closed["checked_in_at"]),
+        local_time(closed["checked_out_at"]),
+    ):
         expect(row).to_contain_text(shown)
     expect(row.locator(".flag-list .badge")).to_have_text(["多人共用设备", "位于签到范围边缘"])
     expect(row.locator(".flag-list")).to_contain_text("该设备 24 小时内另有 1 名党员使用")
@@ -273,7 +278,9 @@ def test_html_in_names_is_shown_as_text(page, live_server, make, make_station, c
     name, employer = "<b>x</b>", '<img src=x onerror="window.pwned=1">'
     created = register(client, make, make.resident(name=name), units["community_a"], employer_unit=employer)
     station_name = "<i>站</i>"
-    closed = visit(client, make, make.member(units["community_a"]), make_station(units["community_a"], name=station_name), 30)
+    closed = visit(
+        client, make, make.member(units["community_a"]), make_station(units["community_a"], name=station_name), 30
+    )
 
     open_registrations(page, live_server, secretary)
     row = registration_row(page, created["id"])
@@ -294,7 +301,9 @@ def confirm_via_api(client, make, staff, checkin_id):
     assert response.status_code == 200, response.get_data(as_text=True)
 
 
-def test_the_hours_list_names_members_and_starts_with_the_minutes_to_confirm(page, live_server, make, client, community):
+def test_the_hours_list_names_members_and_starts_with_the_minutes_to_confirm(
+    page, live_server, make, client, community
+):
     units, station, secretary = community["units"], community["station"], community["secretary"]
     zhang, li = make.member(units["community_a"], name="张建国"), make.member(units["community_a"], name="李红")
     waiting = visit(client, make, zhang, station, minutes=40)
@@ -346,7 +355,9 @@ def test_confirmed_minutes_leave_the_list_and_are_shown_as_confirmed(page, live_
 
 def ask_correction(client, make, member, entry_id, reason, minutes=None):
     payload = {"reason": reason} if minutes is None else {"reason": reason, "minutes": minutes}
-    response = client.post(f"/api/v1/members/me/hours/{entry_id}/corrections", json=payload, headers=make.headers(member))
+    response = client.post(
+        f"/api/v1/members/me/hours/{entry_id}/corrections", json=payload, headers=make.headers(member)
+    )
     assert response.status_code == 201, response.get_data(as_text=True)
     return body(response)
 

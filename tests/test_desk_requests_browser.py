@@ -106,7 +106,9 @@ def test_secretary_sees_their_community_queue_and_filters_by_status(page, live_s
     expect(page.locator("#requests-summary")).to_have_text("共 0 条")
 
 
-def test_candidates_show_score_and_reasons_and_assign_takes_the_request(page, live_server, make, client, scene, secretary):
+def test_candidates_show_score_and_reasons_and_assign_takes_the_request(
+    page, live_server, make, client, scene, secretary
+):
     member = scene["members"][0]
     created = submit(client, make, scene["resident"], scene["category"], "水龙头漏水")
     ranked = body(client.get(f"/api/v1/requests/{created['id']}/candidates", headers=make.headers(secretary)))
@@ -181,7 +183,9 @@ def test_a_stale_action_shows_the_api_conflict_in_chinese(page, live_server, mak
     expect(page.locator("#completion-actions")).to_be_hidden()
 
 
-def test_sla_breached_request_is_flagged_and_listed_under_only_breached(page, live_server, make, client, scene, secretary):
+def test_sla_breached_request_is_flagged_and_listed_under_only_breached(
+    page, live_server, make, client, scene, secretary
+):
     late = submit(client, make, scene["resident"], scene["category"], "门锁坏了")
     on_time = submit(client, make, scene["resident"], scene["category"], "窗户关不上")
     db.session.execute(
@@ -216,7 +220,9 @@ def test_an_html_title_is_shown_as_text(page, live_server, make, client, scene, 
     assert page.evaluate("window.pwned") is None
 
 
-def test_detail_names_the_people_and_lists_who_was_offered_the_request(page, live_server, make, client, scene, secretary):
+def test_detail_names_the_people_and_lists_who_was_offered_the_request(
+    page, live_server, make, client, scene, secretary
+):
     taker, passer = scene["members"][0], scene["members"][1]
     created = submit(client, make, scene["resident"], scene["category"], "水龙头漏水")
     post(client, make, passer, created["id"], "decline")

@@ -109,7 +109,9 @@ def test_an_api_refusal_of_the_hours_shows_its_chinese_message(page, live_server
     expect(row.get_by_role("alert")).to_contain_text("开放时间应早于关闭时间")
 
 
-def test_the_qr_display_shows_a_new_code_within_one_window(page, live_server, app, monkeypatch, make_station, units, secretary):
+def test_the_qr_display_shows_a_new_code_within_one_window(
+    page, live_server, app, monkeypatch, make_station, units, secretary
+):
     monkeypatch.setitem(app.config, "QR_WINDOW_SECONDS", 3)
     station = make_station(units["community_a"], name="社区A党群服务站")
     open_tab(page, live_server, secretary, "服务站点")

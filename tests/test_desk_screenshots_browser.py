@@ -49,7 +49,9 @@ def test_screenshots_of_the_secretarys_screens(page, live_server, demo, shots):
     for tab, ready, name in SECRETARY_SCREENS:
         page.get_by_role("button", name=tab, exact=True).click()
         expect(page.locator(ready).first).to_be_attached()
-        expect(page.locator(".error[role=alert]:visible")).to_have_text([""] * page.locator(".error[role=alert]:visible").count())
+        expect(page.locator(".error[role=alert]:visible")).to_have_text(
+            [""] * page.locator(".error[role=alert]:visible").count()
+        )
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     page.get_by_role("button", name="首页", exact=True).click()
     expect(page.locator("#weekly-chart svg")).to_be_visible()

@@ -86,7 +86,7 @@ def test_wechat_5xx_then_timeout_on_delivery_is_retried_until_sent(
     wx.grant(openid, templates[EVENT])
     with app.app_context():
         monkeypatch.setattr(get_wechat(), "timeout", 0.3)
-        get_wechat().access_token  # fetched before the faults, which target the send only
+        _ = get_wechat().access_token  # fetched before the faults, which target the send only
     wx.fault("cgi-bin/message/subscribe/send", "http500")
     wx.fault("cgi-bin/message/subscribe/send", "delay", seconds=1)
     notification = notify(user_id, EVENT, "有新的服务需求", "帮忙修水管", {}, pages.request_detail(1))

@@ -42,7 +42,9 @@ def test_moving_home_makes_it_unconfirmed_again(client, make, contact_scene):
     assert db.session.get(User, resident.id).home_confirmed_at is None
     assert client.get("/api/v1/contacts", headers=contact_scene.headers["resident"]).status_code == 403
     # Changing only the name keeps the confirmation of an unchanged home.
-    confirmed = client.post(f"/api/v1/residents/{resident.id}/confirm-home", headers=make.headers(make.staff(tree["community_b"])))
+    confirmed = client.post(
+        f"/api/v1/residents/{resident.id}/confirm-home", headers=make.headers(make.staff(tree["community_b"]))
+    )
     assert confirmed.status_code == 200
     assert body(patch_home(client, make, resident, name="新名字"))["home_confirmed"] is True
 

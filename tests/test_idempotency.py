@@ -76,6 +76,8 @@ def test_a_key_reused_on_another_path_replays_nothing_and_answers_422(client, ma
 def test_the_same_json_in_another_layout_is_the_same_request(client, make, scene):
     headers = {**make.headers(scene["resident"]), "Idempotency-Key": "req-layout", "Content-Type": "application/json"}
     category_id = scene["category"].id
-    first = client.post("/api/v1/requests", data=f'{{"category_id": {category_id}, "title": "换灯泡"}}', headers=headers)
+    first = client.post(
+        "/api/v1/requests", data=f'{{"category_id": {category_id}, "title": "换灯泡"}}', headers=headers
+    )
     second = client.post("/api/v1/requests", data=f'{{"title":"换灯泡","category_id":{category_id}}}', headers=headers)
     assert first.status_code == 201 and body(second)["id"] == body(first)["id"]

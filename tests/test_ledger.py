@@ -41,7 +41,9 @@ def test_member_asks_and_staff_accept_a_correction(client, make, people):
     entry = _entry(people["member"], people["units"]["community_a"])
     member_headers = make.headers(people["member"])
     asked = client.post(
-        f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "漏记了半小时", "minutes": 70}, headers=member_headers
+        f"/api/v1/members/me/hours/{entry.id}/corrections",
+        json={"reason": "漏记了半小时", "minutes": 70},
+        headers=member_headers,
     )
     assert asked.status_code == 201
     assert body(asked)["status"] == "pending"
@@ -84,11 +86,17 @@ def test_correcting_someone_elses_entry_is_404(client, make, people):
 def test_staff_of_another_community_get_404_on_corrections(client, make, people):
     entry = _entry(people["member"], people["units"]["community_a"])
     asked = body(
-        client.post(f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "少记"}, headers=make.headers(people["member"]))
+        client.post(
+            f"/api/v1/members/me/hours/{entry.id}/corrections",
+            json={"reason": "少记"},
+            headers=make.headers(people["member"]),
+        )
     )
     outsider = make.headers(make.staff(people["units"]["community_b"]))
     response = client.post(
-        f"/api/v1/members/hour-corrections/{asked['id']}/answer", json={"accept": False, "answer": "不予更正"}, headers=outsider
+        f"/api/v1/members/hour-corrections/{asked['id']}/answer",
+        json={"accept": False, "answer": "不予更正"},
+        headers=outsider,
     )
     assert response.status_code == 404
     assert body(client.get("/api/v1/members/hour-corrections", headers=outsider))["total"] == 0
@@ -100,9 +108,15 @@ def test_nobody_answers_their_own_correction(client, make, people):
     db.session.commit()
     entry = _entry(member, people["units"]["community_a"])
     headers = make.headers(member)
-    asked = body(client.post(f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "少记", "minutes": 90}, headers=headers))
+    asked = body(
+        client.post(
+            f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "少记", "minutes": 90}, headers=headers
+        )
+    )
     response = client.post(
-        f"/api/v1/members/hour-corrections/{asked['id']}/answer", json={"accept": True, "answer": "自己批"}, headers=headers
+        f"/api/v1/members/hour-corrections/{asked['id']}/answer",
+        json={"accept": True, "answer": "自己批"},
+        headers=headers,
     )
     assert response.status_code == 403
     assert body(response)["error"]["code"] == "self_confirmation"
@@ -113,7 +127,11 @@ def test_nobody_answers_their_own_correction(client, make, people):
 def test_accepting_without_minutes_is_422(client, make, people):
     entry = _entry(people["member"], people["units"]["community_a"])
     asked = body(
-        client.post(f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "记错了"}, headers=make.headers(people["member"]))
+        client.post(
+            f"/api/v1/members/me/hours/{entry.id}/corrections",
+            json={"reason": "记错了"},
+            headers=make.headers(people["member"]),
+        )
     )
     response = client.post(
         f"/api/v1/members/hour-corrections/{asked['id']}/answer",
@@ -206,14 +224,17 @@ def test_totals_equal_the_confirmed_entries_after_any_sequence(client, make, peo
 
 def _ask(client, make, member, entry_id, **payload):
     response = client.post(
-        f"/api/v1/members/me/hours/{entry_id}/corrections", json={"reason": "请核对", **payload}, headers=make.headers(member)
+        f"/api/v1/members/me/hours/{entry_id}/corrections",
+        json={"reason": "请核对", **payload},
+        headers=make.headers(member),
     )
     assert response.status_code == 201, response.get_data(as_text=True)
     return body(response)
 
 
 def _queue(client, make, staff, query=""):
-    return body(client.get(f"/api/v1/members/hour-corrections?per_page=100{query}", headers=make.headers(staff)))["items"]
+    response = client.get(f"/api/v1/members/hour-corrections?per_page=100{query}", headers=make.headers(staff))
+    return body(response)["items"]
 
 
 def _checked_out_entry(client, make, member, station, minutes):
@@ -275,7 +296,8 @@ def test_staff_see_a_request_correction_with_the_request_title(client, make, sce
 
     [listed] = _queue(client, make, scene["staff"])
     assert listed["id"] == asked["id"]
-    assert (listed["member_name"], listed["entry_minutes"], listed["requested_minutes"]) == (scene["members"][0].name, 45, 60)
+    shown = (listed["member_name"], listed["entry_minutes"], listed["requested_minutes"])
+    assert shown == (scene["members"][0].name, 45, 60)
     assert (listed["source"], listed["source_id"]) == ("request", entry.source_id)
     assert (listed["station_name"], listed["request_title"]) == (None, "水龙头漏水")
 

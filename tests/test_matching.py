@@ -108,7 +108,13 @@ def test_org_coordinates_come_in_pairs_and_in_range(client, make):
     assert (body(answered)["lat"], body(answered)["lng"]) == (36.66, 117.0)
     created = client.post(
         "/api/v1/orgs",
-        json={"name": "社区A3号楼", "kind": "building_branch", "parent_id": units["community_a"].id, "lat": 36.7, "lng": 117.1},
+        json={
+            "name": "社区A3号楼",
+            "kind": "building_branch",
+            "parent_id": units["community_a"].id,
+            "lat": 36.7,
+            "lng": 117.1,
+        },
         headers=admin,
     )
     assert created.status_code == 201 and body(created)["lat"] == 36.7

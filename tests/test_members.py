@@ -111,7 +111,9 @@ def test_staff_of_another_community_get_404(client, make):
     headers = make.headers(make.staff(units["community_b"]))
     for action in ("approve", "reject"):
         response = client.post(
-            f"/api/v1/members/registrations/{registration['id']}/{action}", json={"reason": "不属于本社区"}, headers=headers
+            f"/api/v1/members/registrations/{registration['id']}/{action}",
+            json={"reason": "不属于本社区"},
+            headers=headers,
         )
         assert response.status_code == 404
         assert body(response)["error"]["code"] == "registration_not_found"
@@ -144,15 +146,21 @@ def test_registering_elsewhere_ends_the_old_registration_on_approval(client, mak
     member = make.member(units["community_a"], units["building_a1"])
     headers = make.headers(member)
     new = body(_register(client, headers, units["community_b"], units["building_b1"]))
-    old = db.session.execute(select(Registration).where(Registration.user_id == member.id, Registration.status == "approved")).scalar_one()
+    old = db.session.execute(
+        select(Registration).where(Registration.user_id == member.id, Registration.status == "approved")
+    ).scalar_one()
     assert old.community_id == units["community_a"].id
     approve = client.post(
-        f"/api/v1/members/registrations/{new['id']}/approve", json={}, headers=make.headers(make.staff(units["community_b"]))
+        f"/api/v1/members/registrations/{new['id']}/approve",
+        json={},
+        headers=make.headers(make.staff(units["community_b"])),
     )
     assert approve.status_code == 200
     db.session.expire_all()
     statuses = dict(
-        db.session.execute(select(Registration.community_id, Registration.status).where(Registration.user_id == member.id)).all()
+        db.session.execute(
+            select(Registration.community_id, Registration.status).where(Registration.user_id == member.id)
+        ).all()
     )
     assert statuses == {units["community_a"].id: "ended", units["community_b"].id: "approved"}
     assert db.session.get(User, member.id).community_id == units["community_b"].id

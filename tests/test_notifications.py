@@ -118,9 +118,11 @@ def test_outbox_shows_admin_everything(client, make):
 def test_outbox_answers_delivery_fields_only_never_what_was_written(client, make):
     tree = make.tree()
     _notify(make.resident(tree["community_a"], tree["building_a1"]), title="私信内容", body_text="只给本人看")
-    [item] = body(client.get("/api/v1/notifications/outbox", headers=make.headers(make.staff(tree["community_a"]))))["items"]
+    outbox = client.get("/api/v1/notifications/outbox", headers=make.headers(make.staff(tree["community_a"])))
+    [item] = body(outbox)["items"]
     assert set(item) == {
-        "id", "user_id", "event", "status", "attempts", "last_error", "template_id", "created_at", "queued_at", "sent_at",
+        "id", "user_id", "event", "status", "attempts", "last_error",
+        "template_id", "created_at", "queued_at", "sent_at",
     }
 
 
@@ -136,7 +138,12 @@ def test_outbox_rejects_unknown_status(client, make):
 
 def test_template_data_is_cut_to_wechat_limits():
     data = fit_template_data(
-        {"thing1": "长" * 30, "phrase2": "六个字的状态", "name3": "名" * 12, "character_string4": "编号 ABC-123 很长" + "x" * 40}
+        {
+            "thing1": "长" * 30,
+            "phrase2": "六个字的状态",
+            "name3": "名" * 12,
+            "character_string4": "编号 ABC-123 很长" + "x" * 40,
+        }
     )
     assert len(data["thing1"]["value"]) == 20
     assert len(data["phrase2"]["value"]) == 5

@@ -128,14 +128,24 @@ def test_secretary_creates_staff_within_scope_only(client, make):
     headers = make.headers(make.staff(units["community_a"], role="secretary"))
     created = client.post(
         "/api/v1/staff",
-        json={"username": "new_staff", "password": "long-password-1", "name": "新同事", "org_id": units["building_a1"].id},
+        json={
+            "username": "new_staff",
+            "password": "long-password-1",
+            "name": "新同事",
+            "org_id": units["building_a1"].id,
+        },
         headers=headers,
     )
     assert created.status_code == 201
     assert body(created)["scopes"] == [{"org_id": units["building_a1"].id, "role": "staff"}]
     elsewhere = client.post(
         "/api/v1/staff",
-        json={"username": "other_staff", "password": "long-password-1", "name": "外人", "org_id": units["community_b"].id},
+        json={
+            "username": "other_staff",
+            "password": "long-password-1",
+            "name": "外人",
+            "org_id": units["community_b"].id,
+        },
         headers=headers,
     )
     assert elsewhere.status_code == 404

@@ -68,7 +68,9 @@ def _submit_as(client, make, scene, resident):
     return body(response)
 
 
-def test_resident_who_is_a_skilled_member_is_never_offered_their_own_request(client, make, scene, resident_member, app, monkeypatch):
+def test_resident_who_is_a_skilled_member_is_never_offered_their_own_request(
+    client, make, scene, resident_member, app, monkeypatch
+):
     monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 10)
     created = _submit_as(client, make, scene, resident_member)
     offered = db.session.execute(

@@ -58,7 +58,8 @@ def test_open_offer_shows_building_and_rounded_distance_but_no_name_address_posi
     building.lat, building.lng = CENTRE
     db.session.commit()
     created = submit(client, make, scene, address="幸福路 8 号 3 单元 502", lat=CENTRE[0] + 0.0042, lng=CENTRE[1])
-    assert post(client, make, scene["staff"], created["id"], "ask-resident", question="几点方便上门？").status_code == 200
+    asked = post(client, make, scene["staff"], created["id"], "ask-resident", question="几点方便上门？")
+    assert asked.status_code == 200
     answered = post(client, make, scene["resident"], created["id"], "answer", answer="晚上七点后，家里有老人")
     assert answered.status_code == 200
 
@@ -81,5 +82,6 @@ def test_resident_assignee_and_staff_in_scope_see_everything(client, make, scene
     assert post(client, make, member, created["id"], "accept").status_code == 200
     for viewer in (scene["resident"], member, scene["staff"], make.staff(scene["units"]["street"])):
         seen = body(get(client, make, viewer, created["id"]))
-        assert (seen["address"], seen["lat"], seen["resident_name"]) == ("幸福路 8 号", CENTRE[0], scene["resident"].name)
+        shown = (seen["address"], seen["lat"], seen["resident_name"])
+        assert shown == ("幸福路 8 号", CENTRE[0], scene["resident"].name)
         assert "approximate_distance_m" not in seen

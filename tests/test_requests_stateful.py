@@ -145,7 +145,7 @@ def test_random_walks_keep_the_request_invariants(make, scene, app, monkeypatch)
                 select(RequestHistory).where(RequestHistory.request_id == self.request_id).order_by(RequestHistory.id)
             ).scalars().all()
             assert rows[0].to_status == "submitted"
-            for before, after in zip(rows, rows[1:]):
+            for before, after in zip(rows, rows[1:], strict=False):
                 assert after.from_status == before.to_status
             assert rows[-1].to_status == request.status
             assert sum(row.action == "rate" for row in rows) == (request.stars is not None)

@@ -45,7 +45,9 @@ def test_station_outside_scope_is_404(client, make):
     units = make.tree()
     headers = make.headers(make.staff(units["community_b"]))
     assert client.post("/api/v1/stations", json=_station(units["community_a"]), headers=headers).status_code == 404
-    station = body(client.post("/api/v1/stations", json=_station(units["community_a"]), headers=make.headers(make.admin())))
+    station = body(
+        client.post("/api/v1/stations", json=_station(units["community_a"]), headers=make.headers(make.admin()))
+    )
     assert client.patch(f"/api/v1/stations/{station['id']}", json={"name": "改名"}, headers=headers).status_code == 404
     assert client.get(f"/api/v1/stations/{station['id']}/qr", headers=headers).status_code == 404
     assert client.get(f"/api/v1/stations/{station['id']}/qr.png", headers=headers).status_code == 404
@@ -173,7 +175,9 @@ def test_patch_changes_only_the_given_fields(client, make):
     units = make.tree()
     headers = make.headers(make.staff(units["community_a"]))
     station = body(client.post("/api/v1/stations", json=_station(units["community_a"]), headers=headers))
-    patched = client.patch(f"/api/v1/stations/{station['id']}", json={"radius_m": 300, "acquisition": "rented"}, headers=headers)
+    patched = client.patch(
+        f"/api/v1/stations/{station['id']}", json={"radius_m": 300, "acquisition": "rented"}, headers=headers
+    )
     assert patched.status_code == 200
     assert (body(patched)["radius_m"], body(patched)["acquisition"]) == (300, "rented")
     assert body(patched)["opening_hours"] == station["opening_hours"]

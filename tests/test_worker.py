@@ -18,7 +18,8 @@ EVENT = "request_offered"
 def _grant(client, wx, user, template_id, both=True):
     """The user accepted one message: recorded by us and, unless `both` is False, by WeChat."""
     user_id, openid, headers = user
-    assert client.post("/api/v1/notifications/grants", json={"template_ids": [template_id]}, headers=headers).status_code == 200
+    granted = client.post("/api/v1/notifications/grants", json={"template_ids": [template_id]}, headers=headers)
+    assert granted.status_code == 200
     if both:
         wx.grant(openid, template_id)
 
@@ -150,7 +151,7 @@ def test_timeout_is_retried(client, wx, wechat_user, delivery, templates, app, m
     _grant(client, wx, wechat_user, templates[EVENT])
     with app.app_context():
         monkeypatch.setattr(get_wechat(), "timeout", 0.3)
-        get_wechat().access_token  # fetch the token before the slow send
+        _ = get_wechat().access_token  # fetch the token before the slow send
     wx.fault("cgi-bin/message/subscribe/send", "delay", seconds=1)
     notification_id = _notify(wechat_user[0])
     delivery.run()

@@ -78,7 +78,9 @@ def test_the_periodic_purge_deletes_dead_tokens_and_old_idempotency_keys(app, ma
     db.session.execute(update(AuthToken).where(AuthToken.id == revoked).values(revoked_at=now))
     claim(user.id, "old", "0" * 64)
     claim(user.id, "fresh", "0" * 64)
-    db.session.execute(update(IdempotencyKey).where(IdempotencyKey.key == "old").values(created_at=now - timedelta(days=2)))
+    db.session.execute(
+        update(IdempotencyKey).where(IdempotencyKey.key == "old").values(created_at=now - timedelta(days=2))
+    )
     db.session.commit()
     with app.app_context():
         assert purge_expired() == {"tokens": 2, "idempotency_keys": 1}

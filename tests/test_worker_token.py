@@ -37,7 +37,7 @@ except WeChatClientException as error:
 
 def test_twenty_processes_meeting_an_expired_token_fetch_it_at_most_once(app, wx, redis_server, tmp_path):
     with app.app_context():
-        get_wechat().access_token  # one token, cached in Redis for everyone
+        _ = get_wechat().access_token  # one token, cached in Redis for everyone
     assert wx.stats()["token_fetches"] == 1
     processes = [
         subprocess.Popen(

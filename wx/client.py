@@ -13,7 +13,7 @@ from wechatpy.session.redisstorage import RedisStorage
 
 log = logging.getLogger(__name__)
 
-TOKEN_KEY_PREFIX = "linli-wx"
+TOKEN_KEY_PREFIX = "linli-wx"  # noqa: S105  # a Redis key prefix, not a secret
 # How long one process may hold the token-refresh lock, and how long others wait for it.
 TOKEN_REFRESH_LOCK_SECONDS = 30
 

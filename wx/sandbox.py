@@ -19,8 +19,8 @@ ACCESS_TOKEN_LIFETIME_SECONDS = 7200
 DEFAULT_TOKEN_OVERLAP_SECONDS = 300
 
 LOGIN_ENDPOINT = "sns/jscode2session"
-TOKEN_ENDPOINT = "cgi-bin/token"
-STABLE_TOKEN_ENDPOINT = "cgi-bin/stable_token"
+TOKEN_ENDPOINT = "cgi-bin/token"  # noqa: S105  # a URL path, not a secret
+STABLE_TOKEN_ENDPOINT = "cgi-bin/stable_token"  # noqa: S105  # a URL path, not a secret
 PHONE_ENDPOINT = "wxa/business/getuserphonenumber"
 SUBSCRIBE_SEND_ENDPOINT = "cgi-bin/message/subscribe/send"
 WECHAT_ENDPOINTS = (
