@@ -85,7 +85,7 @@ def test_deleting_a_residents_account_keeps_the_service_record_and_leaves_no_tra
     headers = make.headers(resident)
     entries_before = [(e.id, e.member_id, e.minutes, e.status) for e in db.session.execute(select(HourEntry)).scalars()]
     history_before = db.session.execute(
-        select(RequestHistory.id).where(RequestHistory.request_id == served["id"])
+        select(RequestHistory.id).where(RequestHistory.request_id == served["id"]).order_by(RequestHistory.id)
     ).scalars().all()
 
     response = client.delete("/api/v1/me", headers=headers)
@@ -99,7 +99,7 @@ def test_deleting_a_residents_account_keeps_the_service_record_and_leaves_no_tra
     assert (request.status, request.stars, request.minutes, request.assignee_id) == ("confirmed", 5, 40, member.id)
     assert request.resident_id == resident.id and request.resident_name == ERASED_NAME
     assert db.session.execute(
-        select(RequestHistory.id).where(RequestHistory.request_id == served["id"])
+        select(RequestHistory.id).where(RequestHistory.request_id == served["id"]).order_by(RequestHistory.id)
     ).scalars().all() == history_before
     assert db.session.get(ServiceRequest, open_request["id"]).status == "cancelled"
     everything = _database_text()
