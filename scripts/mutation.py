@@ -25,7 +25,7 @@ SCRATCH = ROOT / ".mutation"
 # services module -> the test files that exercise it (the rest of the suite is not run).
 TESTS = {
     "permissions": ["test_scope_prefix.py", "test_permission_errors.py", "test_orgs.py", "test_members.py", "test_sla.py"],
-    "idempotency": ["test_idempotency_users.py", "test_checkins.py", "test_contacts.py"],
+    "idempotency": ["test_idempotency_users.py", "test_idempotency_claims.py", "test_checkins.py", "test_contacts.py"],
     "sla": ["test_sla.py"],
     "ledger": ["test_ledger.py", "test_members.py"],
     "checkins": ["test_checkins.py", "test_geofence_edge.py"],
