@@ -103,7 +103,8 @@ def main(argv: list[str]) -> int:
         killed = counts["killed"] + counts["timeout"]
         score = f"{100 * killed / total:.1f}%" if total else "n/a"
         report.append(f"services/{module}.py: {killed}/{total} killed ({score}); {dict(counts)}")
-    print("\n".join(report))
+        print(report[-1], flush=True)
+    print("\n".join(["", "summary:", *report]))
     return 0
 
 

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from models.requests import ServiceRequest
-from services.sla import counted_hours, due_after, resumed_due
+from services.sla import counted_between, counted_hours, due_after, resumed_due
 from tests.test_sla import WEEKDAYS_ONLY, local
 
 EVENINGS = {"weekly": {"mon": [{"open": "18:00", "close": "21:00"}]}, "closed_days": []}
@@ -55,3 +55,13 @@ def test_a_deadline_not_paused_or_reached_at_the_pause_stays_where_it_was(make, 
     for paused_at in (None, deadline, deadline + timedelta(minutes=10)):
         request = _request(category, units["community_a"], sla_paused_at=paused_at, sla_due_at=deadline)
         assert resumed_due(request, local(2026, 11, 27, 15, 0)) == deadline
+
+
+def test_the_last_opening_within_the_horizon_counts():
+    """A station open on one single day of the coming year (every other Monday closed)."""
+    first_monday = local(2026, 11, 30).date()
+    closed = [(first_monday + timedelta(weeks=n)).isoformat() for n in range(1, 53)]
+    once = {"weekly": {"mon": [{"open": "09:00", "close": "10:00"}]}, "closed_days": closed}
+    friday = local(2026, 11, 27, 12, 0)
+    assert counted_between([once], friday, friday + timedelta(days=60)) == timedelta(hours=1)
+    assert due_after([once], friday, timedelta(minutes=30)) == local(2026, 11, 30, 9, 30)
