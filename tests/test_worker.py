@@ -1,6 +1,5 @@
 """Delivery through the relay, the queue and a worker to the WeChat sandbox: every outcome code."""
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from jobs.queue import get_queue
 from models.notifications import Notification, NotificationGrant
 from services.notifications import notify
 from wx.client import get_wechat
+from wx.sandbox import SUBSCRIBE_SEND_ENDPOINT
 
 EVENT = "request_offered"
 
@@ -157,8 +157,8 @@ def test_timeout_is_retried(client, wx, wechat_user, delivery, templates, app, m
     delivery.run()
     row = _row(notification_id)
     assert (row.status, row.attempts) == ("sent", 2)
-    time.sleep(1.2)
     # The delayed first call reaches WeChat late and finds the one grant spent: one delivery.
+    assert wx.calls.wait(SUBSCRIBE_SEND_ENDPOINT, finished=2)
     assert wx.deliveries_by_notification_id() == {str(notification_id): 1}
 
 

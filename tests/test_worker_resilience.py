@@ -14,7 +14,8 @@ from jobs.notifications import deliver_notification, relay
 from jobs.queue import get_queue
 from models.members import Registration
 from models.notifications import Notification
-from tests.test_worker import EVENT, _grant, _notify, _row
+from tests.test_worker import EVENT, _grant, _notify, _remaining, _row
+from wx.sandbox import SUBSCRIBE_SEND_ENDPOINT
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -96,14 +97,18 @@ def test_worker_killed_after_the_send_never_sends_the_row_again(
     notification_id = _notify(wechat_user[0])
     assert delivery.relay() == 1
     # WeChat holds the send for 4 s: the worker is killed while its call is in flight.
-    wx.fault("cgi-bin/message/subscribe/send", "delay", seconds=4)
+    wx.fault(SUBSCRIBE_SEND_ENDPOINT, "delay", seconds=4)
     worker = _worker_command(app, wx, templates)
     try:
-        assert _wait_for(lambda: _row(notification_id).sending_since is not None)
-        time.sleep(1.5)
+        assert wx.calls.wait(SUBSCRIBE_SEND_ENDPOINT, started=1)
+        # The grant was spent and committed before the call: seen from here, during the call.
+        assert _remaining(wechat_user[0], templates[EVENT]) == 1
+        assert _row(notification_id).sending_since is not None
     finally:
         worker.kill()
         worker.communicate(timeout=10)
+    # Killed mid-send, the spent grant stays spent: WeChat took it.
+    assert _remaining(wechat_user[0], templates[EVENT]) == 1
     assert _wait_for(lambda: wx.deliveries_by_notification_id() == {str(notification_id): 1}, seconds=10)
     row = _row(notification_id)
     assert (row.status, row.attempts) == ("queued", 1)
