@@ -116,7 +116,7 @@ def register_blueprints(app: Flask) -> None:
 # No policy lets another site frame a page (clickjacking); no CORS header is ever sent: the
 # desk is same-origin and the mini-program is not a browser.
 DESK_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = (

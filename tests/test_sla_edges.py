@@ -24,12 +24,12 @@ def test_only_service_stations_of_the_requests_own_community_count(make, make_st
     assert counted_hours(request) == [EVENINGS]
 
 
-def test_a_budget_that_exactly_fills_a_span_ends_at_its_close():
+def test_a_budget_that_exactly_fills_a_span_ends_at_its_close(app_context):
     friday_opening = local(2026, 11, 27, 8, 30)
     assert due_after([WEEKDAYS_ONLY], friday_opening, timedelta(hours=3, minutes=30)) == local(2026, 11, 27, 12, 0)
 
 
-def test_overlapping_stations_still_count_the_days_after_the_overlap():
+def test_overlapping_stations_still_count_the_days_after_the_overlap(app_context):
     mornings = {"weekly": {day: [{"open": "08:00", "close": "12:00"}] for day in ("fri", "mon")}, "closed_days": []}
     afternoons = {"weekly": {day: [{"open": "11:00", "close": "15:00"}] for day in ("fri", "mon")}, "closed_days": []}
     # Friday 08:00-15:00 counts seven hours; the other two fall on Monday morning.
@@ -57,7 +57,7 @@ def test_a_deadline_not_paused_or_reached_at_the_pause_stays_where_it_was(make, 
         assert resumed_due(request, local(2026, 11, 27, 15, 0)) == deadline
 
 
-def test_the_last_opening_within_the_horizon_counts():
+def test_the_last_opening_within_the_horizon_counts(app_context):
     """A station open on one single day of the coming year (every other Monday closed)."""
     first_monday = local(2026, 11, 30).date()
     closed = [(first_monday + timedelta(weeks=n)).isoformat() for n in range(1, 53)]
