@@ -30,6 +30,7 @@ NOTIFICATION_EVENTS = {
     "request_answered": ("居民答复提醒", "已答复"),
     "contact_reported": ("留言举报提醒", "待处理"),
     "hour_correction_answered": ("服务时长更正结果通知", "已处理"),
+    "contact_report_handled": ("留言举报处理结果通知", "已处理"),
 }
 
 

@@ -12,7 +12,9 @@ from schemas.contacts import (
     ContactMessageSchema,
     ContactPageSchema,
     ContactReportArgsSchema,
+    ContactReportListArgsSchema,
     ContactReportPageSchema,
+    ContactReportResolveSchema,
     ContactReportSchema,
     ContactSchema,
     ContactServedSchema,
@@ -114,13 +116,27 @@ def confirm_home(user_id):
 
 @blp.route("/contacts/reports", methods=["GET"])
 @auth_required
-@blp.arguments(PageArgsSchema, location="query")
+@blp.arguments(ContactReportListArgsSchema, location="query")
 @blp.response(200, ContactReportPageSchema)
 def reports(args):
-    """举报列表: reported messages in the staff member's scope."""
-    page = page_response(contacts.reports_statement(current_user()), args)
+    """举报列表: reported messages in the staff member's scope; `status` picks one status,
+    without it every report is listed, open ones first, newest first within each."""
+    page = page_response(contacts.reports_statement(current_user(), args.get("status")), args)
     page["items"] = [contacts.report_card(report) for report in page["items"]]
     return page
+
+
+@blp.route("/contacts/reports/<id:report_id>/resolve", methods=["POST"])
+@auth_required
+@blp.arguments(ContactReportResolveSchema)
+@blp.response(200, ContactReportSchema)
+def resolve_report(args, report_id):
+    """处理举报: staff in scope of the report's community decide it, 成立 (`upheld`) or 不成立
+    (`dismissed`), with a note. A report already decided → 409 `report_handled`; another
+    community's → 404. The reporter is told the outcome (never the message or the note)."""
+    report = contacts.resolve_report(current_user(), report_id, args["outcome"], args["note"])
+    db.session.commit()
+    return contacts.report_card(report)
 
 
 @blp.route("/contacts/<id:member_id>/messages", methods=["POST"])

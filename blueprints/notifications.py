@@ -63,8 +63,9 @@ def read_notification(notification_id):
 @blp.arguments(OutboxArgsSchema, location="query")
 @blp.response(200, OutboxPageSchema)
 def list_outbox(args):
-    """发送状态: status, attempts and last error of notifications in the caller's scope (never their text)."""
-    return page_response(notifications.outbox(current_user(), args.get("status")), args)
+    """发送状态: status, attempts and last error of notifications in the caller's scope (never their text),
+    filtered by delivery `status` and by `event` (a key of /meta `notification_event`)."""
+    return page_response(notifications.outbox(current_user(), args.get("status"), args.get("event")), args)
 
 
 @blp.route("/outbox/<id:notification_id>/retry", methods=["POST"])

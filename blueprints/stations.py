@@ -18,9 +18,14 @@ blp = Blueprint("stations", __name__, url_prefix="/stations", description="阵�
 @auth_required
 @blp.arguments(StationListArgsSchema, location="query")
 @blp.response(200, StationPageSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="`within` names an org outside the caller's scope, or none")
 def list_stations(args):
-    """站点列表: `near=lat,lng` sorts by distance and adds `distance_m`."""
-    statement = stations.station_listing(args.get("kind"), args.get("org_id"))
+    """站点列表: `near=lat,lng` sorts by distance and adds `distance_m`.
+
+    `org_id` keeps the stations of that org itself; `within` those of the org and every unit
+    under it (staff, in their scope).
+    """
+    statement = stations.station_listing(current_user(), args.get("kind"), args.get("org_id"), args.get("within"))
     if "near" not in args:
         return page_response(statement, args)
     items, total = stations.nearest(statement, *args["near"], args["page"], args["per_page"])

@@ -9,6 +9,10 @@ from models.base import choice, utcnow
 
 MESSAGE_KIND_NAMES = {"text": "留言", "phone": "公开电话"}
 MESSAGE_KINDS = tuple(MESSAGE_KIND_NAMES)
+REPORT_STATUS_NAMES = {"open": "待处理", "upheld": "成立", "dismissed": "不成立"}
+REPORT_STATUSES = tuple(REPORT_STATUS_NAMES)
+# What staff may decide an open report to be.
+REPORT_OUTCOMES = ("upheld", "dismissed")
 
 
 class BuildingContact(db.Model):
@@ -83,10 +87,21 @@ class PhoneReveal(db.Model):
 
 
 class ContactReport(db.Model):
-    """A resident's report of a message to the staff of the thread's community."""
+    """A resident's report of a message to the staff of the thread's community, and its handling.
+
+    Staff decide once: `open` becomes `upheld` or `dismissed`, with who decided, when, and a note.
+    """
 
     __tablename__ = "contact_reports"
-    __table_args__ = (UniqueConstraint("message_id", "reporter_id"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "reporter_id"),
+        CheckConstraint(
+            "(status = 'open' AND handled_at IS NULL AND handled_by_id IS NULL AND handling_note IS NULL)"
+            " OR (status <> 'open' AND handled_at IS NOT NULL AND handled_by_id IS NOT NULL"
+            " AND handling_note IS NOT NULL)",
+            name="handled_when_decided",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("contact_messages.id", ondelete="CASCADE"))
@@ -95,7 +110,12 @@ class ContactReport(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     reason: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(choice(REPORT_STATUSES, "contact_report_status", 10), default="open")
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None]
+    handling_note: Mapped[str | None] = mapped_column(String(200))
 
     message = relationship(ContactMessage)
     thread = relationship(ContactThread)
-    reporter = relationship("User")
+    reporter = relationship("User", foreign_keys=[reporter_id])
+    handled_by = relationship("User", foreign_keys=[handled_by_id])

@@ -2,8 +2,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.contacts import MESSAGE_KINDS
-from schemas.common import Id, page_of, text
+from models.contacts import MESSAGE_KINDS, REPORT_OUTCOMES, REPORT_STATUSES
+from schemas.common import Id, PageArgsSchema, page_of, text
 
 MESSAGE_MAX_LENGTH = 1000
 
@@ -93,6 +93,28 @@ class ContactReportSchema(ma.Schema):
     reporter = ma.fields.Nested(ContactPersonSchema, required=True)
     reason = ma.fields.String(required=True)
     created_at = ma.fields.DateTime(required=True)
+    status = ma.fields.String(
+        required=True, validate=validate.OneOf(REPORT_STATUSES), metadata={"description": "/meta contact_report_status"}
+    )
+    handled_by = ma.fields.Nested(ContactPersonSchema, allow_none=True)
+    handled_at = ma.fields.DateTime(allow_none=True)
+    note = ma.fields.String(allow_none=True, metadata={"description": "工作人员的处理意见，只在工作台显示"})
 
 
 ContactReportPageSchema = page_of(ContactReportSchema, "ContactReportPage")
+
+
+class ContactReportListArgsSchema(PageArgsSchema):
+    status = ma.fields.String(
+        validate=validate.OneOf(REPORT_STATUSES),
+        metadata={"description": "只列出该状态的举报；不填则列出全部，待处理的在前"},
+    )
+
+
+class ContactReportResolveSchema(ma.Schema):
+    outcome = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(REPORT_OUTCOMES),
+        metadata={"description": "upheld 成立 / dismissed 不成立"},
+    )
+    note = text(200, metadata={"description": "处理意见（必填），只在工作台显示，不发给举报人"})

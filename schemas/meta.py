@@ -25,6 +25,7 @@ VOCABULARY_DESCRIPTIONS = {
     "delivery_status": "发送状态 (status of an outbox item)",
     "token_kind": "登录凭证类型 (kind of a token)",
     "audit_kind": "审计记录类型 (kind of an audit entry)",
+    "contact_report_status": "留言举报处理状态 (status of a contact report)",
 }
 
 

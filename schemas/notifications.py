@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from config import NOTIFICATION_EVENTS
 from models.notifications import DELIVERY_STATUSES
 from schemas.common import Id, PageArgsSchema, page_of, text
 
@@ -42,6 +43,9 @@ OutboxPageSchema = page_of(OutboxItemSchema, "OutboxPage")
 
 class OutboxArgsSchema(PageArgsSchema):
     status = ma.fields.String(validate=validate.OneOf(DELIVERY_STATUSES))
+    event = ma.fields.String(
+        validate=validate.OneOf(tuple(NOTIFICATION_EVENTS)), metadata={"description": "/meta notification_event"}
+    )
 
 
 class TemplateSchema(ma.Schema):

@@ -94,7 +94,8 @@ class StationPatchSchema(StationSchema):
 
 class StationListArgsSchema(PageArgsSchema):
     kind = ma.fields.String(validate=validate.OneOf(STATION_KINDS))
-    org_id = Id()
+    org_id = Id(metadata={"description": "只列出该组织自己的站点（不含下级组织）"})
+    within = Id(metadata={"description": "该组织及其全部下级组织的站点；须在调用者的工作范围内，否则 404"})
     near = ma.fields.String(validate=validate.Length(max=60))
 
     @ma.post_load

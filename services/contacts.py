@@ -4,20 +4,30 @@ A member serves a building when staff assigned them (an active BuildingContact),
 registered with it and staff have not removed them. A resident's contacts are the members
 serving their building, or every member of their community when the building has none.
 A full phone number reaches another person only through the member's own reveal.
+Reported messages are shown to the staff of the thread's community only, who decide each
+report once (成立 / 不成立); the reporter is told the outcome, never the text.
 """
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.base import utcnow
 from models.checkins import CheckIn
-from models.contacts import BuildingContact, ContactMessage, ContactReport, ContactThread, PhoneReveal
+from models.contacts import (
+    REPORT_OUTCOMES,
+    REPORT_STATUS_NAMES,
+    BuildingContact,
+    ContactMessage,
+    ContactReport,
+    ContactThread,
+    PhoneReveal,
+)
 from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
 from models.users import User
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
-from services.permissions import require_org, require_staff, within_scope
+from services.permissions import reaches, require_org, require_staff, within_scope
 from services.users import mask_phone
 from wx import pages
 
@@ -375,18 +385,71 @@ def report_message(resident: User, thread: ContactThread, message_id: int, reaso
     return report
 
 
-def reports_statement(staff: User):
+# outcome → (statuses a report may be decided from, status it leads to): a report is decided once.
+REPORT_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    outcome: (("open",), outcome) for outcome in REPORT_OUTCOMES
+}
+
+
+def reports_statement(staff: User, status: str | None = None):
+    """Reports in the staff member's scope: only those of `status` if given, else all, open ones first."""
     require_staff(staff)
-    return (
+    statement = (
         select(ContactReport)
         .join(OrgUnit, ContactReport.community_id == OrgUnit.id)
         .where(within_scope(staff))
-        .order_by(ContactReport.created_at.desc(), ContactReport.id.desc())
     )
+    if status is not None:
+        statement = statement.where(ContactReport.status == status)
+    return statement.order_by(
+        case((ContactReport.status == "open", 0), else_=1), ContactReport.created_at.desc(), ContactReport.id.desc()
+    )
+
+
+def report_in_scope(staff: User, report_id: int) -> ContactReport:
+    """The report, for staff whose scope covers its community; another community's is not found."""
+    require_staff(staff)
+    report = db.session.get(ContactReport, report_id)
+    if report is None or not reaches(staff, db.session.get(OrgUnit, report.community_id)):
+        raise NotFound("举报不存在", code="report_not_found")
+    return report
+
+
+def resolve_report(staff: User, report_id: int, outcome: str, note: str) -> ContactReport:
+    """处理举报: staff decide an open report (成立 / 不成立) with a note; one guarded UPDATE, so a
+    report already decided — or decided by a colleague a moment earlier — answers 409.
+
+    The reporter hears the outcome through the outbox; the note stays with staff (it may quote
+    the message), and neither the message nor the note leaves in the notification.
+    """
+    report = report_in_scope(staff, report_id)
+    sources, target = REPORT_TRANSITIONS[outcome]
+    handled = Conflict("该举报已处理", code="report_handled")
+    if report.status not in sources:
+        raise handled
+    moved = db.session.execute(
+        update(ContactReport)
+        .where(ContactReport.id == report.id, ContactReport.status.in_(sources))
+        .values(status=target, handled_by_id=staff.id, handled_at=utcnow(), handling_note=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise handled
+    db.session.refresh(report)
+    notify(
+        report.reporter_id,
+        "contact_report_handled",
+        "您举报的留言已处理",
+        f"经社区核实，举报{REPORT_STATUS_NAMES[target]}",
+        {"report_id": report.id, "thread_id": report.thread_id, "outcome": target},
+        pages.thread_detail(report.thread_id),
+    )
+    return report
 
 
 def report_card(report: ContactReport) -> dict:
     sender = db.session.get(User, report.message.sender_id)
+    handler = report.handled_by
     return {
         "id": report.id,
         "community_id": report.community_id,
@@ -398,4 +461,8 @@ def report_card(report: ContactReport) -> dict:
         "reporter": {"id": report.reporter.id, "name": report.reporter.name},
         "reason": report.reason,
         "created_at": report.created_at,
+        "status": report.status,
+        "handled_by": {"id": handler.id, "name": handler.name} if handler else None,
+        "handled_at": report.handled_at,
+        "note": report.handling_note,
     }

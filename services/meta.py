@@ -3,7 +3,7 @@ from config import NOTIFICATION_EVENTS
 from models.audit import AUDIT_KIND_NAMES
 from models.categories import SERVICE_MODEL_NAMES
 from models.checkins import CHECKIN_FLAG_NAMES, CHECKIN_STATUS_NAMES
-from models.contacts import MESSAGE_KIND_NAMES
+from models.contacts import MESSAGE_KIND_NAMES, REPORT_STATUS_NAMES
 from models.ledger import CORRECTION_STATUS_NAMES, HOUR_SOURCE_NAMES, HOUR_STATUS_NAMES
 from models.members import REGISTRATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
@@ -38,6 +38,7 @@ VOCABULARIES = {
     "delivery_status": DELIVERY_STATUS_NAMES,
     "token_kind": TOKEN_KIND_NAMES,
     "audit_kind": AUDIT_KIND_NAMES,
+    "contact_report_status": REPORT_STATUS_NAMES,
 }
 
 

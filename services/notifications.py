@@ -90,8 +90,9 @@ def mark_read(user: User, notification_id: int) -> Notification:
     return notification
 
 
-def outbox(user: User, status: str | None):
-    """Delivery status for staff: notifications of people living in their scope; admins see all."""
+def outbox(user: User, status: str | None, event: str | None = None):
+    """Delivery status for staff: notifications of people living in their scope; admins see all.
+    Only those of `status` and of `event`, when given."""
     require_staff(user)
     statement = select(Notification).order_by(Notification.id.desc())
     if not user.is_admin:
@@ -102,6 +103,8 @@ def outbox(user: User, status: str | None):
         )
     if status:
         statement = statement.where(Notification.status == status)
+    if event:
+        statement = statement.where(Notification.event == event)
     return statement
 
 

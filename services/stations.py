@@ -121,12 +121,17 @@ def rotate_secret(actor: User, station_id: int) -> Station:
     return station
 
 
-def station_listing(kind: str | None = None, org_id: int | None = None):
+def station_listing(actor: User, kind: str | None = None, org_id: int | None = None, within: int | None = None):
+    """The station directory: of one org exactly (`org_id`), or of an org's whole subtree
+    (`within`, which must lie in the caller's scope: another's answers 404 like a missing one)."""
     statement = select(Station).order_by(Station.id)
     if kind is not None:
         statement = statement.where(Station.kind == kind)
     if org_id is not None:
         statement = statement.where(Station.org_id == org_id)
+    if within is not None:
+        subtree = require_org(actor, within)
+        statement = statement.join(OrgUnit, OrgUnit.id == Station.org_id).where(OrgUnit.path.startswith(subtree.path))
     return statement
 
 

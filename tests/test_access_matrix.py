@@ -149,6 +149,7 @@ MATRIX = {
     "POST /api/v1/threads/{thread_id}/read": "staff=404 other=404 street=404 admin=404",
     "POST /api/v1/threads/{thread_id}/reveal-phone": "res=403 staff=404 other=404 street=404 admin=404",
     "POST /api/v1/threads/{thread_id}/unblock": "res=403 staff=404 other=404 street=404 admin=404",
+    "POST /api/v1/contacts/reports/{report_id}/resolve": "res=403 mem=403 other=404",
 }
 
 BODIES = {
@@ -189,6 +190,7 @@ BODIES = {
     },
     "PATCH /api/v1/stations/{station_id}": {"address": "路2号"},
     "POST /api/v1/auth/password": {"old_password": "not-the-password", "new_password": "new-password-2026"},
+    "POST /api/v1/contacts/reports/{report_id}/resolve": {"outcome": "dismissed", "note": "矩阵核实"},
 }
 
 
@@ -210,6 +212,7 @@ def path_ids(world) -> dict:
         "request_id": world["request"],
         "user_id": world["target"],
         "scope_id": world["target_scope"],
+        "report_id": world["report"],
     }
 
 
@@ -251,6 +254,8 @@ def world(app, make, category):
         "community_id": units["community_a"].id, "employer_unit": "单位", "home_branch": "支部",
         "skills": [], "availability": []})
     notification = call("GET", "/api/v1/notifications", "member")["items"][0]
+    report = call("POST", f"/api/v1/threads/{message['thread_id']}/messages/{reply['id']}/report", "resident",
+                  json={"reason": "矩阵举报"})
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     db.session.remove()
@@ -259,7 +264,7 @@ def world(app, make, category):
         "request": request["id"], "thread": message["thread_id"], "message": reply["id"],
         "checkin": checkin["id"], "entry": confirmed["entry_id"], "correction": correction["id"],
         "registration": registration["id"], "notification": notification["id"],
-        "target_scope": target_scope,
+        "target_scope": target_scope, "report": report["id"],
     }
 
 

@@ -14,6 +14,7 @@ from extensions import db
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.checkins import CheckIn
+from models.contacts import ContactMessage, ContactReport, ContactThread
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
 from models.notifications import Notification
@@ -128,6 +129,24 @@ class World:
         db.session.commit()
         return notification
 
+    def open_report(self) -> ContactReport:
+        """The resident's report of a member's message in their thread."""
+        thread = ContactThread(
+            resident_id=self.resident.id, member_id=self.members[0].id, community_id=self.units["community_a"].id
+        )
+        db.session.add(thread)
+        db.session.flush()
+        message = ContactMessage(thread_id=thread.id, sender_id=self.members[0].id, text="不当言论")
+        db.session.add(message)
+        db.session.flush()
+        report = ContactReport(
+            message_id=message.id, thread_id=thread.id, reporter_id=self.resident.id,
+            community_id=thread.community_id, reason="骚扰",
+        )
+        db.session.add(report)
+        db.session.commit()
+        return report
+
     def pending_correction(self) -> HourCorrection:
         entry = self.pending_entry()
         correction = HourCorrection(
@@ -225,6 +244,9 @@ STAFF_OPERATIONS = {
     ),
     "POST /api/v1/residents/{user_id}/confirm-home": lambda w: (
         w.secretary, f"/api/v1/residents/{w.unconfirmed_resident().id}/confirm-home", None
+    ),
+    "POST /api/v1/contacts/reports/{report_id}/resolve": lambda w: (
+        w.secretary, f"/api/v1/contacts/reports/{w.open_report().id}/resolve", {"outcome": "upheld", "note": "已核实"}
     ),
 }
 

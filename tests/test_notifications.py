@@ -149,3 +149,26 @@ def test_template_data_is_cut_to_wechat_limits():
     assert len(data["phrase2"]["value"]) == 5
     assert len(data["name3"]["value"]) == 10
     assert data["character_string4"]["value"] == ("ABC-123" + "x" * 40)[:32]
+
+
+def test_outbox_filters_by_event(client, make):
+    tree = make.tree()
+    resident = make.resident(tree["community_a"], tree["building_a1"])
+    offered = _notify(resident, event="request_offered")
+    handled = _notify(resident, event="contact_report_handled")
+    headers = make.headers(make.staff(tree["community_a"]))
+
+    def listed(query):
+        response = client.get(f"/api/v1/notifications/outbox?{query}", headers=headers)
+        assert response.status_code == 200
+        return [item["id"] for item in body(response)["items"]]
+
+    assert listed("event=contact_report_handled") == [handled.id]
+    assert listed("event=request_offered&status=pending") == [offered.id]
+    assert listed("event=request_offered&status=sent") == []
+    assert listed("") == [handled.id, offered.id]
+
+
+def test_outbox_rejects_an_unknown_event(client, make):
+    response = client.get("/api/v1/notifications/outbox?event=lost_event", headers=make.headers(make.admin()))
+    assert response.status_code == 422

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models.stations import STATION_KINDS, Station
+from schemas.common import MAX_ID
 from services.orgs import add_org
 from services.stations import closing_time, is_open
 from tests.conftest import body
@@ -182,3 +183,33 @@ def test_patch_changes_only_the_given_fields(client, make):
     assert (body(patched)["radius_m"], body(patched)["acquisition"]) == (300, "rented")
     assert body(patched)["opening_hours"] == station["opening_hours"]
     assert body(patched)["name"] == station["name"]
+
+
+def test_within_lists_the_stations_of_an_orgs_whole_subtree_and_org_id_stays_exact(client, make, make_station):
+    units = make.tree()
+    street = make_station(units["street"], name="街道站")
+    community = make_station(units["community_a"], name="社区站")
+    building = make_station(units["building_a1"], name="楼院站")
+    make_station(units["community_b"], name="别的社区站")
+    headers = make.headers(make.staff(units["street"]))
+
+    def listed(query):
+        response = client.get(f"/api/v1/stations?{query}", headers=headers)
+        assert response.status_code == 200
+        return [item["id"] for item in body(response)["items"]]
+
+    assert listed(f"within={units['community_a'].id}") == [community.id, building.id]
+    assert listed(f"within={units['street'].id}&org_id={units['street'].id}") == [street.id]
+    assert listed(f"org_id={units['community_a'].id}") == [community.id]
+
+
+def test_within_an_org_outside_the_scope_answers_404_like_a_missing_one(client, make, make_station):
+    units = make.tree()
+    make_station(units["community_b"])
+    headers = make.headers(make.staff(units["community_a"]))
+    hidden = client.get(f"/api/v1/stations?within={units['community_b'].id}", headers=headers)
+    missing = client.get(f"/api/v1/stations?within={MAX_ID}", headers=headers)
+    assert hidden.status_code == missing.status_code == 404
+    assert body(hidden)["error"]["code"] == body(missing)["error"]["code"] == "org_not_found"
+    resident = client.get(f"/api/v1/stations?within={units['community_a'].id}", headers=make.headers(make.resident()))
+    assert resident.status_code == 404

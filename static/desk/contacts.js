@@ -1,8 +1,9 @@
 // 楼院联系: which members serve which buildings (assigning and removing them), and the messages
-// residents reported, which only this screen shows.
+// residents reported, which only this screen shows: each is decided once, 成立 or 不成立, with a note.
 import { call } from "./api.js";
-import { alertLine, button, factList, form, formatTime, h, labelled, node, noticeLine, personName } from "./dom.js";
-import { Listing } from "./listing.js";
+import { alertLine, button, factList, form, formatTime, h, labelled, node, noticeLine, personName, select } from "./dom.js";
+import { Listing, filterQuery, statusBadge } from "./listing.js";
+import { label, names } from "./meta.js";
 import { session, unitOptions } from "./session.js";
 
 let buildingSelect;
@@ -11,24 +12,55 @@ const contactsError = alertLine("contacts-error");
 const contactsNotice = noticeLine("contacts-notice");
 const contactList = h("ul", { id: "contact-list", className: "records" });
 let ticket = 0;
+let reportStatusFilter;
 
 const reports = new Listing({
   path: "/contacts/reports",
+  query: () => filterQuery({ status: reportStatusFilter.value }),
   row: reportRow,
   emptyText: "暂无居民举报的消息",
   ids: { error: "reports-error", notice: "reports-notice", summary: "reports-summary", list: "report-list" },
 });
 
 function reportRow(report) {
-  return h("li", { className: "record", data: { reportId: report.id } },
-    h("div", { className: "record-head" }, node("strong", `${personName(report.sender)} 的消息`, "record-title")),
+  const row = h("li", { className: "record", data: { reportId: report.id, status: report.status } },
+    h("div", { className: "record-head" },
+      node("strong", `${personName(report.sender)} 的消息`, "record-title"),
+      statusBadge(label("contact_report_status", report.status), report.status, "report")),
     h("blockquote", { className: "reported-text" }, report.message_text),
     factList([
       ["发送时间", formatTime(report.message_sent_at)],
       ["举报人", personName(report.reporter)],
       ["举报原因", report.reason],
       ["举报时间", formatTime(report.created_at)],
+      ["处理人", report.handled_by && personName(report.handled_by)],
+      ["处理时间", formatTime(report.handled_at)],
+      ["处理意见", report.note],
     ]));
+  if (report.status === "open") row.append(reportActions(report, row));
+  return row;
+}
+
+// 成立 / 不成立 with a note the API requires (schemas/contacts.py ContactReportResolveSchema): the
+// reporter is told only the outcome; the note stays on this screen.
+function reportActions(report, row) {
+  const note = h("input", { maxLength: 200, "aria-required": "true", name: "note" });
+  const decide = (outcome) => {
+    const text = note.value.trim();
+    if (!text) {
+      reports.notice.textContent = "";
+      reports.error.textContent = "请填写处理意见";
+      note.focus();
+      return undefined;
+    }
+    return reports.act(row, "POST", `/contacts/reports/${report.id}/resolve`, { outcome, note: text },
+      (handled) => `已将${personName(report.sender)}被举报的消息处理为“${label("contact_report_status", handled.status)}”，已通知举报人`);
+  };
+  return h("div", { className: "record-actions" },
+    h("div", { className: "reason-form" },
+      labelled("处理意见", note),
+      button(label("contact_report_status", "upheld"), "primary", () => decide("upheld")),
+      button(label("contact_report_status", "dismissed"), "secondary", () => decide("dismissed"))));
 }
 
 function contactRow(contact, building) {
@@ -112,6 +144,10 @@ export const tab = {
     buildingSelect = h("select", { id: "contact-building" });
     memberSelect = h("select", { id: "contact-member" });
     buildingSelect.addEventListener("change", loadContacts);
+    // Staff open this screen to handle what is waiting: open reports are shown first of all.
+    reportStatusFilter = select(names("contact_report_status"), { empty: "全部", value: "open" });
+    reportStatusFilter.id = "report-status";
+    reportStatusFilter.addEventListener("change", () => reports.reloadFromFirstPage());
     return h("div", {},
       h("section", { className: "card", "aria-labelledby": "contacts-heading" },
         h("h2", { id: "contacts-heading" }, "楼院联系党员"),
@@ -123,7 +159,9 @@ export const tab = {
         ], assign)),
       h("section", { id: "reports-section", className: "card", "aria-labelledby": "reports-heading" },
         h("h2", { id: "reports-heading" }, "居民举报的消息"),
-        h("p", { className: "muted" }, "被举报消息的原文只在此处向工作人员显示。"),
+        h("p", { className: "muted" }, "被举报消息的原文只在此处向工作人员显示；处理结果会通知举报人，处理意见不会。"),
+        h("div", { className: "filters", role: "search", "aria-label": "筛选举报" },
+          labelled("处理状态", reportStatusFilter, "inline")),
         reports.parts));
   },
   reset() {
@@ -131,6 +169,7 @@ export const tab = {
     unitOptions(buildingSelect, (unit) => unit.kind === "building_branch");
     contactList.replaceChildren();
     contactsNotice.textContent = "";
+    reportStatusFilter.value = "open";
     reports.reset();
   },
   enter() {

@@ -1,14 +1,15 @@
 // 消息推送: the outbox of subscription messages, delivery fields only (never their text),
-// filtered by status; a failed row can be sent again.
+// filtered by status and by event; a failed row can be sent again.
 import { button, factList, formatTime, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
 
 let statusFilter;
+let eventFilter;
 
 const outbox = new Listing({
   path: "/notifications/outbox",
-  query: () => filterQuery({ status: statusFilter.value }),
+  query: () => filterQuery({ status: statusFilter.value, event: eventFilter.value }),
   row: outboxRow,
   emptyText: "暂无符合条件的推送记录",
   ids: { error: "outbox-error", notice: "outbox-notice", summary: "outbox-summary", list: "outbox-list" },
@@ -45,15 +46,20 @@ export const tab = {
     statusFilter = select(names("delivery_status"), { empty: "全部" });
     statusFilter.id = "outbox-status";
     statusFilter.addEventListener("change", () => outbox.reloadFromFirstPage());
+    eventFilter = select(names("notification_event"), { empty: "全部" });
+    eventFilter.id = "outbox-event";
+    eventFilter.addEventListener("change", () => outbox.reloadFromFirstPage());
     return h("section", { className: "card", "aria-labelledby": "outbox-heading" },
       h("h2", { id: "outbox-heading" }, "消息推送"),
       h("div", { className: "filters", role: "search", "aria-label": "筛选推送记录" },
         labelled("发送情况", statusFilter, "inline"),
+        labelled("通知事件", eventFilter, "inline"),
         button("刷新", "secondary", () => outbox.load())),
       outbox.parts);
   },
   reset() {
     statusFilter.value = "";
+    eventFilter.value = "";
     outbox.reset();
   },
   enter: () => outbox.load(),

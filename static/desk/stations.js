@@ -1,5 +1,6 @@
 // 服务站点: the stations of the scope, their opening hours (weekly calendar and closed days), the
 // standardisation checklist of enterprise and social-organisation positions, and their QR display.
+// The org filter lists an org's whole subtree (`within`), so a unit's stations include those below it.
 import { call } from "./api.js";
 import { alertLine, button, factList, form, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
@@ -11,7 +12,7 @@ let kindFilter;
 
 const stations = new Listing({
   path: "/stations",
-  query: () => filterQuery({ org_id: orgFilter.value, kind: kindFilter.value }),
+  query: () => filterQuery({ within: orgFilter.value, kind: kindFilter.value }),
   row: stationRow,
   emptyText: "暂无服务站点",
   ids: { error: "stations-error", notice: "stations-notice", summary: "stations-summary", list: "station-list" },
@@ -156,7 +157,8 @@ export const tab = {
       stations.parts);
   },
   reset() {
-    // The station directory is public: staff see their own scope's unless they pick otherwise.
+    // The station directory is public, but staff see their own scope's subtree (their first
+    // scope's, when they hold several) unless they pick another unit of it.
     orgFilter.replaceChildren(session.admin ? h("option", { value: "" }, "全部") : "");
     unitOptions(orgFilter);
     kindFilter.value = "";
