@@ -175,11 +175,11 @@ def add_liaison(actor: User, unit_id: int, fields: dict) -> UnitLiaison:
             raise NotFound("服务台账号不存在", code="user_not_found")
     else:
         user = User(username=fields["username"], password_hash=hash_password(fields["password"]), name=fields["name"])
+        db.session.add(user)
         try:
-            with db.session.begin_nested():
-                db.session.add(user)
-                db.session.flush()
+            db.session.flush()
         except IntegrityError:
+            db.session.rollback()
             raise Conflict("用户名已被使用", code="username_taken") from None
     liaison = db.session.execute(
         select(UnitLiaison).where(UnitLiaison.user_id == user.id, UnitLiaison.unit_id == unit.id)
