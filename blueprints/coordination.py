@@ -291,6 +291,7 @@ def list_terms(args):
 @auth_required
 @blp.arguments(LeadershipArgsSchema, location="query")
 @blp.response(200, LeadershipSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="组织不存在或不在调用者的范围内")
 def leadership(args):
     """班子现状: each post with today's holder; `vacant` when none."""
     return coordination.leadership(current_user(), args["org_id"])
