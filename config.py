@@ -31,6 +31,9 @@ NOTIFICATION_EVENTS = {
     "contact_reported": ("留言举报提醒", "待处理"),
     "hour_correction_answered": ("服务时长更正结果通知", "已处理"),
     "contact_report_handled": ("留言举报处理结果通知", "已处理"),
+    "resolution_due_soon": ("决议事项到期提醒", "即将到期"),
+    "resolution_overdue": ("决议事项逾期提醒", "已逾期"),
+    "term_ending": ("任期届满提醒", "即将届满"),
 }
 
 
@@ -59,6 +62,8 @@ TUNABLES = {
     # A person moves their own home (PATCH /me) at most once in this many days.
     "HOME_CHANGE_INTERVAL_DAYS": 30,
     "CHECKIN_POSITION_RETENTION_DAYS": 90,
+    # A coordination body's resolution: its owner unit and the body's staff are reminded this many days before it is due.
+    "RESOLUTION_REMINDER_DAYS": 3,
 }
 
 

@@ -5,6 +5,7 @@ from blueprints import (
     categories,
     checkins,
     contacts,
+    coordination,
     dashboard,
     exports,
     me,
@@ -33,4 +34,5 @@ ALL_BLUEPRINTS = [
     meta.blp,
     exports.blp,
     dashboard.blp,
+    coordination.blp,
 ]

@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "requests",
     "limits",
     "audit",
+    "coordination",
 )
 
 

@@ -44,6 +44,9 @@ class Registration(db.Model):
     building_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     functional_branch_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     employer_unit: Mapped[str] = mapped_column(String(100))
+    # The employer from the list of resident units (驻区单位); the free text stays for units not yet
+    # listed, until staff link the registration to one.
+    employer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("resident_units.id"), index=True)
     home_branch: Mapped[str] = mapped_column(String(100))
     skills: Mapped[list] = mapped_column(JSON, default=list)
     availability: Mapped[list] = mapped_column(JSON, default=list)

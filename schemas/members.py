@@ -35,6 +35,8 @@ class RegistrationSchema(ma.Schema):
     building_id = Id(allow_none=True, load_default=None)
     functional_branch_id = Id(allow_none=True, load_default=None)
     employer_unit = text(100)
+    employer_unit_id = Id(allow_none=True, load_default=None, metadata={
+        "description": "工作单位（驻区单位名录中的）；名录中还没有的单位只填 employer_unit，工作人员之后可关联"})
     home_branch = text(100)
     skills = ma.fields.List(text(30), required=True, validate=validate.Length(max=20))
     availability = ma.fields.List(ma.fields.Nested(AvailabilitySchema), required=True, validate=validate.Length(max=50))

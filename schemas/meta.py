@@ -26,6 +26,11 @@ VOCABULARY_DESCRIPTIONS = {
     "token_kind": "登录凭证类型 (kind of a token)",
     "audit_kind": "审计记录类型 (kind of an audit entry)",
     "contact_report_status": "留言举报处理状态 (status of a contact report)",
+    "unit_kind": "驻区单位类型 (kind of a resident unit)",
+    "body_kind": "协调机构类型 (kind of a coordination body)",
+    "resolution_status": "决议事项状态 (status of a resolution)",
+    "leadership_post": "班子职务 (post of a term of office)",
+    "report_status": "年度工作报告状态 (status of an annual report)",
 }
 
 

@@ -25,6 +25,7 @@ class UserSchema(ma.Schema):
     phone_masked = ma.fields.String(allow_none=True)
     username = ma.fields.String(allow_none=True)
     scopes = ma.fields.List(ma.fields.Nested(ScopeSchema))
+    liaison_unit_ids = ma.fields.List(Id(), metadata={"description": "联络员账号所代表的驻区单位"})
 
 
 class HomeConfirmationSchema(ma.Schema):

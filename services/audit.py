@@ -415,6 +415,13 @@ def _org_of_station(station_id: int) -> int | None:
     return station.org_id if station is not None else None
 
 
+def _org_of_unit(unit_id: int) -> int | None:
+    from models.coordination import ResidentUnit
+
+    unit = db.session.get(ResidentUnit, unit_id)
+    return unit.street_id if unit is not None else None
+
+
 # How to find the org of a row whose table has no org_id, community_id or building_id column.
 ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "org_units": lambda row: row.get("id"),
@@ -423,6 +430,8 @@ ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "request_offers": lambda row: _org_of_request(row["request_id"]),
     "contact_messages": lambda row: _org_of_thread(row["thread_id"]),
     "phone_reveals": lambda row: _org_of_thread(row["thread_id"]),
+    "resident_units": lambda row: row.get("street_id"),
+    "unit_liaisons": lambda row: _org_of_unit(row["unit_id"]),
 }
 ORG_COLUMNS = ("org_id", "community_id", "building_id")
 

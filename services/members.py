@@ -9,6 +9,7 @@ from models.members import Registration
 from models.orgs import OrgUnit
 from models.users import User
 from services import ledger, limits
+from services.coordination import check_employer_unit
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_staff, within_scope
@@ -28,6 +29,7 @@ def register(user: User, fields: dict) -> Registration:
                 code="functional_branch_not_in_community",
                 fields={"functional_branch_id": ["功能型党支部不属于该社区"]},
             )
+    check_employer_unit(fields.get("employer_unit_id"))
     limits.spend(user, "registration")
     registration = Registration(
         user_id=user.id,
@@ -35,6 +37,7 @@ def register(user: User, fields: dict) -> Registration:
         building_id=building_id,
         functional_branch_id=branch_id,
         employer_unit=fields["employer_unit"],
+        employer_unit_id=fields.get("employer_unit_id"),
         home_branch=fields["home_branch"],
         skills=sorted(set(fields["skills"])),
         availability=fields["availability"],

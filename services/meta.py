@@ -4,6 +4,13 @@ from models.audit import AUDIT_KIND_NAMES
 from models.categories import SERVICE_MODEL_NAMES
 from models.checkins import CHECKIN_FLAG_NAMES, CHECKIN_STATUS_NAMES
 from models.contacts import MESSAGE_KIND_NAMES, REPORT_STATUS_NAMES
+from models.coordination import (
+    ANNUAL_REPORT_STATUS_NAMES,
+    BODY_KIND_NAMES,
+    LEADERSHIP_POST_NAMES,
+    RESOLUTION_STATUS_NAMES,
+    UNIT_KIND_NAMES,
+)
 from models.ledger import CORRECTION_STATUS_NAMES, HOUR_SOURCE_NAMES, HOUR_STATUS_NAMES
 from models.members import REGISTRATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
@@ -39,6 +46,11 @@ VOCABULARIES = {
     "token_kind": TOKEN_KIND_NAMES,
     "audit_kind": AUDIT_KIND_NAMES,
     "contact_report_status": REPORT_STATUS_NAMES,
+    "unit_kind": UNIT_KIND_NAMES,
+    "body_kind": BODY_KIND_NAMES,
+    "resolution_status": RESOLUTION_STATUS_NAMES,
+    "leadership_post": LEADERSHIP_POST_NAMES,
+    "report_status": ANNUAL_REPORT_STATUS_NAMES,
 }
 
 

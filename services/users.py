@@ -7,6 +7,7 @@ from sqlalchemy import exists, select
 
 from extensions import db
 from models.base import utcnow
+from models.coordination import UnitLiaison
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.users import User
@@ -57,6 +58,9 @@ def profile(user: User) -> dict:
         "phone_masked": mask_phone(user.phone),
         "username": user.username,
         "scopes": [{"org_id": scope.org_id, "role": scope.role} for scope in user.scopes],
+        "liaison_unit_ids": db.session.execute(
+            select(UnitLiaison.unit_id).where(UnitLiaison.user_id == user.id).order_by(UnitLiaison.unit_id)
+        ).scalars().all(),
     }
 
 

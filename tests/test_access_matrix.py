@@ -60,7 +60,10 @@ def fresh_scope(world) -> dict:
 
 FRESH = {"DELETE /api/v1/staff/{user_id}/scopes/{scope_id}": fresh_scope}
 # A path parameter that names another object for this operation than `path_ids` gives.
-PATH_OBJECTS = {"POST /api/v1/residents/{user_id}/confirm-home": {"user_id": "resident"}}
+PATH_OBJECTS = {
+    "POST /api/v1/residents/{user_id}/confirm-home": {"user_id": "resident"},
+    "POST /api/v1/contacts/reports/{report_id}/resolve": {"report_id": "contact_report"},
+}
 
 MATRIX = {
     "DELETE /api/v1/buildings/{building_id}/contacts/{member_id}": "res=403 mem=403 other=404",
@@ -150,6 +153,39 @@ MATRIX = {
     "POST /api/v1/threads/{thread_id}/reveal-phone": "res=403 staff=404 other=404 street=404 admin=404",
     "POST /api/v1/threads/{thread_id}/unblock": "res=403 staff=404 other=404 street=404 admin=404",
     "POST /api/v1/contacts/reports/{report_id}/resolve": "res=403 mem=403 other=404",
+    "POST /api/v1/units": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/units": "res=403 mem=403",
+    "GET /api/v1/units/{unit_id}": "res=404 mem=404",
+    "PATCH /api/v1/units/{unit_id}": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/units/{unit_id}/liaisons": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/units/{unit_id}/registrations": "res=404 mem=404",
+    "GET /api/v1/units/{unit_id}/members": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/units/{unit_id}/members/{member_id}/hours": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/bodies": "res=404 mem=404 other=404",
+    "GET /api/v1/bodies": "res=403 mem=403",
+    "GET /api/v1/bodies/{body_id}": "res=404 mem=404 other=404",
+    "POST /api/v1/bodies/{body_id}/members": "res=404 mem=404 other=404",
+    "POST /api/v1/bodies/{body_id}/meetings": "res=404 mem=404 other=404",
+    "GET /api/v1/meetings/{meeting_id}": "res=404 mem=404 other=404",
+    "PATCH /api/v1/meetings/{meeting_id}": "res=404 mem=404 other=404",
+    "POST /api/v1/meetings/{meeting_id}/resolutions": "res=404 mem=404 other=404",
+    "GET /api/v1/resolutions": "res=403 mem=403",
+    "POST /api/v1/resolutions/{resolution_id}/close": "res=404 mem=404 other=404",
+    "POST /api/v1/resolutions/{resolution_id}/drop": "res=404 mem=404 other=404",
+    "POST /api/v1/terms": "res=404 mem=404 other=404",
+    "GET /api/v1/terms": "res=403 mem=403",
+    "GET /api/v1/terms/leadership": "",
+    "POST /api/v1/terms/{term_id}/end": "res=404 mem=404 other=404",
+    "POST /api/v1/annual-reports": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/annual-reports": "res=403 mem=403",
+    "GET /api/v1/annual-reports/{report_id}": "res=404 mem=404 staff=404 other=404",
+    "PATCH /api/v1/annual-reports/{report_id}": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/annual-reports/{report_id}/compile": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/annual-reports/{report_id}/present": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/annual-reports/{report_id}/comments": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/annual-reports/{report_id}/report.xlsx": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/annual-reports/{report_id}/report.docx": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/report-comments/{comment_id}/answer": "res=404 mem=404 staff=404 other=404",
 }
 
 BODIES = {
@@ -191,6 +227,27 @@ BODIES = {
     "PATCH /api/v1/stations/{station_id}": {"address": "路2号"},
     "POST /api/v1/auth/password": {"old_password": "not-the-password", "new_password": "new-password-2026"},
     "POST /api/v1/contacts/reports/{report_id}/resolve": {"outcome": "dismissed", "note": "矩阵核实"},
+    "POST /api/v1/units": {"name": "矩阵单位", "kind": "agency", "party_org_name": "机关党委", "address": "路3号",
+                           "street_id": "street_org"},
+    "PATCH /api/v1/units/{unit_id}": {"address": "路4号"},
+    "POST /api/v1/units/{unit_id}/liaisons": {"username": "matrix-liaison", "password": "liaison-password-1",
+                                              "name": "联络员"},
+    "POST /api/v1/units/{unit_id}/registrations": {"registration_id": "registration"},
+    "POST /api/v1/bodies": {"kind": "joint_meeting", "org_id": "community_a", "name": "联席会"},
+    "POST /api/v1/bodies/{body_id}/members": {"unit_id": "unit", "representative_name": "代表", "title": "委员"},
+    "POST /api/v1/bodies/{body_id}/meetings": {"title": "例会", "held_at": "2026-03-01T09:00:00+08:00", "agenda": []},
+    "PATCH /api/v1/meetings/{meeting_id}": {"minutes": "纪要"},
+    "POST /api/v1/meetings/{meeting_id}/resolutions": {"text": "事项", "owner_unit_id": "unit", "due_date": "2030-01-01"},
+    "POST /api/v1/resolutions/{resolution_id}/close": {"outcome": "已办结"},
+    "POST /api/v1/resolutions/{resolution_id}/drop": {"outcome": "撤销"},
+    "POST /api/v1/terms": {"org_id": "community_a", "post": "secretary", "holder_name": "书记",
+                           "starts_on": "2030-01-01", "ends_on": "2032-12-31"},
+    "POST /api/v1/terms/{term_id}/end": {"left_on": "2026-06-01"},
+    "POST /api/v1/annual-reports": {"org_id": "street_org", "year": 2025},
+    "PATCH /api/v1/annual-reports/{report_id}": {"narrative": "正文"},
+    "POST /api/v1/annual-reports/{report_id}/present": {"meeting_id": "street_meeting"},
+    "POST /api/v1/annual-reports/{report_id}/comments": {"representative_name": "代表", "comment": "意见"},
+    "POST /api/v1/report-comments/{comment_id}/answer": {"answer": "答复"},
 }
 
 
@@ -212,7 +269,13 @@ def path_ids(world) -> dict:
         "request_id": world["request"],
         "user_id": world["target"],
         "scope_id": world["target_scope"],
+        "unit_id": world["unit"],
+        "body_id": world["body"],
+        "meeting_id": world["meeting"],
+        "resolution_id": world["resolution"],
+        "term_id": world["term"],
         "report_id": world["report"],
+        "comment_id": world["comment"],
     }
 
 
@@ -258,14 +321,61 @@ def world(app, make, category):
                   json={"reason": "矩阵举报"})
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
+    coordination = _coordination_world(units, people["member"])
     db.session.remove()
     return {
         **objects,
         "request": request["id"], "thread": message["thread_id"], "message": reply["id"],
         "checkin": checkin["id"], "entry": confirmed["entry_id"], "correction": correction["id"],
         "registration": registration["id"], "notification": notification["id"],
-        "target_scope": target_scope, "report": report["id"],
+        "target_scope": target_scope, "contact_report": report["id"], **coordination,
     }
+
+
+def _coordination_world(units, member) -> dict:
+    """A unit of the street employing the member; community A's joint meeting with a meeting and a
+    resolution; a term on community A; the street's report, presented at its committee, with a comment."""
+    from datetime import date
+
+    from models.coordination import (
+        AnnualReport,
+        BodyMember,
+        CoordinationBody,
+        LeadershipTerm,
+        Meeting,
+        ReportComment,
+        ResidentUnit,
+        Resolution,
+    )
+    from models.members import Registration
+    from services.coordination import compile_figures
+
+    unit = ResidentUnit(name="矩阵公司", kind="enterprise", party_org_name="公司党支部", address="路1号",
+                        street_id=units["street"].id)
+    joint = CoordinationBody(kind="joint_meeting", org_id=units["community_a"].id, name="社区A联席会")
+    committee = CoordinationBody(kind="coordination_committee", org_id=units["street"].id, name="街道协调委员会")
+    db.session.add_all([unit, joint, committee])
+    db.session.flush()
+    db.session.query(Registration).filter(Registration.user_id == member.id).update({"employer_unit_id": unit.id})
+    db.session.add(BodyMember(body_id=joint.id, org_id=joint.org_id, unit_id=unit.id, representative_name="代表",
+                              title="委员"))
+    meeting = Meeting(body_id=joint.id, org_id=joint.org_id, title="例会", held_at=utcnow(), agenda=["议题"])
+    street_meeting = Meeting(body_id=committee.id, org_id=committee.org_id, title="全委会", held_at=utcnow(), agenda=[])
+    db.session.add_all([meeting, street_meeting])
+    db.session.flush()
+    resolution = Resolution(meeting_id=meeting.id, body_id=joint.id, org_id=joint.org_id, text="事项",
+                            owner_unit_id=unit.id, due_date=date(2030, 1, 1))
+    term = LeadershipTerm(org_id=units["community_a"].id, post="secretary", holder_name="书记",
+                          starts_on=date(2025, 1, 1), ends_on=date(2027, 12, 31))
+    report = AnnualReport(org_id=units["street"].id, year=2024, narrative="", status="presented",
+                          figures=compile_figures(units["street"], 2024), meeting_id=street_meeting.id)
+    db.session.add_all([resolution, term, report])
+    db.session.flush()
+    comment = ReportComment(report_id=report.id, org_id=report.org_id, representative_name="代表", comment="意见")
+    db.session.add(comment)
+    db.session.commit()
+    return {"street_org": units["street"].id, "unit": unit.id, "body": joint.id, "meeting": meeting.id, "street_meeting": street_meeting.id,
+            "resolution": resolution.id, "term": term.id, "report": report.id, "comment": comment.id}
 
 
 def operations(client) -> list[str]:

@@ -248,7 +248,156 @@ STAFF_OPERATIONS = {
     "POST /api/v1/contacts/reports/{report_id}/resolve": lambda w: (
         w.secretary, f"/api/v1/contacts/reports/{w.open_report().id}/resolve", {"outcome": "upheld", "note": "已核实"}
     ),
+    "POST /api/v1/units": lambda w: (
+        w.admin, "/api/v1/units", {"name": "新单位", "kind": "agency", "party_org_name": "机关党委", "address": "路1号",
+                                   "street_id": w.units["street"].id}
+    ),
+    "PATCH /api/v1/units/{unit_id}": lambda w: (w.admin, f"/api/v1/units/{_unit(w).id}", {"address": "路2号"}),
+    "POST /api/v1/units/{unit_id}/liaisons": lambda w: (
+        w.admin, f"/api/v1/units/{_unit(w).id}/liaisons",
+        {"username": "liaison-walk", "password": "liaison-password-1", "name": "联络员"},
+    ),
+    "POST /api/v1/units/{unit_id}/registrations": lambda w: (
+        w.secretary, f"/api/v1/units/{_unit(w).id}/registrations", {"registration_id": w.pending_registration().id}
+    ),
+    "POST /api/v1/bodies": lambda w: (
+        w.secretary, "/api/v1/bodies", {"kind": "joint_meeting", "org_id": w.units["community_a"].id, "name": "联席会"}
+    ),
+    "POST /api/v1/bodies/{body_id}/members": lambda w: (
+        w.secretary, f"/api/v1/bodies/{_body(w).id}/members",
+        {"unit_id": _unit(w).id, "representative_name": "代表", "title": "委员"},
+    ),
+    "POST /api/v1/bodies/{body_id}/meetings": lambda w: (
+        w.secretary, f"/api/v1/bodies/{_body(w).id}/meetings",
+        {"title": "例会", "held_at": "2026-03-01T09:00:00+08:00", "agenda": ["议题"]},
+    ),
+    "PATCH /api/v1/meetings/{meeting_id}": lambda w: (
+        w.secretary, f"/api/v1/meetings/{_meeting(w).id}", {"minutes": "纪要"}
+    ),
+    "POST /api/v1/meetings/{meeting_id}/resolutions": lambda w: (
+        lambda meeting: (w.secretary, f"/api/v1/meetings/{meeting.id}/resolutions",
+                         {"text": "事项", "owner_unit_id": _member_unit(meeting), "due_date": "2030-01-01"})
+    )(_meeting(w)),
+    "POST /api/v1/resolutions/{resolution_id}/close": lambda w: (
+        w.secretary, f"/api/v1/resolutions/{_resolution(w).id}/close", {"outcome": "已办结"}
+    ),
+    "POST /api/v1/resolutions/{resolution_id}/drop": lambda w: (
+        w.secretary, f"/api/v1/resolutions/{_resolution(w).id}/drop", {"outcome": "不再需要"}
+    ),
+    "POST /api/v1/terms": lambda w: (
+        w.secretary, "/api/v1/terms", {"org_id": w.units["community_a"].id, "post": "secretary",
+                                       "holder_name": "书记", "starts_on": "2026-01-01", "ends_on": "2028-12-31"}
+    ),
+    "POST /api/v1/terms/{term_id}/end": lambda w: (
+        w.secretary, f"/api/v1/terms/{_term(w).id}/end", {"left_on": "2026-06-01"}
+    ),
+    "POST /api/v1/annual-reports": lambda w: (
+        w.admin, "/api/v1/annual-reports", {"org_id": w.units["street"].id, "year": 2025, "narrative": "正文"}
+    ),
+    "PATCH /api/v1/annual-reports/{report_id}": lambda w: (
+        w.admin, f"/api/v1/annual-reports/{_report(w).id}", {"narrative": "新正文"}
+    ),
+    "POST /api/v1/annual-reports/{report_id}/compile": lambda w: (
+        w.admin, f"/api/v1/annual-reports/{_report(w).id}/compile", None
+    ),
+    "POST /api/v1/annual-reports/{report_id}/present": lambda w: (
+        lambda report: (w.admin, f"/api/v1/annual-reports/{report.id}/present",
+                        {"meeting_id": _meeting(w, "coordination_committee", w.units["street"]).id})
+    )(_report(w)),
+    "POST /api/v1/annual-reports/{report_id}/comments": lambda w: (
+        w.admin, f"/api/v1/annual-reports/{_report(w, presented=True).id}/comments",
+        {"representative_name": "代表", "comment": "意见"},
+    ),
+    "POST /api/v1/report-comments/{comment_id}/answer": lambda w: (
+        w.admin, f"/api/v1/report-comments/{_comment(w).id}/answer", {"answer": "已采纳"}
+    ),
 }
+
+
+# Objects of the coordination area, made directly for the recipes above.
+
+
+def _unit(w):
+    from models.coordination import ResidentUnit
+
+    unit = ResidentUnit(name=f"单位{secrets.token_hex(3)}", kind="enterprise", party_org_name="党支部", address="路",
+                        street_id=w.units["street"].id)
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def _body(w, kind="joint_meeting", org=None):
+    from models.coordination import CoordinationBody
+
+    body = CoordinationBody(kind=kind, org_id=(org or w.units["community_a"]).id, name="机构")
+    db.session.add(body)
+    db.session.commit()
+    return body
+
+
+def _meeting(w, kind="joint_meeting", org=None):
+    from models.coordination import BodyMember, Meeting
+
+    body = _body(w, kind, org)
+    db.session.add(BodyMember(body_id=body.id, org_id=body.org_id, unit_id=_unit(w).id, representative_name="代表",
+                              title="委员"))
+    meeting = Meeting(body_id=body.id, org_id=body.org_id, title="例会", held_at=utcnow(), agenda=[])
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def _member_unit(meeting) -> int:
+    from models.coordination import BodyMember
+
+    return db.session.execute(select(BodyMember.unit_id).where(BodyMember.body_id == meeting.body_id)).scalar_one()
+
+
+def _resolution(w):
+    from datetime import date
+
+    from models.coordination import Resolution
+
+    meeting = _meeting(w)
+    resolution = Resolution(meeting_id=meeting.id, body_id=meeting.body_id, org_id=meeting.org_id, text="事项",
+                            owner_unit_id=_member_unit(meeting), due_date=date(2030, 1, 1))
+    db.session.add(resolution)
+    db.session.commit()
+    return resolution
+
+
+def _term(w):
+    from datetime import date
+
+    from models.coordination import LeadershipTerm
+
+    term = LeadershipTerm(org_id=w.units["community_a"].id, post="secretary", holder_name="书记",
+                          starts_on=date(2025, 1, 1), ends_on=date(2027, 12, 31))
+    db.session.add(term)
+    db.session.commit()
+    return term
+
+
+def _report(w, presented=False):
+    from models.coordination import AnnualReport
+
+    meeting = _meeting(w, "coordination_committee", w.units["street"]) if presented else None
+    report = AnnualReport(org_id=w.units["street"].id, year=2024, narrative="", figures={},
+                          status="presented" if presented else "draft", meeting_id=meeting.id if meeting else None)
+    db.session.add(report)
+    db.session.commit()
+    return report
+
+
+def _comment(w):
+    from models.coordination import ReportComment
+
+    report = _report(w, presented=True)
+    comment = ReportComment(report_id=report.id, org_id=report.org_id, representative_name="代表", comment="意见")
+    db.session.add(comment)
+    db.session.commit()
+    return comment
 
 
 def _write_operations(client) -> set[str]:

@@ -13,7 +13,6 @@ from services.stations import qr_token
 from tests.conftest import body
 from tests.fixtures.members import CENTRE
 
-
 # The fingerprint of one request (method, path and body, hashed by the caller).
 REQUEST = "a" * 64
 

@@ -4,6 +4,7 @@ import { alertLine, h, hoursText, labelled, node } from "./dom.js";
 import { label } from "./meta.js";
 import { barChart } from "./chart.js";
 import { session, unitOptions } from "./session.js";
+import { overdueResolutions } from "./coordination.js";
 
 const scopeSelect = h("select", { id: "dashboard-org" });
 const error = alertLine("dashboard-error");
@@ -12,6 +13,7 @@ const byStatus = h("ul", { id: "open-by-status", className: "status-counts" });
 const chart = h("div", { id: "weekly-chart", className: "chart-box" });
 const scopes = h("ul", { id: "scopes" });
 const tree = h("div", { id: "tree", className: "tree" });
+const overdue = h("ul", { id: "overdue-resolutions" });
 let ticket = 0;
 
 // Requests still in the staff's hands (not confirmed, cancelled or expired for good).
@@ -89,6 +91,7 @@ export const tab = {
         error, figures,
         h("h3", {}, "进行中的请求（按状态）"), byStatus,
         h("h3", {}, "近 12 周"), chart),
+      h("div", { className: "card" }, h("h2", {}, "逾期未办结的决议事项"), overdue),
       h("div", { className: "card" }, h("h2", {}, "我的权限范围"), scopes),
       h("div", { className: "card" }, h("h2", {}, "组织体系"), tree));
   },
@@ -106,5 +109,8 @@ export const tab = {
     chart.replaceChildren();
     byStatus.replaceChildren();
   },
-  enter: loadDashboard,
+  enter() {
+    loadDashboard();
+    overdueResolutions(overdue).catch((failure) => { error.textContent = failure.message; });
+  },
 };

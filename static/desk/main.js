@@ -14,10 +14,12 @@ import * as notifications from "./notifications.js";
 import * as orgs from "./orgs.js";
 import * as exportsArea from "./exports.js";
 import * as audit from "./audit.js";
+import * as coordination from "./coordination.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
   stations.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab, audit.tab,
+  coordination.tab, coordination.liaisonTab,
 ];
 
 const buttons = new Map();
