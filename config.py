@@ -30,6 +30,11 @@ NOTIFICATION_EVENTS = {
     "request_answered": ("居民答复提醒", "已答复"),
     "contact_reported": ("留言举报提醒", "待处理"),
     "hour_correction_answered": ("服务时长更正结果通知", "已处理"),
+    "disbursement_requested": ("基金支出审批提醒", "待审批"),
+    "disbursement_decided": ("基金支出审批结果通知", "已处理"),
+    "visit_assigned": ("走访任务通知", "新任务"),
+    "visit_overdue": ("走访逾期提醒", "已逾期"),
+    "visit_confirmed": ("走访时长确认通知", "已确认"),
 }
 
 

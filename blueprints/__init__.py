@@ -7,6 +7,7 @@ from blueprints import (
     contacts,
     dashboard,
     exports,
+    funds,
     me,
     members,
     meta,
@@ -33,4 +34,5 @@ ALL_BLUEPRINTS = [
     meta.blp,
     exports.blp,
     dashboard.blp,
+    funds.blp,
 ]

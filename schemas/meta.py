@@ -25,6 +25,12 @@ VOCABULARY_DESCRIPTIONS = {
     "delivery_status": "发送状态 (status of an outbox item)",
     "token_kind": "登录凭证类型 (kind of a token)",
     "audit_kind": "审计记录类型 (kind of an audit entry)",
+    "fund_kind": "基金类型 (kind of a fund)",
+    "donor_kind": "捐赠方类型 (donor_kind of a donation)",
+    "fund_entry_kind": "基金账目类型 (kind of a fund entry)",
+    "disbursement_status": "基金支出状态 (status of a disbursement)",
+    "care_kind": "帮扶对象类别 (kinds of a care target)",
+    "visit_status": "走访记录状态 (status of a visit)",
 }
 
 
