@@ -2,6 +2,7 @@
 from blueprints import (
     audit,
     auth,
+    care,
     categories,
     checkins,
     contacts,
@@ -35,4 +36,5 @@ ALL_BLUEPRINTS = [
     exports.blp,
     dashboard.blp,
     funds.blp,
+    care.blp,
 ]

@@ -7,7 +7,7 @@ visitors and records every read in the audit trail.
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from extensions import db
 from models.base import choice, utcnow
@@ -60,6 +60,8 @@ class VisitPlan(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     visitor = relationship("User", viewonly=True)
+    # Past its due day (local): filled only by a query that asks for it (services/care.py plan_listing).
+    overdue: Mapped[bool | None] = query_expression()
 
 
 class VisitRecord(db.Model):
