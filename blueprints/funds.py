@@ -145,12 +145,12 @@ def reject(args, disbursement_id):
     return disbursement
 
 
-@blp.route("/fund-entries/<id:entry_id>/reverse", methods=["POST"])
+@blp.route("/fund-entries/<id:fund_entry_id>/reverse", methods=["POST"])
 @auth_required
 @blp.arguments(FundEntryReverseSchema)
 @blp.response(201, FundEntrySchema)
-def reverse(args, entry_id):
+def reverse(args, fund_entry_id):
     """冲正: a new entry of the opposite amount; the entry itself never changes. Once per entry."""
-    reversal = funds.reverse(current_user(), entry_id, args["reason"])
+    reversal = funds.reverse(current_user(), fund_entry_id, args["reason"])
     db.session.commit()
     return reversal

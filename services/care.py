@@ -20,7 +20,7 @@ from services.database import paginate
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.periods import local_today
-from services.permissions import is_staff, reaches, require_org, staff_reaching, within_scope
+from services.permissions import is_staff, reaches, require_org, require_staff, staff_reaching, within_scope
 from wx import pages
 
 # What a read of a care target shows beyond its name: what the audit trail records as read.
@@ -46,6 +46,7 @@ def _not_in_future(day, field: str) -> None:
 
 def create_target(actor: User, fields: dict) -> CareTarget:
     """Staff over the building record a person in care, with the day they consented."""
+    require_staff(actor)
     building = require_org(actor, fields["building_id"])
     if building.kind != "building_branch":
         raise Invalid("请选择楼院", code="invalid_building", fields={"building_id": ["请选择楼院"]})

@@ -44,6 +44,7 @@ DISBURSEMENT_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 def create_fund(actor: User, fields: dict) -> Fund:
+    require_staff(actor)
     require_org(actor, fields["org_id"])
     fund = Fund(created_by_id=actor.id, balance_cents=0, **fields)
     try:

@@ -155,7 +155,7 @@ def test_care_targets_are_recorded_on_buildings_with_consent(client, make, scene
     payload["building_id"] = scene["units"]["building_a1"].id
     call(client, make, scene["staff"], "POST", "/api/v1/care-targets", payload, 422)
     call(client, make, scene["visitor"], "POST", "/api/v1/care-targets",
-         {**payload, "consent_on": local_today().isoformat()}, 404)
+         {**payload, "consent_on": local_today().isoformat()}, 403)
 
 
 def test_an_overdue_visit_is_flagged_and_told_once(client, make, scene, app):
