@@ -13,10 +13,13 @@ import * as contacts from "./contacts.js";
 import * as notifications from "./notifications.js";
 import * as orgs from "./orgs.js";
 import * as exportsArea from "./exports.js";
+import * as funds from "./funds.js";
+import * as care from "./care.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
   stations.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab,
+  funds.tab, care.tab,
 ];
 
 const buttons = new Map();
