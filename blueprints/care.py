@@ -1,4 +1,5 @@
 """常态化服务: care targets (sensitive; every read audited), visit plans, visits and their confirmation."""
+
 from flask_smorest import Blueprint
 
 from blueprints.common import auth_required, current_user, idempotent, page_response

@@ -1,26 +1,27 @@
 """基金 (扶贫帮困基金, 慈善基金, 残疾人帮扶基金): staff in scope keep each fund's ledger."""
+
 from flask_smorest import Blueprint
 
 from blueprints.common import attachment, auth_required, current_user, idempotent, page_response
 from extensions import db
+from schemas.common import PageArgsSchema
 from schemas.funds import (
     DisbursementCreateSchema,
     DisbursementListArgsSchema,
     DisbursementPageSchema,
+    DisbursementRejectSchema,
     DisbursementSchema,
-    FundDonationSchema,
     FundCreateSchema,
+    FundDonationSchema,
     FundEntryPageSchema,
+    FundEntryReverseSchema,
     FundEntrySchema,
     FundListArgsSchema,
     FundPageSchema,
     FundSchema,
-    DisbursementRejectSchema,
-    FundEntryReverseSchema,
     FundStatementArgsSchema,
     FundStatementSchema,
 )
-from schemas.common import PageArgsSchema
 from services import funds
 from services.spreadsheets import CONTENT_TYPE
 
@@ -110,7 +111,9 @@ def statement(args, fund_id):
 @auth_required
 @blp.arguments(FundStatementArgsSchema, location="query")
 @blp.response(
-    200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE,
+    200,
+    {"type": "string", "format": "binary"},
+    content_type=CONTENT_TYPE,
     description="期初余额, one row per entry with the running balance, 期末余额: "
     + ", ".join(column.header for column in funds.STATEMENT_COLUMNS),
 )
@@ -118,8 +121,10 @@ def statement_xlsx(args, fund_id):
     """导出月度对账单 (Excel)."""
     statement = funds.statement(current_user(), fund_id, args.get("month"))
     return attachment(
-        funds.statement_workbook(statement), CONTENT_TYPE,
-        f"{statement.fund.name}-{statement.month}-对账单.xlsx", f"fund-{statement.fund.id}-{statement.month}.xlsx",
+        funds.statement_workbook(statement),
+        CONTENT_TYPE,
+        f"{statement.fund.name}-{statement.month}-对账单.xlsx",
+        f"fund-{statement.fund.id}-{statement.month}.xlsx",
     )
 
 

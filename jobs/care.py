@@ -1,4 +1,5 @@
 """Reminders of the routine service: missed visits."""
+
 from extensions import db
 from services import care
 

@@ -4,6 +4,7 @@ A care target is sensitive personal information (poverty, disability, health): i
 only through services/care.py, which lets in the staff over its building and its assigned
 visitors and records every read in the audit trail.
 """
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
@@ -38,7 +39,10 @@ class CareTarget(db.Model):
 
 
 class VisitPlan(db.Model):
-    """A visitor (a member or staff) goes to the target every `every_weeks` weeks; `next_due_on` moves with each visit."""
+    """A visitor (a member or staff) goes to the target every `every_weeks` weeks.
+
+    `next_due_on` moves on with each visit recorded.
+    """
 
     __tablename__ = "visit_plans"
     __table_args__ = (

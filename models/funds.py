@@ -4,6 +4,7 @@ The balance is a column kept beside the entries; the database refuses a negative
 and every change to it happens in the transaction that writes the entry causing it, so the
 balance always equals the sum of the entries.
 """
+
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
@@ -45,9 +46,7 @@ class Disbursement(db.Model):
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         # 审批分离: nobody approves their own request, not even through SQL.
-        CheckConstraint(
-            "status <> 'approved' OR decided_by_id <> requested_by_id", name="not_self_approved"
-        ),
+        CheckConstraint("status <> 'approved' OR decided_by_id <> requested_by_id", name="not_self_approved"),
         Index("ix_fund_disbursements_fund_status", "fund_id", "status"),
     )
 

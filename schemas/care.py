@@ -1,4 +1,5 @@
 """Care targets (帮扶对象), visit plans and visits."""
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -9,11 +10,18 @@ from schemas.common import Id, PageArgsSchema, TrimmedString, page_of, text
 class CareTargetCreateSchema(ma.Schema):
     name = text(50)
     building_id = Id(required=True)
-    needs = ma.fields.List(TrimmedString(validate=validate.Length(min=1, max=100)), required=True,
-                           validate=validate.Length(max=20), metadata={"description": "需求，每条一句"})
+    needs = ma.fields.List(
+        TrimmedString(validate=validate.Length(min=1, max=100)),
+        required=True,
+        validate=validate.Length(max=20),
+        metadata={"description": "需求，每条一句"},
+    )
     consent_on = ma.fields.Date(required=True, metadata={"description": "本人（或监护人）同意登记与走访的日期"})
-    kinds = ma.fields.List(ma.fields.String(validate=validate.OneOf(CARE_KINDS)), load_default=list,
-                           validate=validate.Length(max=len(CARE_KINDS)))
+    kinds = ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(CARE_KINDS)),
+        load_default=list,
+        validate=validate.Length(max=len(CARE_KINDS)),
+    )
     address = text(200, required=False)
 
     @ma.post_load
@@ -40,8 +48,9 @@ class CareTargetListArgsSchema(PageArgsSchema):
 
 class VisitPlanCreateSchema(ma.Schema):
     visitor_id = Id(required=True, metadata={"description": "本社区在职党员，或管辖该楼院的工作人员"})
-    every_weeks = ma.fields.Integer(required=True, strict=True,
-                                    validate=validate.Range(min=1, max=MAX_VISIT_INTERVAL_WEEKS))
+    every_weeks = ma.fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_VISIT_INTERVAL_WEEKS)
+    )
     first_due_on = ma.fields.Date(metadata={"description": "首次走访截止日；默认今天"})
 
 
@@ -68,8 +77,10 @@ class VisitCreateSchema(ma.Schema):
     minutes = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_VISIT_MINUTES))
     summary = text(1000)
     photos = ma.fields.List(
-        ma.fields.Url(schemes={"https"}, validate=validate.Length(max=500)), load_default=list,
-        validate=validate.Length(max=9), metadata={"description": "照片地址（https），最多 9 张"},
+        ma.fields.Url(schemes={"https"}, validate=validate.Length(max=500)),
+        load_default=list,
+        validate=validate.Length(max=9),
+        metadata={"description": "照片地址（https），最多 9 张"},
     )
 
 

@@ -1,4 +1,5 @@
 """Funds, their donations, disbursements, ledger entries and monthly statements (amounts in integer cents)."""
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -12,7 +13,9 @@ MONTH = r"^20\d{2}-(0[1-9]|1[0-2])$"
 
 def amount_field() -> ma.fields.Integer:
     return ma.fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=1, max=MAX_AMOUNT_CENTS),
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_AMOUNT_CENTS),
         metadata={"description": "金额（分），正整数"},
     )
 

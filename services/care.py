@@ -4,6 +4,7 @@ A care target is sensitive personal information. Only the staff over its buildin
 assigned visitors (an active visit plan) see it; anyone else is told it does not exist, and
 every read of it goes through `audit.read_sensitive`, which writes the read to the trail.
 """
+
 from datetime import timedelta
 
 from sqlalchemy import exists, or_, select, update
@@ -58,9 +59,13 @@ def create_target(actor: User, fields: dict) -> CareTarget:
 
 
 def _visitor_ids(target_id: int) -> list[int]:
-    return db.session.execute(
-        select(VisitPlan.visitor_id).where(VisitPlan.care_target_id == target_id, VisitPlan.active.is_(True))
-    ).scalars().all()
+    return (
+        db.session.execute(
+            select(VisitPlan.visitor_id).where(VisitPlan.care_target_id == target_id, VisitPlan.active.is_(True))
+        )
+        .scalars()
+        .all()
+    )
 
 
 def read_target(actor: User, target_id: int) -> CareTarget:
@@ -89,9 +94,7 @@ def _visible_targets(actor: User):
         VisitPlan.care_target_id == CareTarget.id, VisitPlan.visitor_id == actor.id, VisitPlan.active.is_(True)
     )
     return (
-        select(CareTarget)
-        .join(OrgUnit, OrgUnit.id == CareTarget.building_id)
-        .where(or_(within_scope(actor), assigned))
+        select(CareTarget).join(OrgUnit, OrgUnit.id == CareTarget.building_id).where(or_(within_scope(actor), assigned))
     )
 
 
@@ -114,10 +117,13 @@ def _may_visit(visitor: User, building: OrgUnit) -> bool:
     if reaches(visitor, building) and is_staff(visitor):
         return True
     return db.session.execute(
-        select(exists().where(
-            Registration.user_id == visitor.id, Registration.status == "approved",
-            Registration.community_id == building.parent_id,
-        ))
+        select(
+            exists().where(
+                Registration.user_id == visitor.id,
+                Registration.status == "approved",
+                Registration.community_id == building.parent_id,
+            )
+        )
     ).scalar()
 
 
@@ -128,23 +134,30 @@ def create_plan(actor: User, target_id: int, fields: dict) -> VisitPlan:
     visitor = db.session.get(User, fields["visitor_id"])
     if visitor is None or visitor.disabled_at is not None or not _may_visit(visitor, building):
         raise Invalid(
-            "走访人应为本社区在职党员或管辖该楼院的工作人员", code="invalid_visitor",
+            "走访人应为本社区在职党员或管辖该楼院的工作人员",
+            code="invalid_visitor",
             fields={"visitor_id": ["走访人应为本社区在职党员或管辖该楼院的工作人员"]},
         )
     plan = VisitPlan(
-        care_target_id=target.id, building_id=target.building_id, visitor_id=visitor.id,
-        every_weeks=fields["every_weeks"], next_due_on=fields.get("first_due_on") or local_today(),
+        care_target_id=target.id,
+        building_id=target.building_id,
+        visitor_id=visitor.id,
+        every_weeks=fields["every_weeks"],
+        next_due_on=fields.get("first_due_on") or local_today(),
     )
-    if db.session.execute(select(exists().where(
-        VisitPlan.care_target_id == target.id, VisitPlan.visitor_id == visitor.id
-    ))).scalar():
+    if db.session.execute(
+        select(exists().where(VisitPlan.care_target_id == target.id, VisitPlan.visitor_id == visitor.id))
+    ).scalar():
         raise Conflict("该走访人已在走访计划中", code="visit_plan_exists")
     db.session.add(plan)
     db.session.flush()
     notify(
-        visitor.id, "visit_assigned", "新的走访任务",
+        visitor.id,
+        "visit_assigned",
+        "新的走访任务",
         f"每 {plan.every_weeks} 周走访一次，首次请在 {plan.next_due_on.isoformat()} 前完成",
-        {"plan_id": plan.id}, pages.MEMBER_VISITS,
+        {"plan_id": plan.id},
+        pages.MEMBER_VISITS,
     )
     return plan
 
@@ -174,18 +187,24 @@ def plan_listing(actor: User, filters: dict):
 def alert_overdue_visits() -> int:
     """Tell the visitor and the staff over the building once about each missed visit; returns how many."""
     today = local_today()
-    due = db.session.execute(
-        select(VisitPlan).where(
-            VisitPlan.active.is_(True), VisitPlan.next_due_on < today,
-            or_(VisitPlan.overdue_alerted_for.is_(None), VisitPlan.overdue_alerted_for != VisitPlan.next_due_on),
+    due = (
+        db.session.execute(
+            select(VisitPlan).where(
+                VisitPlan.active.is_(True),
+                VisitPlan.next_due_on < today,
+                or_(VisitPlan.overdue_alerted_for.is_(None), VisitPlan.overdue_alerted_for != VisitPlan.next_due_on),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     alerted = 0
     for plan in due:
         claimed = db.session.execute(
             update(VisitPlan)
             .where(
-                VisitPlan.id == plan.id, VisitPlan.next_due_on == plan.next_due_on,
+                VisitPlan.id == plan.id,
+                VisitPlan.next_due_on == plan.next_due_on,
                 or_(VisitPlan.overdue_alerted_for.is_(None), VisitPlan.overdue_alerted_for != plan.next_due_on),
             )
             .values(overdue_alerted_for=plan.next_due_on)
@@ -241,7 +260,9 @@ def record_visit(actor: User, target_id: int, fields: dict) -> VisitRecord:
 def visit_in_scope(actor: User, visit_id: int) -> VisitRecord:
     """The visit, for staff over its building or its own visitor; 404 otherwise."""
     visit = db.session.get(VisitRecord, visit_id)
-    if visit is None or not (visit.visitor_id == actor.id or reaches(actor, db.session.get(OrgUnit, visit.building_id))):
+    if visit is None or not (
+        visit.visitor_id == actor.id or reaches(actor, db.session.get(OrgUnit, visit.building_id))
+    ):
         raise NotFound("走访记录不存在", code="visit_not_found")
     return visit
 
@@ -278,8 +299,12 @@ def confirm_visit(actor: User, visit_id: int) -> VisitRecord:
     entry = ledger.record_entry(visit.visitor_id, visit.building_id, "visit", visit.id, visit.minutes)
     ledger.confirm_entry(actor, entry)
     notify(
-        visit.visitor_id, "visit_confirmed", "走访时长已确认", f"{visit.visited_on.isoformat()} 走访 {visit.minutes} 分钟",
-        {"visit_id": visit.id, "entry_id": entry.id, "minutes": visit.minutes}, pages.MEMBER_HOURS,
+        visit.visitor_id,
+        "visit_confirmed",
+        "走访时长已确认",
+        f"{visit.visited_on.isoformat()} 走访 {visit.minutes} 分钟",
+        {"visit_id": visit.id, "entry_id": entry.id, "minutes": visit.minutes},
+        pages.MEMBER_HOURS,
     )
     return visit
 

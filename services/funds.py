@@ -6,6 +6,7 @@ UPDATE (`balance_cents >= amount`) in the transaction that writes the entry caus
 database refuses a negative balance (CHECK). An entry is never edited: a mistake is undone by a
 reversal, a new entry of the opposite amount.
 """
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,7 +95,9 @@ def _move_balance(fund: Fund, amount_cents: int) -> None:
     if amount_cents < 0:
         guard.append(Fund.balance_cents >= -amount_cents)
     moved = db.session.execute(
-        update(Fund).where(*guard).values(balance_cents=Fund.balance_cents + amount_cents)
+        update(Fund)
+        .where(*guard)
+        .values(balance_cents=Fund.balance_cents + amount_cents)
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
@@ -104,8 +107,13 @@ def _move_balance(fund: Fund, amount_cents: int) -> None:
 def _book(fund: Fund, actor: User, kind: str, amount_cents: int, **fields) -> FundEntry:
     """One ledger entry and the balance moved by it, together or not at all (the caller holds the fund)."""
     entry = FundEntry(
-        fund_id=fund.id, org_id=fund.org_id, kind=kind, amount_cents=amount_cents,
-        booked_on=local_today(), recorded_by_id=actor.id, **fields,
+        fund_id=fund.id,
+        org_id=fund.org_id,
+        kind=kind,
+        amount_cents=amount_cents,
+        booked_on=local_today(),
+        recorded_by_id=actor.id,
+        **fields,
     )
     with db.session.begin_nested():
         # The entry first: a second reversal of one entry fails on its unique constraint before
@@ -120,7 +128,9 @@ def donate(actor: User, fund_id: int, fields: dict) -> FundEntry:
     """A donation from a unit or a person, received on a day not in the future."""
     fund = fund_in_scope(actor, fund_id)
     if fields["received_on"] > local_today():
-        raise Invalid("收到日期不能晚于今天", code="received_in_future", fields={"received_on": ["收到日期不能晚于今天"]})
+        raise Invalid(
+            "收到日期不能晚于今天", code="received_in_future", fields={"received_on": ["收到日期不能晚于今天"]}
+        )
     _hold(fund)
     entry = _book(fund, actor, "donation", fields.pop("amount_cents"), **fields)
     db.session.refresh(fund)
@@ -142,7 +152,9 @@ def request_disbursement(actor: User, fund_id: int, fields: dict) -> Disbursemen
     for staff_id in staff_reaching(db.session.get(OrgUnit, fund.org_id)):
         if staff_id != actor.id:
             notify(
-                staff_id, "disbursement_requested", "基金支出待审批",
+                staff_id,
+                "disbursement_requested",
+                "基金支出待审批",
                 f"{fund.name}：{disbursement.purpose}（{yuan(disbursement.amount_cents)} 元）",
                 {"fund_id": fund.id, "disbursement_id": disbursement.id},
             )
@@ -156,7 +168,8 @@ def _check_care_target(actor: User, fund: Fund, care_target_id: int) -> None:
     building = db.session.get(OrgUnit, target.building_id) if target is not None else None
     if building is None or not building.path.startswith(fund_org.path) or not reaches(actor, building):
         raise Invalid(
-            "帮扶对象不存在或不在本基金所属组织内", code="invalid_care_target",
+            "帮扶对象不存在或不在本基金所属组织内",
+            code="invalid_care_target",
             fields={"care_target_id": ["帮扶对象不存在或不在本基金所属组织内"]},
         )
 
@@ -195,8 +208,14 @@ def approve(actor: User, disbursement_id: int) -> Disbursement:
     _hold(fund)
     with db.session.begin_nested():
         _decide(disbursement, "approve", actor, None)
-        _book(fund, actor, "disbursement", -disbursement.amount_cents, disbursement_id=disbursement.id,
-              note=disbursement.purpose)
+        _book(
+            fund,
+            actor,
+            "disbursement",
+            -disbursement.amount_cents,
+            disbursement_id=disbursement.id,
+            note=disbursement.purpose,
+        )
     db.session.refresh(disbursement)
     _tell_asker(disbursement, fund)
     return disbursement
@@ -214,7 +233,9 @@ def reject(actor: User, disbursement_id: int, note: str) -> Disbursement:
 
 def _tell_asker(disbursement: Disbursement, fund: Fund) -> None:
     notify(
-        disbursement.requested_by_id, "disbursement_decided", "基金支出审批结果",
+        disbursement.requested_by_id,
+        "disbursement_decided",
+        "基金支出审批结果",
         f"{fund.name}：{disbursement.purpose}（{yuan(disbursement.amount_cents)} 元）"
         f"{DISBURSEMENT_STATUS_NAMES[disbursement.status]}",
         {"fund_id": fund.id, "disbursement_id": disbursement.id, "status": disbursement.status},
@@ -293,14 +314,19 @@ def statement(actor: User, fund_id: int, month: str | None) -> Statement:
     month = month or local_today().strftime("%Y-%m")
     first, following = _month_bounds(month)
     opening = db.session.execute(
-        select(func.coalesce(func.sum(FundEntry.amount_cents), 0))
-        .where(FundEntry.fund_id == fund.id, FundEntry.booked_on < first)
+        select(func.coalesce(func.sum(FundEntry.amount_cents), 0)).where(
+            FundEntry.fund_id == fund.id, FundEntry.booked_on < first
+        )
     ).scalar_one()
-    entries = db.session.execute(
-        select(FundEntry)
-        .where(FundEntry.fund_id == fund.id, FundEntry.booked_on >= first, FundEntry.booked_on < following)
-        .order_by(FundEntry.id)
-    ).scalars().all()
+    entries = (
+        db.session.execute(
+            select(FundEntry)
+            .where(FundEntry.fund_id == fund.id, FundEntry.booked_on >= first, FundEntry.booked_on < following)
+            .order_by(FundEntry.id)
+        )
+        .scalars()
+        .all()
+    )
     closing = opening + sum(entry.amount_cents for entry in entries)
     return Statement(fund, month, int(opening), entries, int(closing))
 
@@ -339,12 +365,17 @@ def statement_workbook(statement: Statement) -> bytes:
     rows = [(None, None, "期初余额", title, None, None, None, balance / 100)]
     for entry in statement.entries:
         balance += entry.amount_cents
-        rows.append((
-            entry.booked_on.isoformat(), entry.id, FUND_ENTRY_KIND_NAMES[entry.kind], _counterpart(entry),
-            entry.note if entry.kind != "disbursement" else None,
-            entry.amount_cents / 100 if entry.amount_cents > 0 else None,
-            -entry.amount_cents / 100 if entry.amount_cents < 0 else None,
-            balance / 100,
-        ))
+        rows.append(
+            (
+                entry.booked_on.isoformat(),
+                entry.id,
+                FUND_ENTRY_KIND_NAMES[entry.kind],
+                _counterpart(entry),
+                entry.note if entry.kind != "disbursement" else None,
+                entry.amount_cents / 100 if entry.amount_cents > 0 else None,
+                -entry.amount_cents / 100 if entry.amount_cents < 0 else None,
+                balance / 100,
+            )
+        )
     rows.append((None, None, "期末余额", title, None, None, None, balance / 100))
     return workbook(f"{statement.month} 对账单", STATEMENT_COLUMNS, rows)

@@ -211,11 +211,15 @@ BODIES = {
     "PATCH /api/v1/stations/{station_id}": {"address": "路2号"},
     "POST /api/v1/auth/password": {"old_password": "not-the-password", "new_password": "new-password-2026"},
     "POST /api/v1/funds": {"name": "矩阵基金", "kind": "charity", "org_id": "community_a"},
-    "POST /api/v1/funds/{fund_id}/donations": {"amount_cents": 100, "donor_name": "某单位", "received_on": "2026-01-05"},
+    "POST /api/v1/funds/{fund_id}/donations": {
+        "amount_cents": 100, "donor_name": "某单位", "received_on": "2026-01-05"
+    },
     "POST /api/v1/funds/{fund_id}/disbursements": {"amount_cents": 100, "purpose": "慰问"},
     "POST /api/v1/disbursements/{disbursement_id}/reject": {"note": "材料不全"},
     "POST /api/v1/fund-entries/{fund_entry_id}/reverse": {"reason": "录错"},
-    "POST /api/v1/care-targets": {"name": "矩阵对象", "building_id": "building_a1", "needs": [], "consent_on": "2026-01-05"},
+    "POST /api/v1/care-targets": {
+        "name": "矩阵对象", "building_id": "building_a1", "needs": [], "consent_on": "2026-01-05"
+    },
     "POST /api/v1/care-targets/{care_target_id}/plans": {"visitor_id": "member", "every_weeks": 2},
     "POST /api/v1/care-targets/{care_target_id}/visits": {"visited_on": "2026-01-05", "minutes": 30, "summary": "走访"},
     "POST /api/v1/visits/{visit_id}/reject": {"reason": "不实"},

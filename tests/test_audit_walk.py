@@ -301,7 +301,8 @@ STAFF_OPERATIONS = {
         {"name": "李叔", "building_id": w.units["building_a1"].id, "needs": ["送餐"], "consent_on": "2026-01-05"},
     ),
     "POST /api/v1/care-targets/{care_target_id}/plans": lambda w: (
-        w.secretary, f"/api/v1/care-targets/{_care_target(w).id}/plans", {"visitor_id": w.members[1].id, "every_weeks": 2}
+        w.secretary, f"/api/v1/care-targets/{_care_target(w).id}/plans",
+        {"visitor_id": w.members[1].id, "every_weeks": 2},
     ),
     "POST /api/v1/visits/{visit_id}/confirm": lambda w: (
         w.secretary, f"/api/v1/visits/{_pending_visit(w).id}/confirm", None

@@ -1,5 +1,6 @@
 """常态化服务: care targets seen only by staff in scope and assigned visitors (every read audited),
 visits credited to the hours ledger only once staff confirm them, overdue visits told once."""
+
 from datetime import timedelta
 
 import pytest
@@ -37,8 +38,14 @@ def call(client, make, user, method, path, payload=None, status=None):
 
 
 def new_target(client, make, scene, **extra):
-    payload = {"name": "王奶奶", "building_id": scene["units"]["building_a1"].id, "needs": ["买菜", "陪同就医"],
-               "consent_on": local_today().isoformat(), "kinds": ["elderly_alone", "sick"], **extra}
+    payload = {
+        "name": "王奶奶",
+        "building_id": scene["units"]["building_a1"].id,
+        "needs": ["买菜", "陪同就医"],
+        "consent_on": local_today().isoformat(),
+        "kinds": ["elderly_alone", "sick"],
+        **extra,
+    }
     return body(call(client, make, scene["staff"], "POST", "/api/v1/care-targets", payload, 201))
 
 
@@ -53,7 +60,9 @@ def visit(client, make, user, target_id, minutes=45, status=201, **extra):
 
 
 def reads() -> list[AuditEntry]:
-    return db.session.execute(select(AuditEntry).where(AuditEntry.kind == "read").order_by(AuditEntry.id)).scalars().all()
+    return (
+        db.session.execute(select(AuditEntry).where(AuditEntry.kind == "read").order_by(AuditEntry.id)).scalars().all()
+    )
 
 
 def test_a_care_target_is_404_to_other_staff_and_unassigned_members(client, make, scene):
@@ -123,11 +132,19 @@ def test_a_rejected_visit_credits_nothing(client, make, scene):
 def test_only_the_assigned_visitor_records_a_visit(client, make, scene):
     target = new_target(client, make, scene)
     assign(client, make, scene, target["id"], scene["visitor"])
-    assert body(visit(client, make, scene["staff"], target["id"], status=403))["error"]["code"] == "not_assigned_visitor"
+    assert (
+        body(visit(client, make, scene["staff"], target["id"], status=403))["error"]["code"] == "not_assigned_visitor"
+    )
     visit(client, make, scene["bystander"], target["id"], status=404)
     visit(client, make, scene["visitor"], target["id"], minutes=0, status=422)
-    visit(client, make, scene["visitor"], target["id"], visited_on=(local_today() + timedelta(days=1)).isoformat(),
-          status=422)
+    visit(
+        client,
+        make,
+        scene["visitor"],
+        target["id"],
+        visited_on=(local_today() + timedelta(days=1)).isoformat(),
+        status=422,
+    )
     visit(client, make, scene["visitor"], target["id"], photos=["javascript:alert(1)"], status=422)
     visit(client, make, scene["visitor"], target["id"], photos=["https://img.example.cn/1.jpg"], status=201)
 
@@ -139,30 +156,46 @@ def test_a_visitor_must_be_a_member_of_the_community_or_staff_over_it(client, ma
         refused = call(client, make, scene["staff"], "POST", path, {"visitor_id": scene[who].id, "every_weeks": 2}, 422)
         assert body(refused)["error"]["code"] == "invalid_visitor"
     assign(client, make, scene, target["id"], scene["colleague"])
-    again = call(client, make, scene["staff"], "POST", path, {"visitor_id": scene["colleague"].id, "every_weeks": 4}, 409)
+    again = call(
+        client, make, scene["staff"], "POST", path, {"visitor_id": scene["colleague"].id, "every_weeks": 4}, 409
+    )
     assert body(again)["error"]["code"] == "visit_plan_exists"
     call(client, make, scene["other"], "POST", path, {"visitor_id": scene["visitor"].id, "every_weeks": 2}, 404)
 
 
 def test_care_targets_are_recorded_on_buildings_with_consent(client, make, scene):
-    payload = {"name": "李叔", "building_id": scene["units"]["community_a"].id, "needs": [],
-               "consent_on": local_today().isoformat()}
-    assert body(call(client, make, scene["staff"], "POST", "/api/v1/care-targets", payload, 422))["error"]["code"] == \
-        "invalid_building"
+    payload = {
+        "name": "李叔",
+        "building_id": scene["units"]["community_a"].id,
+        "needs": [],
+        "consent_on": local_today().isoformat(),
+    }
+    assert (
+        body(call(client, make, scene["staff"], "POST", "/api/v1/care-targets", payload, 422))["error"]["code"]
+        == "invalid_building"
+    )
     payload["building_id"] = scene["units"]["building_b1"].id
     call(client, make, scene["staff"], "POST", "/api/v1/care-targets", payload, 404)
     payload.pop("consent_on")
     payload["building_id"] = scene["units"]["building_a1"].id
     call(client, make, scene["staff"], "POST", "/api/v1/care-targets", payload, 422)
-    call(client, make, scene["visitor"], "POST", "/api/v1/care-targets",
-         {**payload, "consent_on": local_today().isoformat()}, 403)
+    call(
+        client,
+        make,
+        scene["visitor"],
+        "POST",
+        "/api/v1/care-targets",
+        {**payload, "consent_on": local_today().isoformat()},
+        403,
+    )
 
 
 def test_an_overdue_visit_is_flagged_and_told_once(client, make, scene, app):
     target = new_target(client, make, scene)
     plan = assign(client, make, scene, target["id"], scene["visitor"], every_weeks=1)
-    db.session.execute(update(VisitPlan).where(VisitPlan.id == plan["id"]).values(
-        next_due_on=local_today() - timedelta(days=3)))
+    db.session.execute(
+        update(VisitPlan).where(VisitPlan.id == plan["id"]).values(next_due_on=local_today() - timedelta(days=3))
+    )
     db.session.commit()
     overdue = body(call(client, make, scene["staff"], "GET", "/api/v1/visit-plans?overdue=true", status=200))
     assert [(item["id"], item["overdue"]) for item in overdue["items"]] == [(plan["id"], True)]
@@ -176,3 +209,17 @@ def test_an_overdue_visit_is_flagged_and_told_once(client, make, scene, app):
     db.session.expire_all()
     assert db.session.get(VisitPlan, plan["id"]).next_due_on == local_today() + timedelta(weeks=1)
     assert body(call(client, make, scene["staff"], "GET", "/api/v1/visit-plans?overdue=true", status=200))["total"] == 0
+
+
+def test_a_visitors_export_holds_their_visits_and_deleting_the_account_ends_their_plans(client, make, scene):
+    target = new_target(client, make, scene)
+    plan = assign(client, make, scene, target["id"], scene["visitor"])
+    recorded = body(visit(client, make, scene["visitor"], target["id"]))
+    exported = body(call(client, make, scene["visitor"], "GET", "/api/v1/me/export", status=200))
+    assert [row["id"] for row in exported["visits"]] == [recorded["id"]]
+    assert [row["id"] for row in exported["visit_plans"]] == [plan["id"]]
+    assert "needs" not in str(exported["visits"]) and "买菜" not in str(exported)
+    call(client, make, scene["visitor"], "DELETE", "/api/v1/me", status=204)
+    db.session.expire_all()
+    assert db.session.get(VisitPlan, plan["id"]).active is False
+    assert body(call(client, make, scene["staff"], "GET", "/api/v1/visit-plans", status=200))["total"] == 0

@@ -1,4 +1,5 @@
 """The desk's 帮扶走访 screen in real headless Chromium: confirming a visit credits the visitor's hours."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -15,13 +16,31 @@ def test_secretary_confirms_a_visit_and_the_minutes_are_credited(page, live_serv
     units = make.tree()
     secretary = make.staff(units["community_a"], role="secretary", password=PASSWORD)
     member = make.member(units["community_a"], units["building_a1"], name="党员甲")
-    target = body(client.post("/api/v1/care-targets", headers=make.headers(secretary), json={
-        "name": "王奶奶", "building_id": units["building_a1"].id, "needs": ["买菜"],
-        "consent_on": local_today().isoformat(), "kinds": ["elderly_alone"]}))
-    client.post(f"/api/v1/care-targets/{target['id']}/plans", headers=make.headers(secretary),
-                json={"visitor_id": member.id, "every_weeks": 2})
-    visit = body(client.post(f"/api/v1/care-targets/{target['id']}/visits", headers=make.headers(member), json={
-        "visited_on": local_today().isoformat(), "minutes": 40, "summary": "送去米面"}))
+    target = body(
+        client.post(
+            "/api/v1/care-targets",
+            headers=make.headers(secretary),
+            json={
+                "name": "王奶奶",
+                "building_id": units["building_a1"].id,
+                "needs": ["买菜"],
+                "consent_on": local_today().isoformat(),
+                "kinds": ["elderly_alone"],
+            },
+        )
+    )
+    client.post(
+        f"/api/v1/care-targets/{target['id']}/plans",
+        headers=make.headers(secretary),
+        json={"visitor_id": member.id, "every_weeks": 2},
+    )
+    visit = body(
+        client.post(
+            f"/api/v1/care-targets/{target['id']}/visits",
+            headers=make.headers(member),
+            json={"visited_on": local_today().isoformat(), "minutes": 40, "summary": "送去米面"},
+        )
+    )
 
     log_in(page, live_server, secretary.username, PASSWORD)
     page.get_by_role("button", name="帮扶走访", exact=True).click()

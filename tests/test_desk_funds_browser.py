@@ -1,4 +1,5 @@
 """The desk's 帮扶基金 screen in real headless Chromium: a donation, and approving another's disbursement."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,10 +20,20 @@ def test_staff_approve_a_colleagues_disbursement_and_the_balance_drops(page, liv
     fund = Fund(name="扶贫帮困基金", kind="poverty_relief", org_id=units["community_a"].id, created_by_id=secretary.id)
     db.session.add(fund)
     db.session.commit()
-    theirs = body(client.post(f"/api/v1/funds/{fund.id}/disbursements", json={"amount_cents": 12050, "purpose": "春节慰问金"},
-                              headers=make.headers(colleague)))
-    mine = body(client.post(f"/api/v1/funds/{fund.id}/disbursements", json={"amount_cents": 100, "purpose": "自己的申请"},
-                            headers=make.headers(secretary)))
+    theirs = body(
+        client.post(
+            f"/api/v1/funds/{fund.id}/disbursements",
+            json={"amount_cents": 12050, "purpose": "春节慰问金"},
+            headers=make.headers(colleague),
+        )
+    )
+    mine = body(
+        client.post(
+            f"/api/v1/funds/{fund.id}/disbursements",
+            json={"amount_cents": 100, "purpose": "自己的申请"},
+            headers=make.headers(secretary),
+        )
+    )
 
     log_in(page, live_server, secretary.username, PASSWORD)
     page.get_by_role("button", name="帮扶基金", exact=True).click()

@@ -1,10 +1,12 @@
 """The funds: donations, disbursements approved by a second person, reversals, statements; never below zero."""
+
 import io
 from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.funds import Disbursement, Fund, FundEntry
@@ -39,8 +41,12 @@ def new_fund(client, make, desk, kind="poverty_relief", name="扶贫帮困基金
 
 
 def donate(client, make, user, fund_id, cents, donor="爱心企业", donor_kind="unit"):
-    payload = {"amount_cents": cents, "donor_name": donor, "donor_kind": donor_kind,
-               "received_on": local_today().isoformat()}
+    payload = {
+        "amount_cents": cents,
+        "donor_name": donor,
+        "donor_kind": donor_kind,
+        "received_on": local_today().isoformat(),
+    }
     return body(post(client, make, user, f"/api/v1/funds/{fund_id}/donations", payload, 201))
 
 
@@ -84,12 +90,15 @@ def test_a_disbursement_waits_for_another_staff_member(client, make, desk):
 def test_the_database_refuses_self_approval_and_a_negative_balance(make, desk, client):
     fund = new_fund(client, make, desk)
     asked = ask(client, make, desk["asker"], fund["id"], 100)
-    with pytest.raises(Exception):
-        db.session.execute(update(Disbursement).where(Disbursement.id == asked["id"]).values(
-            status="approved", decided_by_id=desk["asker"].id))
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            update(Disbursement)
+            .where(Disbursement.id == asked["id"])
+            .values(status="approved", decided_by_id=desk["asker"].id)
+        )
         db.session.flush()
     db.session.rollback()
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         db.session.execute(update(Fund).where(Fund.id == fund["id"]).values(balance_cents=-1))
         db.session.flush()
     db.session.rollback()
@@ -104,8 +113,12 @@ def test_not_enough_money_is_409_and_the_disbursement_stays_pending(client, make
     db.session.expire_all()
     assert db.session.get(Disbursement, asked["id"]).status == "pending"
     assert balance(client, make, desk["asker"], fund["id"]) == 500
-    assert db.session.execute(select(func.count()).select_from(FundEntry).where(
-        FundEntry.kind == "disbursement")).scalar_one() == 0
+    assert (
+        db.session.execute(
+            select(func.count()).select_from(FundEntry).where(FundEntry.kind == "disbursement")
+        ).scalar_one()
+        == 0
+    )
     donate(client, make, desk["asker"], fund["id"], 1)
     post(client, make, desk["approver"], f"/api/v1/disbursements/{asked['id']}/approve", status=200)
     assert balance(client, make, desk["asker"], fund["id"]) == 0
@@ -144,10 +157,17 @@ def test_bad_amounts_are_refused(client, make, desk):
         payload = {"amount_cents": amount, "donor_name": "某人", "received_on": today}
         assert post(client, make, desk["asker"], path, payload).status_code == 422, amount
     tomorrow = (local_today() + timedelta(days=1)).isoformat()
-    response = post(client, make, desk["asker"], path, {"amount_cents": 1, "donor_name": "某人", "received_on": tomorrow})
+    response = post(
+        client, make, desk["asker"], path, {"amount_cents": 1, "donor_name": "某人", "received_on": tomorrow}
+    )
     assert body(response)["error"]["code"] == "received_in_future"
-    response = post(client, make, desk["asker"], f"/api/v1/funds/{fund['id']}/disbursements",
-                    {"amount_cents": 10, "purpose": "x", "care_target_id": 2**31 - 1})
+    response = post(
+        client,
+        make,
+        desk["asker"],
+        f"/api/v1/funds/{fund['id']}/disbursements",
+        {"amount_cents": 10, "purpose": "x", "care_target_id": 2**31 - 1},
+    )
     assert response.status_code == 422
 
 
@@ -155,8 +175,9 @@ def test_a_reversal_undoes_an_entry_once_and_never_edits_it(client, make, desk):
     fund = new_fund(client, make, desk)
     wrong = donate(client, make, desk["asker"], fund["id"], 9000)
     donate(client, make, desk["asker"], fund["id"], 1000)
-    reversal = body(post(client, make, desk["approver"], f"/api/v1/fund-entries/{wrong['id']}/reverse",
-                         {"reason": "金额录错"}, 201))
+    reversal = body(
+        post(client, make, desk["approver"], f"/api/v1/fund-entries/{wrong['id']}/reverse", {"reason": "金额录错"}, 201)
+    )
     assert (reversal["amount_cents"], reversal["reverses_id"], reversal["kind"]) == (-9000, wrong["id"], "reversal")
     assert balance(client, make, desk["asker"], fund["id"]) == 1000
     again = post(client, make, desk["approver"], f"/api/v1/fund-entries/{wrong['id']}/reverse", {"reason": "再来"}, 409)
@@ -173,7 +194,9 @@ def test_reversing_a_donation_already_spent_is_insufficient_funds(client, make, 
     gift = donate(client, make, desk["asker"], fund["id"], 1000)
     asked = ask(client, make, desk["asker"], fund["id"], 800)
     post(client, make, desk["approver"], f"/api/v1/disbursements/{asked['id']}/approve", status=200)
-    refused = post(client, make, desk["approver"], f"/api/v1/fund-entries/{gift['id']}/reverse", {"reason": "退回"}, 409)
+    refused = post(
+        client, make, desk["approver"], f"/api/v1/fund-entries/{gift['id']}/reverse", {"reason": "退回"}, 409
+    )
     assert body(refused)["error"]["code"] == "insufficient_funds"
     assert balance(client, make, desk["asker"], fund["id"]) == 200
 
@@ -197,30 +220,42 @@ def test_monthly_statement_shows_opening_entries_and_closing(client, make, desk)
     last_month = local_today().replace(day=1) - timedelta(days=1)
     db.session.execute(update(FundEntry).where(FundEntry.id == earlier["id"]).values(booked_on=last_month))
     db.session.commit()
-    donate(client, make, desk["asker"], fund["id"], 250, donor="=HYPERLINK(\"x\")")
+    donate(client, make, desk["asker"], fund["id"], 250, donor='=HYPERLINK("x")')
     asked = ask(client, make, desk["asker"], fund["id"], 1250, purpose="春节慰问")
     post(client, make, desk["approver"], f"/api/v1/disbursements/{asked['id']}/approve", status=200)
     month = local_today().strftime("%Y-%m")
-    statement = body(client.get(f"/api/v1/funds/{fund['id']}/statement?month={month}", headers=make.headers(desk["asker"])))
+    statement = body(
+        client.get(f"/api/v1/funds/{fund['id']}/statement?month={month}", headers=make.headers(desk["asker"]))
+    )
     assert statement["opening_balance_cents"] == 5000
     assert [entry["amount_cents"] for entry in statement["entries"]] == [250, -1250]
     assert statement["closing_balance_cents"] == 4000 == balance(client, make, desk["asker"], fund["id"])
-    previous = body(client.get(f"/api/v1/funds/{fund['id']}/statement?month={last_month.strftime('%Y-%m')}",
-                               headers=make.headers(desk["asker"])))
+    previous = body(
+        client.get(
+            f"/api/v1/funds/{fund['id']}/statement?month={last_month.strftime('%Y-%m')}",
+            headers=make.headers(desk["asker"]),
+        )
+    )
     assert (previous["opening_balance_cents"], previous["closing_balance_cents"]) == (0, 5000)
 
-    response = client.get(f"/api/v1/funds/{fund['id']}/statement.xlsx?month={month}", headers=make.headers(desk["asker"]))
+    response = client.get(
+        f"/api/v1/funds/{fund['id']}/statement.xlsx?month={month}", headers=make.headers(desk["asker"])
+    )
     assert response.status_code == 200 and response.mimetype == CONTENT_TYPE
     rows = [list(row) for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)]
     assert rows[0] == ["记账日期", "编号", "类型", "捐赠方或用途", "备注", "收入（元）", "支出（元）", "余额（元）"]
     assert rows[1][2] == "期初余额" and rows[1][7] == 50
     assert rows[2][5] == 2.5 and rows[2][7] == 52.5
-    assert rows[2][3] == "'=HYPERLINK(\"x\")（单位）"
+    assert rows[2][3] == '\'=HYPERLINK("x")（单位）'
     assert rows[3][6] == 12.5 and rows[3][3] == "春节慰问"
     assert rows[-1][2] == "期末余额" and rows[-1][7] == 40
     for bad in ("2026-13", "26-01", "1999-01", "abc"):
-        assert client.get(f"/api/v1/funds/{fund['id']}/statement?month={bad}",
-                          headers=make.headers(desk["asker"])).status_code == 422
+        assert (
+            client.get(
+                f"/api/v1/funds/{fund['id']}/statement?month={bad}", headers=make.headers(desk["asker"])
+            ).status_code
+            == 422
+        )
 
 
 def test_approvers_hear_of_a_request_and_the_asker_of_the_decision(client, make, desk):

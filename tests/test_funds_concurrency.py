@@ -1,4 +1,5 @@
 """Twenty approvals press at once against a fund that covers five: five win, the balance never goes below zero."""
+
 from concurrent.futures import ThreadPoolExecutor
 
 import requests as http
@@ -24,14 +25,23 @@ def test_twenty_concurrent_approvals_against_a_balance_covering_five(live_server
     db.session.commit()
     headers = make.headers(asker)
     donated = http.post(
-        f"{live_server}/api/v1/funds/{fund.id}/donations", headers=headers, timeout=30,
-        json={"amount_cents": BALANCE_CENTS, "donor_name": "爱心企业", "donor_kind": "unit", "received_on": "2026-01-05"},
+        f"{live_server}/api/v1/funds/{fund.id}/donations",
+        headers=headers,
+        timeout=30,
+        json={
+            "amount_cents": BALANCE_CENTS,
+            "donor_name": "爱心企业",
+            "donor_kind": "unit",
+            "received_on": "2026-01-05",
+        },
     )
     assert donated.status_code == 201, donated.text
     pending = []
     for number in range(CLIENTS):
         asked = http.post(
-            f"{live_server}/api/v1/funds/{fund.id}/disbursements", headers=headers, timeout=30,
+            f"{live_server}/api/v1/funds/{fund.id}/disbursements",
+            headers=headers,
+            timeout=30,
             json={"amount_cents": AMOUNT_CENTS, "purpose": f"慰问金 {number}"},
         )
         assert asked.status_code == 201, asked.text
@@ -40,7 +50,9 @@ def test_twenty_concurrent_approvals_against_a_balance_covering_five(live_server
 
     def press(number):
         return http.post(
-            f"{live_server}/api/v1/disbursements/{pending[number]}/approve", headers=approver_headers[number], timeout=60
+            f"{live_server}/api/v1/disbursements/{pending[number]}/approve",
+            headers=approver_headers[number],
+            timeout=60,
         )
 
     with ThreadPoolExecutor(CLIENTS) as pool:
@@ -52,9 +64,7 @@ def test_twenty_concurrent_approvals_against_a_balance_covering_five(live_server
     db.session.expire_all()
     remainder = BALANCE_CENTS - COVERED * AMOUNT_CENTS
     assert db.session.get(Fund, fund.id).balance_cents == remainder == ledger_total(fund.id)
-    statuses = db.session.execute(
-        select(Disbursement.status, func.count()).group_by(Disbursement.status)
-    ).all()
+    statuses = db.session.execute(select(Disbursement.status, func.count()).group_by(Disbursement.status)).all()
     assert dict(statuses) == {"approved": COVERED, "pending": CLIENTS - COVERED}
     booked = db.session.execute(
         select(func.count()).select_from(FundEntry).where(FundEntry.kind == "disbursement")
