@@ -34,6 +34,11 @@ NOTIFICATION_EVENTS = {
     "resolution_due_soon": ("决议事项到期提醒", "即将到期"),
     "resolution_overdue": ("决议事项逾期提醒", "已逾期"),
     "term_ending": ("任期届满提醒", "即将届满"),
+    "disbursement_requested": ("基金支出审批提醒", "待审批"),
+    "disbursement_decided": ("基金支出审批结果通知", "已处理"),
+    "visit_assigned": ("走访任务通知", "新任务"),
+    "visit_overdue": ("走访逾期提醒", "已逾期"),
+    "visit_confirmed": ("走访时长确认通知", "已确认"),
 }
 
 

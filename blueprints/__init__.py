@@ -2,12 +2,14 @@
 from blueprints import (
     audit,
     auth,
+    care,
     categories,
     checkins,
     contacts,
     coordination,
     dashboard,
     exports,
+    funds,
     me,
     members,
     meta,
@@ -35,4 +37,6 @@ ALL_BLUEPRINTS = [
     exports.blp,
     dashboard.blp,
     coordination.blp,
+    funds.blp,
+    care.blp,
 ]

@@ -8,4 +8,5 @@ PERIODIC_JOBS: dict[str, int] = {
     "jobs.maintenance.purge_expired": 3600,
     "jobs.privacy.coarsen_old_checkins": 3600,
     "jobs.coordination.send_reminders": 600,
+    "jobs.care.alert_overdue_visits": 3600,
 }

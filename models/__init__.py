@@ -16,6 +16,8 @@ MODEL_MODULES = (
     "limits",
     "audit",
     "coordination",
+    "care",
+    "funds",
 )
 
 

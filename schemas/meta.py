@@ -31,6 +31,12 @@ VOCABULARY_DESCRIPTIONS = {
     "resolution_status": "决议事项状态 (status of a resolution)",
     "leadership_post": "班子职务 (post of a term of office)",
     "report_status": "年度工作报告状态 (status of an annual report)",
+    "fund_kind": "基金类型 (kind of a fund)",
+    "donor_kind": "捐赠方类型 (donor_kind of a donation)",
+    "fund_entry_kind": "基金账目类型 (kind of a fund entry)",
+    "disbursement_status": "基金支出状态 (status of a disbursement)",
+    "care_kind": "帮扶对象类别 (kinds of a care target)",
+    "visit_status": "走访记录状态 (status of a visit)",
 }
 
 

@@ -1,6 +1,7 @@
 """Display names (Chinese) of every status, kind and event the API returns, read from their one home each."""
 from config import NOTIFICATION_EVENTS
 from models.audit import AUDIT_KIND_NAMES
+from models.care import CARE_KIND_NAMES, VISIT_STATUS_NAMES
 from models.categories import SERVICE_MODEL_NAMES
 from models.checkins import CHECKIN_FLAG_NAMES, CHECKIN_STATUS_NAMES
 from models.contacts import MESSAGE_KIND_NAMES, REPORT_STATUS_NAMES
@@ -11,6 +12,7 @@ from models.coordination import (
     RESOLUTION_STATUS_NAMES,
     UNIT_KIND_NAMES,
 )
+from models.funds import DISBURSEMENT_STATUS_NAMES, DONOR_KIND_NAMES, FUND_ENTRY_KIND_NAMES, FUND_KIND_NAMES
 from models.ledger import CORRECTION_STATUS_NAMES, HOUR_SOURCE_NAMES, HOUR_STATUS_NAMES
 from models.members import REGISTRATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
@@ -51,6 +53,12 @@ VOCABULARIES = {
     "resolution_status": RESOLUTION_STATUS_NAMES,
     "leadership_post": LEADERSHIP_POST_NAMES,
     "report_status": ANNUAL_REPORT_STATUS_NAMES,
+    "fund_kind": FUND_KIND_NAMES,
+    "donor_kind": DONOR_KIND_NAMES,
+    "fund_entry_kind": FUND_ENTRY_KIND_NAMES,
+    "disbursement_status": DISBURSEMENT_STATUS_NAMES,
+    "care_kind": CARE_KIND_NAMES,
+    "visit_status": VISIT_STATUS_NAMES,
 }
 
 

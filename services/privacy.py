@@ -16,6 +16,7 @@ from sqlalchemy import Text, cast, delete, or_, select, update
 from extensions import db
 from models.audit import AuditEntry
 from models.base import utcnow
+from models.care import VisitPlan, VisitRecord
 from models.checkins import CheckIn
 from models.contacts import BuildingContact, ContactMessage, ContactReport, ContactThread
 from models.idempotency import IdempotencyKey
@@ -82,6 +83,9 @@ def export(user: User) -> dict:
         "notifications": _rows(Notification, Notification.user_id == user.id),
         "notification_grants": _rows(NotificationGrant, NotificationGrant.user_id == user.id),
         "building_contacts": _rows(BuildingContact, BuildingContact.member_id == user.id),
+        # Visits they were assigned and made: their part only, not the care target's record.
+        "visit_plans": _rows(VisitPlan, VisitPlan.visitor_id == user.id),
+        "visits": _rows(VisitRecord, VisitRecord.visitor_id == user.id),
         "staff_scopes": _rows(StaffScope, StaffScope.user_id == user.id),
         "tokens": _rows(AuthToken, AuthToken.user_id == user.id, only=("id", "created_at", "expires_at", "revoked_at")),
         # Staff: what they did, without the changed values of other people's records.
@@ -142,6 +146,8 @@ def _end_participation(user: User, now: datetime) -> None:
     db.session.execute(
         update(BuildingContact).where(BuildingContact.member_id == user.id).values(active=False, updated_at=now)
     )
+    # No visit falls due on them any more (staff see the target without a visitor and assign another).
+    db.session.execute(update(VisitPlan).where(VisitPlan.visitor_id == user.id).values(active=False))
 
 
 def _erase_free_text(user: User) -> None:

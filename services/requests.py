@@ -10,6 +10,7 @@ from sqlalchemy import and_, exists, or_, select, update
 
 from extensions import db
 from models.base import utcnow
+from models.categories import SERVICE_MODEL_NAMES
 from models.orgs import OrgUnit
 from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
 from models.users import User
@@ -22,6 +23,9 @@ from services.permissions import reaches, staff_reaching, within_scope
 from services.stations import haversine_m
 from wx import pages
 
+# The one service model whose requests are offered to members (the others are routine visits,
+# activities and providers' own offers, each with its own flow).
+ON_DEMAND = "on_demand"
 # action → (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "offer": (("submitted",), "offered"),
@@ -111,6 +115,12 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
     if resident.community_id is None:
         raise Invalid("请先选择所在社区", code="community_required")
     category = get_category(fields.pop("category_id"))
+    if category.service_model != ON_DEMAND:
+        raise Invalid(
+            f"“{category.name}”属于{SERVICE_MODEL_NAMES[category.service_model]}，不通过按需派单，请联系社区工作人员",
+            code="category_not_on_demand",
+            fields={"category_id": ["该类别不是按需服务"]},
+        )
     building_id = fields.pop("building_id", None) or resident.building_id
     if building_id is not None:
         building = db.session.get(OrgUnit, building_id)
@@ -142,7 +152,8 @@ def offer_round(request: ServiceRequest) -> bool:
     )
     rounds = current_app.config["MATCH_ROUNDS"]
     chosen = []
-    if request.offer_round < rounds:
+    # Only 按需服务 is matched: a request whose category has since become another model goes to staff.
+    if request.offer_round < rounds and request.category.service_model == ON_DEMAND:
         chosen = matching.candidates(request, exclude=asked)[: current_app.config["MATCH_OFFER_SIZE"]]
     if not chosen:
         _escalate(request)

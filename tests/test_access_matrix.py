@@ -186,6 +186,27 @@ MATRIX = {
     "GET /api/v1/annual-reports/{report_id}/report.xlsx": "res=404 mem=404 staff=404 other=404",
     "GET /api/v1/annual-reports/{report_id}/report.docx": "res=404 mem=404 staff=404 other=404",
     "POST /api/v1/report-comments/{comment_id}/answer": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/funds": "res=403 mem=403 other=404",
+    "GET /api/v1/funds": "res=403 mem=403",
+    "GET /api/v1/funds/{fund_id}": "res=404 mem=404 other=404",
+    "POST /api/v1/funds/{fund_id}/donations": "res=404 mem=404 other=404",
+    "POST /api/v1/funds/{fund_id}/disbursements": "res=404 mem=404 other=404",
+    "GET /api/v1/funds/{fund_id}/disbursements": "res=404 mem=404 other=404",
+    "GET /api/v1/funds/{fund_id}/entries": "res=404 mem=404 other=404",
+    "GET /api/v1/funds/{fund_id}/statement": "res=404 mem=404 other=404",
+    "GET /api/v1/funds/{fund_id}/statement.xlsx": "res=404 mem=404 other=404",
+    "POST /api/v1/disbursements/{disbursement_id}/approve": "res=404 mem=404 other=404",
+    "POST /api/v1/disbursements/{disbursement_id}/reject": "res=404 mem=404 other=404",
+    "POST /api/v1/fund-entries/{fund_entry_id}/reverse": "res=404 mem=404 other=404",
+    "POST /api/v1/care-targets": "res=403 mem=403 other=404",
+    "GET /api/v1/care-targets": "",
+    "GET /api/v1/care-targets/{care_target_id}": "res=404 other=404",
+    "POST /api/v1/care-targets/{care_target_id}/plans": "res=404 mem=404 other=404",
+    "POST /api/v1/care-targets/{care_target_id}/visits": "res=404 staff=403 other=404 street=403 admin=403",
+    "GET /api/v1/visit-plans": "",
+    "GET /api/v1/visits": "",
+    "POST /api/v1/visits/{visit_id}/confirm": "res=404 mem=403 other=404",
+    "POST /api/v1/visits/{visit_id}/reject": "res=404 mem=403 other=404",
 }
 
 BODIES = {
@@ -248,6 +269,19 @@ BODIES = {
     "POST /api/v1/annual-reports/{report_id}/present": {"meeting_id": "street_meeting"},
     "POST /api/v1/annual-reports/{report_id}/comments": {"representative_name": "代表", "comment": "意见"},
     "POST /api/v1/report-comments/{comment_id}/answer": {"answer": "答复"},
+    "POST /api/v1/funds": {"name": "矩阵基金", "kind": "charity", "org_id": "community_a"},
+    "POST /api/v1/funds/{fund_id}/donations": {
+        "amount_cents": 100, "donor_name": "某单位", "received_on": "2026-01-05"
+    },
+    "POST /api/v1/funds/{fund_id}/disbursements": {"amount_cents": 100, "purpose": "慰问"},
+    "POST /api/v1/disbursements/{disbursement_id}/reject": {"note": "材料不全"},
+    "POST /api/v1/fund-entries/{fund_entry_id}/reverse": {"reason": "录错"},
+    "POST /api/v1/care-targets": {
+        "name": "矩阵对象", "building_id": "building_a1", "needs": [], "consent_on": "2026-01-05"
+    },
+    "POST /api/v1/care-targets/{care_target_id}/plans": {"visitor_id": "member", "every_weeks": 2},
+    "POST /api/v1/care-targets/{care_target_id}/visits": {"visited_on": "2026-01-05", "minutes": 30, "summary": "走访"},
+    "POST /api/v1/visits/{visit_id}/reject": {"reason": "不实"},
 }
 
 
@@ -276,6 +310,11 @@ def path_ids(world) -> dict:
         "term_id": world["term"],
         "report_id": world["report"],
         "comment_id": world["comment"],
+        "fund_id": world["fund"],
+        "disbursement_id": world["disbursement"],
+        "fund_entry_id": world["fund_entry"],
+        "care_target_id": world["care_target"],
+        "visit_id": world["visit"],
     }
 
 
@@ -319,6 +358,18 @@ def world(app, make, category):
     notification = call("GET", "/api/v1/notifications", "member")["items"][0]
     report = call("POST", f"/api/v1/threads/{message['thread_id']}/messages/{reply['id']}/report", "resident",
                   json={"reason": "矩阵举报"})
+    fund = call("POST", "/api/v1/funds", "staff", json={"name": "扶贫帮困基金", "kind": "poverty_relief",
+                                                      "org_id": units["community_a"].id})
+    fund_entry = call("POST", f"/api/v1/funds/{fund['id']}/donations", "staff",
+                      json={"amount_cents": 10000, "donor_name": "某单位", "received_on": "2026-01-05"})
+    disbursement = call("POST", f"/api/v1/funds/{fund['id']}/disbursements", "target",
+                        json={"amount_cents": 500, "purpose": "慰问金"})
+    care_target = call("POST", "/api/v1/care-targets", "staff", json={
+        "name": "王奶奶", "building_id": units["building_a1"].id, "needs": ["买菜"], "consent_on": "2026-01-05"})
+    call("POST", f"/api/v1/care-targets/{care_target['id']}/plans", "staff",
+         json={"visitor_id": people["member"].id, "every_weeks": 2})
+    visit = call("POST", f"/api/v1/care-targets/{care_target['id']}/visits", "member",
+                 json={"visited_on": "2026-01-05", "minutes": 30, "summary": "送米面"})
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     coordination = _coordination_world(units, people["member"])
@@ -329,6 +380,8 @@ def world(app, make, category):
         "checkin": checkin["id"], "entry": confirmed["entry_id"], "correction": correction["id"],
         "registration": registration["id"], "notification": notification["id"],
         "target_scope": target_scope, "contact_report": report["id"], **coordination,
+        "fund": fund["id"], "fund_entry": fund_entry["id"], "disbursement": disbursement["id"],
+        "care_target": care_target["id"], "visit": visit["id"],
     }
 
 

@@ -48,6 +48,7 @@ NOT_STAFF_OPERATIONS = {
     "POST /api/v1/threads/{thread_id}/unblock": "the member of a thread",
     "POST /api/v1/threads/{thread_id}/reveal-phone": "the member of a thread",
     "POST /api/v1/threads/{thread_id}/messages/{message_id}/report": "the resident of a thread",
+    "POST /api/v1/care-targets/{care_target_id}/visits": "the assigned visitor (a member) records their own visit",
 }
 
 
@@ -155,6 +156,56 @@ class World:
         db.session.add(correction)
         db.session.commit()
         return correction
+
+
+def _fund(w, balance_cents=10000):
+    from models.funds import Fund, FundEntry
+
+    fund = Fund(name=f"基金{secrets.token_hex(3)}", kind="charity", org_id=w.units["community_a"].id,
+                created_by_id=w.admin.id, balance_cents=balance_cents)
+    db.session.add(fund)
+    db.session.flush()
+    entry = FundEntry(fund_id=fund.id, org_id=fund.org_id, kind="donation", amount_cents=balance_cents,
+                      booked_on=utcnow().date(), donor_name="某单位", recorded_by_id=w.admin.id)
+    db.session.add(entry)
+    db.session.commit()
+    return fund, entry
+
+
+def _pending_disbursement(w):
+    from models.funds import Disbursement
+
+    fund, _entry = _fund(w)
+    disbursement = Disbursement(fund_id=fund.id, org_id=fund.org_id, amount_cents=500, purpose="慰问金",
+                                requested_by_id=w.desk_colleague().id)
+    db.session.add(disbursement)
+    db.session.commit()
+    return disbursement
+
+
+def _care_target(w):
+    from models.care import CareTarget
+
+    target = CareTarget(name="王奶奶", building_id=w.units["building_a1"].id, needs=["买菜"],
+                        consent_on=utcnow().date(), created_by_id=w.secretary.id)
+    db.session.add(target)
+    db.session.commit()
+    return target
+
+
+def _pending_visit(w):
+    from models.care import VisitPlan, VisitRecord
+
+    target = _care_target(w)
+    plan = VisitPlan(care_target_id=target.id, building_id=target.building_id, visitor_id=w.members[0].id,
+                     every_weeks=2, next_due_on=utcnow().date())
+    db.session.add(plan)
+    db.session.flush()
+    visit = VisitRecord(plan_id=plan.id, care_target_id=target.id, building_id=target.building_id,
+                        visitor_id=w.members[0].id, visited_on=utcnow().date(), minutes=40, summary="送米面")
+    db.session.add(visit)
+    db.session.commit()
+    return visit
 
 
 STATION = {
@@ -310,6 +361,39 @@ STAFF_OPERATIONS = {
     ),
     "POST /api/v1/report-comments/{comment_id}/answer": lambda w: (
         w.admin, f"/api/v1/report-comments/{_comment(w).id}/answer", {"answer": "已采纳"}
+    ),
+    "POST /api/v1/funds": lambda w: (
+        w.secretary, "/api/v1/funds", {"name": "慈善基金", "kind": "charity", "org_id": w.units["community_a"].id}
+    ),
+    "POST /api/v1/funds/{fund_id}/donations": lambda w: (
+        w.secretary, f"/api/v1/funds/{_fund(w)[0].id}/donations",
+        {"amount_cents": 2000, "donor_name": "爱心企业", "donor_kind": "unit", "received_on": "2026-01-05"},
+    ),
+    "POST /api/v1/funds/{fund_id}/disbursements": lambda w: (
+        w.secretary, f"/api/v1/funds/{_fund(w)[0].id}/disbursements", {"amount_cents": 300, "purpose": "慰问金"}
+    ),
+    "POST /api/v1/disbursements/{disbursement_id}/approve": lambda w: (
+        w.secretary, f"/api/v1/disbursements/{_pending_disbursement(w).id}/approve", None
+    ),
+    "POST /api/v1/disbursements/{disbursement_id}/reject": lambda w: (
+        w.secretary, f"/api/v1/disbursements/{_pending_disbursement(w).id}/reject", {"note": "材料不全"}
+    ),
+    "POST /api/v1/fund-entries/{fund_entry_id}/reverse": lambda w: (
+        w.secretary, f"/api/v1/fund-entries/{_fund(w)[1].id}/reverse", {"reason": "金额录错"}
+    ),
+    "POST /api/v1/care-targets": lambda w: (
+        w.secretary, "/api/v1/care-targets",
+        {"name": "李叔", "building_id": w.units["building_a1"].id, "needs": ["送餐"], "consent_on": "2026-01-05"},
+    ),
+    "POST /api/v1/care-targets/{care_target_id}/plans": lambda w: (
+        w.secretary, f"/api/v1/care-targets/{_care_target(w).id}/plans",
+        {"visitor_id": w.members[1].id, "every_weeks": 2},
+    ),
+    "POST /api/v1/visits/{visit_id}/confirm": lambda w: (
+        w.secretary, f"/api/v1/visits/{_pending_visit(w).id}/confirm", None
+    ),
+    "POST /api/v1/visits/{visit_id}/reject": lambda w: (
+        w.secretary, f"/api/v1/visits/{_pending_visit(w).id}/reject", {"reason": "记录不实"}
     ),
 }
 

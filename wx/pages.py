@@ -6,8 +6,9 @@ THREAD_DETAIL = "pages/threads/detail"
 MEMBER_HOURS = "pages/member/hours"
 MEMBER_REGISTRATION = "pages/member/registration"
 CHECKIN = "pages/checkin/index"
+MEMBER_VISITS = "pages/member/visits"
 
-ALL_PAGES = frozenset({REQUEST_DETAIL, THREAD_DETAIL, MEMBER_HOURS, MEMBER_REGISTRATION, CHECKIN})
+ALL_PAGES = frozenset({REQUEST_DETAIL, THREAD_DETAIL, MEMBER_HOURS, MEMBER_REGISTRATION, CHECKIN, MEMBER_VISITS})
 
 
 def request_detail(request_id: int) -> str:

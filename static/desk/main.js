@@ -15,11 +15,13 @@ import * as orgs from "./orgs.js";
 import * as exportsArea from "./exports.js";
 import * as audit from "./audit.js";
 import * as coordination from "./coordination.js";
+import * as funds from "./funds.js";
+import * as care from "./care.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
   stations.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab, audit.tab,
-  coordination.tab, coordination.liaisonTab,
+  coordination.tab, coordination.liaisonTab, funds.tab, care.tab,
 ];
 
 const buttons = new Map();
