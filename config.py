@@ -30,6 +30,8 @@ NOTIFICATION_EVENTS = {
     "request_answered": ("居民答复提醒", "已答复"),
     "contact_reported": ("留言举报提醒", "待处理"),
     "hour_correction_answered": ("服务时长更正结果通知", "已处理"),
+    "activity_promoted": ("活动候补转正通知", "已确认"),
+    "activity_reminder": ("活动开始提醒", "即将开始"),
 }
 
 
@@ -58,6 +60,9 @@ TUNABLES = {
     # A person moves their own home (PATCH /me) at most once in this many days.
     "HOME_CHANGE_INTERVAL_DAYS": 30,
     "CHECKIN_POSITION_RETENTION_DAYS": 90,
+    # Activities: how long before the start the reminder goes out, and how early check-in opens.
+    "ACTIVITY_REMINDER_MINUTES": 120,
+    "ACTIVITY_CHECKIN_EARLY_MINUTES": 30,
 }
 
 

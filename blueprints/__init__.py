@@ -1,5 +1,6 @@
 """The API blueprints, registered under /api/v1 in this order."""
 from blueprints import (
+    activities,
     audit,
     auth,
     categories,
@@ -33,4 +34,5 @@ ALL_BLUEPRINTS = [
     meta.blp,
     exports.blp,
     dashboard.blp,
+    activities.blp,
 ]

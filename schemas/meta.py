@@ -25,6 +25,9 @@ VOCABULARY_DESCRIPTIONS = {
     "delivery_status": "发送状态 (status of an outbox item)",
     "token_kind": "登录凭证类型 (kind of a token)",
     "audit_kind": "审计记录类型 (kind of an audit entry)",
+    "activity_level": "活动层级 (level of an activity)",
+    "signup_status": "报名状态 (status of an activity sign-up)",
+    "signup_role": "活动角色 (role of an activity sign-up)",
 }
 
 

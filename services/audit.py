@@ -415,6 +415,13 @@ def _org_of_station(station_id: int) -> int | None:
     return station.org_id if station is not None else None
 
 
+def _org_of_activity(activity_id: int) -> int | None:
+    from models.activities import Activity
+
+    activity = db.session.get(Activity, activity_id)
+    return activity.org_id if activity is not None else None
+
+
 # How to find the org of a row whose table has no org_id, community_id or building_id column.
 ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "org_units": lambda row: row.get("id"),
@@ -423,6 +430,7 @@ ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "request_offers": lambda row: _org_of_request(row["request_id"]),
     "contact_messages": lambda row: _org_of_thread(row["thread_id"]),
     "phone_reveals": lambda row: _org_of_thread(row["thread_id"]),
+    "activity_signups": lambda row: _org_of_activity(row["activity_id"]),
 }
 ORG_COLUMNS = ("org_id", "community_id", "building_id")
 

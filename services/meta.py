@@ -1,5 +1,6 @@
 """Display names (Chinese) of every status, kind and event the API returns, read from their one home each."""
 from config import NOTIFICATION_EVENTS
+from models.activities import ACTIVITY_LEVEL_NAMES, SIGNUP_ROLE_NAMES, SIGNUP_STATUS_NAMES
 from models.audit import AUDIT_KIND_NAMES
 from models.categories import SERVICE_MODEL_NAMES
 from models.checkins import CHECKIN_FLAG_NAMES, CHECKIN_STATUS_NAMES
@@ -38,6 +39,9 @@ VOCABULARIES = {
     "delivery_status": DELIVERY_STATUS_NAMES,
     "token_kind": TOKEN_KIND_NAMES,
     "audit_kind": AUDIT_KIND_NAMES,
+    "activity_level": ACTIVITY_LEVEL_NAMES,
+    "signup_status": SIGNUP_STATUS_NAMES,
+    "signup_role": SIGNUP_ROLE_NAMES,
 }
 
 

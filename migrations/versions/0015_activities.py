@@ -16,8 +16,66 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('activities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('description', sa.String(length=1000), nullable=False),
+    sa.Column('level', sa.Enum('family', 'corridor', 'lane', 'square', name='activity_level', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('audience', sa.String(length=100), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=False),
+    sa.Column('confirmed_count', sa.Integer(), nullable=False),
+    sa.Column('address', sa.String(length=200), nullable=False),
+    sa.Column('lat', sa.Float(), nullable=True),
+    sa.Column('lng', sa.Float(), nullable=True),
+    sa.Column('radius_m', sa.Integer(), nullable=False),
+    sa.Column('qr_secret', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(lat IS NULL) = (lng IS NULL)', name=op.f('ck_activities_lat_lng_together')),
+    sa.CheckConstraint('capacity > 0', name=op.f('ck_activities_capacity_positive')),
+    sa.CheckConstraint('confirmed_count >= 0 AND confirmed_count <= capacity', name=op.f('ck_activities_confirmed_within_capacity')),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_activities_ends_after_start')),
+    sa.CheckConstraint('lat IS NULL OR (lat >= -90 AND lat <= 90)', name=op.f('ck_activities_lat_range')),
+    sa.CheckConstraint('lng IS NULL OR (lng >= -180 AND lng <= 180)', name=op.f('ck_activities_lng_range')),
+    sa.CheckConstraint('radius_m > 0', name=op.f('ck_activities_radius_positive')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_activities_created_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['org_units.id'], name=op.f('fk_activities_org_id_org_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activities'))
+    )
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.create_index('ix_activities_org_id_starts_at', ['org_id', 'starts_at'], unique=False)
+
+    op.create_table('activity_signups',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('role', sa.Enum('participant', 'organiser', 'volunteer', name='signup_role', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('status', sa.Enum('confirmed', 'waitlisted', name='signup_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("role = 'participant' OR status = 'confirmed'", name=op.f('ck_activity_signups_helpers_confirmed')),
+    sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], name=op.f('fk_activity_signups_activity_id_activities'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_activity_signups_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_signups')),
+    sa.UniqueConstraint('activity_id', 'user_id', name=op.f('uq_activity_signups_activity_id_user_id'))
+    )
+    with op.batch_alter_table('activity_signups', schema=None) as batch_op:
+        batch_op.create_index('ix_activity_signups_activity_id_status_id', ['activity_id', 'status', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activity_signups_user_id'), ['user_id'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('activity_signups', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activity_signups_user_id'))
+        batch_op.drop_index('ix_activity_signups_activity_id_status_id')
+
+    op.drop_table('activity_signups')
+    with op.batch_alter_table('activities', schema=None) as batch_op:
+        batch_op.drop_index('ix_activities_org_id_starts_at')
+
+    op.drop_table('activities')
