@@ -149,6 +149,16 @@ MATRIX = {
     "POST /api/v1/threads/{thread_id}/read": "staff=404 other=404 street=404 admin=404",
     "POST /api/v1/threads/{thread_id}/reveal-phone": "res=403 staff=404 other=404 street=404 admin=404",
     "POST /api/v1/threads/{thread_id}/unblock": "res=403 staff=404 other=404 street=404 admin=404",
+    "GET /api/v1/activities": "",
+    "POST /api/v1/activities": "res=403 mem=403 other=404",
+    "GET /api/v1/activities/{activity_id}": "other=404",
+    "POST /api/v1/activities/{activity_id}/signups": "staff=403 other=404 street=403 admin=403",
+    "DELETE /api/v1/activities/{activity_id}/signups/me": "other=404",
+    "GET /api/v1/activities/{activity_id}/signups": "res=403 mem=403 other=404",
+    "POST /api/v1/activities/{activity_id}/helpers": "res=403 mem=403 other=404",
+    "GET /api/v1/activities/{activity_id}/qr": "res=403 mem=403 other=404",
+    "POST /api/v1/activities/{activity_id}/checkins": "other=404",
+    "POST /api/v1/activities/{activity_id}/hours": "res=403 mem=403 other=404",
 }
 
 BODIES = {
@@ -189,6 +199,12 @@ BODIES = {
     },
     "PATCH /api/v1/stations/{station_id}": {"address": "路2号"},
     "POST /api/v1/auth/password": {"old_password": "not-the-password", "new_password": "new-password-2026"},
+    "POST /api/v1/activities": {
+        "title": "矩阵活动", "level": "corridor", "org_id": "community_a", "starts_at": "2030-01-01T10:00:00+08:00",
+        "ends_at": "2030-01-01T12:00:00+08:00", "capacity": 10, "address": "1号楼楼道",
+    },
+    "POST /api/v1/activities/{activity_id}/helpers": {"user_id": "member", "role": "volunteer"},
+    "POST /api/v1/activities/{activity_id}/checkins": {"qr_token": "bad-token", "lat": CENTRE[0], "lng": CENTRE[1]},
 }
 
 
@@ -210,6 +226,7 @@ def path_ids(world) -> dict:
         "request_id": world["request"],
         "user_id": world["target"],
         "scope_id": world["target_scope"],
+        "activity_id": world["activity"],
     }
 
 
@@ -251,6 +268,9 @@ def world(app, make, category):
         "community_id": units["community_a"].id, "employer_unit": "单位", "home_branch": "支部",
         "skills": [], "availability": []})
     notification = call("GET", "/api/v1/notifications", "member")["items"][0]
+    activity = call("POST", "/api/v1/activities", "staff", json={
+        "title": "楼道议事", "level": "corridor", "org_id": units["community_a"].id, "capacity": 5, "address": "1号楼",
+        "starts_at": "2030-01-01T10:00:00+08:00", "ends_at": "2030-01-01T12:00:00+08:00"})
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     db.session.remove()
@@ -260,6 +280,7 @@ def world(app, make, category):
         "checkin": checkin["id"], "entry": confirmed["entry_id"], "correction": correction["id"],
         "registration": registration["id"], "notification": notification["id"],
         "target_scope": target_scope,
+        "activity": activity["id"],
     }
 
 

@@ -47,6 +47,9 @@ NOT_STAFF_OPERATIONS = {
     "POST /api/v1/threads/{thread_id}/unblock": "the member of a thread",
     "POST /api/v1/threads/{thread_id}/reveal-phone": "the member of a thread",
     "POST /api/v1/threads/{thread_id}/messages/{message_id}/report": "the resident of a thread",
+    "POST /api/v1/activities/{activity_id}/signups": "a resident or member signs up",
+    "DELETE /api/v1/activities/{activity_id}/signups/me": "a resident or member leaves",
+    "POST /api/v1/activities/{activity_id}/checkins": "a participant or helper checks in",
 }
 
 
@@ -227,6 +230,40 @@ STAFF_OPERATIONS = {
         w.secretary, f"/api/v1/residents/{w.unconfirmed_resident().id}/confirm-home", None
     ),
 }
+
+
+def _activity(w, ended=False, helper=None):
+    """An activity of community A (ended two hours ago when asked), with a checked-in helper if given."""
+    from models.activities import Activity, ActivitySignup
+
+    starts = utcnow() + (timedelta(hours=-4) if ended else timedelta(days=1))
+    activity = Activity(
+        title="楼道议事", level="corridor", org_id=w.units["community_a"].id, starts_at=starts,
+        ends_at=starts + timedelta(hours=2), capacity=5, address="1号楼", qr_secret=secrets.token_hex(16),
+    )
+    db.session.add(activity)
+    db.session.flush()
+    if helper is not None:
+        db.session.add(ActivitySignup(activity_id=activity.id, user_id=helper.id, role="volunteer",
+                                      status="confirmed", checked_in_at=starts))
+    db.session.commit()
+    return activity
+
+
+ACTIVITY_OPERATIONS = {
+    "POST /api/v1/activities": lambda w: (
+        w.secretary, "/api/v1/activities", {
+            "title": "广场舞", "level": "square", "org_id": w.units["community_a"].id, "capacity": 50,
+            "address": "幸福广场", "starts_at": "2030-01-01T10:00:00+08:00", "ends_at": "2030-01-01T12:00:00+08:00"}
+    ),
+    "POST /api/v1/activities/{activity_id}/helpers": lambda w: (
+        w.secretary, f"/api/v1/activities/{_activity(w).id}/helpers", {"user_id": w.members[0].id, "role": "volunteer"}
+    ),
+    "POST /api/v1/activities/{activity_id}/hours": lambda w: (
+        w.secretary, f"/api/v1/activities/{_activity(w, ended=True, helper=w.members[0]).id}/hours", None
+    ),
+}
+STAFF_OPERATIONS.update(ACTIVITY_OPERATIONS)
 
 
 def _write_operations(client) -> set[str]:
