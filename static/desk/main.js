@@ -13,10 +13,12 @@ import * as contacts from "./contacts.js";
 import * as notifications from "./notifications.js";
 import * as orgs from "./orgs.js";
 import * as exportsArea from "./exports.js";
+import * as activitiesArea from "./activities.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
   stations.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab,
+  activitiesArea.tab,
 ];
 
 const buttons = new Map();
