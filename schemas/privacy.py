@@ -24,6 +24,7 @@ class PersonalDataSchema(ma.Schema):
     notifications = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     notification_grants = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     building_contacts = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
+    activity_signups = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     staff_scopes = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     tokens = ma.fields.List(ma.fields.Dict(), required=True, metadata={"description": "sessions (never the token)"})
     audit_actions = ma.fields.List(

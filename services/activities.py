@@ -196,6 +196,21 @@ def cancel(user: User, activity_id: int) -> None:
         return
     if activity.ends_at <= utcnow():
         raise Conflict("活动已结束", code="activity_ended")
+    _leave(user, activity)
+
+
+def leave_all(user: User) -> None:
+    """The person leaves every activity not yet ended (their account is being deleted)."""
+    upcoming = db.session.execute(
+        select(Activity).join(ActivitySignup, ActivitySignup.activity_id == Activity.id)
+        .where(ActivitySignup.user_id == user.id, Activity.ends_at > utcnow())
+        .order_by(Activity.id)
+    ).scalars().all()
+    for activity in upcoming:
+        _leave(user, activity)
+
+
+def _leave(user: User, activity: Activity) -> None:
     # Every change of a seat holds the activity's row: read the sign-up again under it, since the
     # person may have been given a seat since the read above.
     _lock(activity.id)

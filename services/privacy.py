@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import Text, cast, delete, or_, select, update
 
 from extensions import db
+from models.activities import ActivitySignup
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.checkins import CheckIn
@@ -25,6 +26,7 @@ from models.notifications import Notification, NotificationGrant
 from models.orgs import StaffScope
 from models.requests import RequestHistory, RequestOffer, ServiceRequest
 from models.users import AuthToken, User
+from services import activities
 from services import requests as service_requests
 from services.audit import SECRET_COLUMN, recorded_value
 from services.errors import Conflict, Forbidden
@@ -82,6 +84,7 @@ def export(user: User) -> dict:
         "notifications": _rows(Notification, Notification.user_id == user.id),
         "notification_grants": _rows(NotificationGrant, NotificationGrant.user_id == user.id),
         "building_contacts": _rows(BuildingContact, BuildingContact.member_id == user.id),
+        "activity_signups": _rows(ActivitySignup, ActivitySignup.user_id == user.id),
         "staff_scopes": _rows(StaffScope, StaffScope.user_id == user.id),
         "tokens": _rows(AuthToken, AuthToken.user_id == user.id, only=("id", "created_at", "expires_at", "revoked_at")),
         # Staff: what they did, without the changed values of other people's records.
@@ -123,7 +126,9 @@ def erase(user: User) -> None:
 
 
 def _end_participation(user: User, now: datetime) -> None:
-    """Their open requests are cancelled, offers withdrawn, membership ended: nobody waits on them."""
+    """Their open requests are cancelled, offers withdrawn, membership ended, their places at coming
+    activities given up: nobody waits on them."""
+    activities.leave_all(user)
     open_requests = db.session.execute(
         select(ServiceRequest.id).where(
             ServiceRequest.resident_id == user.id, ServiceRequest.status.in_(service_requests.OPEN_STATUSES)

@@ -391,3 +391,17 @@ def test_concurrent_reminder_runs_send_one_reminder_each(client, make, scene, ap
         .where(Notification.event == "activity_reminder").group_by(Notification.user_id)
     ).all()
     assert len(per_person) == 5 and {count for _user, count in per_person} == {1}
+
+
+# --- personal data ----------------------------------------------------------------------------------
+
+
+def test_a_deleted_account_gives_up_its_seat_to_the_first_waiting_and_exports_list_signups(client, make, scene):
+    activity, people, headers = _full_activity(client, make, scene, capacity=1, waiting=1)
+    exported = body(client.get("/api/v1/me/export", headers=headers[0]))
+    assert [row["activity_id"] for row in exported["activity_signups"]] == [activity["id"]]
+    assert client.delete("/api/v1/me", headers=headers[0]).status_code == 204
+    db.session.expire_all()
+    assert [s.user_id for s in db.session.execute(select(ActivitySignup)).scalars()] == [people[1].id]
+    assert db.session.execute(select(ActivitySignup.status)).scalar_one() == "confirmed"
+    assert _promotions(people[1].id) == 1
