@@ -12,6 +12,7 @@ from blueprints import (
     members,
     meta,
     notifications,
+    offers,
     orgs,
     requests,
     staff,
@@ -35,4 +36,5 @@ ALL_BLUEPRINTS = [
     exports.blp,
     dashboard.blp,
     activities.blp,
+    offers.blp,
 ]

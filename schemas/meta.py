@@ -28,6 +28,9 @@ VOCABULARY_DESCRIPTIONS = {
     "activity_level": "活动层级 (level of an activity)",
     "signup_status": "报名状态 (status of an activity sign-up)",
     "signup_role": "活动角色 (role of an activity sign-up)",
+    "offer_provider_kind": "社会化服务资源提供方类型 (provider_kind of a social offer)",
+    "social_offer_kind": "社会化服务资源类型 (kind of a social offer)",
+    "social_offer_status": "社会化服务资源状态 (status of a social offer)",
 }
 
 

@@ -8,6 +8,7 @@ from models.contacts import MESSAGE_KIND_NAMES
 from models.ledger import CORRECTION_STATUS_NAMES, HOUR_SOURCE_NAMES, HOUR_STATUS_NAMES
 from models.members import REGISTRATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
+from models.offers import OFFER_PROVIDER_KIND_NAMES, SOCIAL_OFFER_KIND_NAMES, SOCIAL_OFFER_STATUS_NAMES
 from models.orgs import ORG_KIND_NAMES, STAFF_ROLE_NAMES
 from models.requests import OFFER_STATUS_NAMES, STATUS_NAMES, URGENCY_NAMES
 from models.stations import ACQUISITION_NAMES, STATION_KIND_NAMES
@@ -42,6 +43,9 @@ VOCABULARIES = {
     "activity_level": ACTIVITY_LEVEL_NAMES,
     "signup_status": SIGNUP_STATUS_NAMES,
     "signup_role": SIGNUP_ROLE_NAMES,
+    "offer_provider_kind": OFFER_PROVIDER_KIND_NAMES,
+    "social_offer_kind": SOCIAL_OFFER_KIND_NAMES,
+    "social_offer_status": SOCIAL_OFFER_STATUS_NAMES,
 }
 
 

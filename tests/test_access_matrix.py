@@ -159,6 +159,13 @@ MATRIX = {
     "GET /api/v1/activities/{activity_id}/qr": "res=403 mem=403 other=404",
     "POST /api/v1/activities/{activity_id}/checkins": "other=404",
     "POST /api/v1/activities/{activity_id}/hours": "res=403 mem=403 other=404",
+    "GET /api/v1/social-offers": "",
+    "POST /api/v1/social-offers": "res=403 mem=403 other=404",
+    "GET /api/v1/social-offers/{social_offer_id}": "res=404 mem=404 other=404",
+    "POST /api/v1/social-offers/{social_offer_id}/approve": "res=404 mem=404 other=404",
+    # Approved by then (operations run in order): its residents see it, and are refused the staff's actions.
+    "POST /api/v1/social-offers/{social_offer_id}/reject": "res=403 mem=403 other=404",
+    "POST /api/v1/social-offers/{social_offer_id}/withdraw": "res=403 mem=403 other=404",
 }
 
 BODIES = {
@@ -205,6 +212,12 @@ BODIES = {
     },
     "POST /api/v1/activities/{activity_id}/helpers": {"user_id": "member", "role": "volunteer"},
     "POST /api/v1/activities/{activity_id}/checkins": {"qr_token": "bad-token", "lat": CENTRE[0], "lng": CENTRE[1]},
+    "POST /api/v1/social-offers": {
+        "org_id": "community_a", "provider_name": "矩阵商户", "provider_kind": "merchant", "kind": "discount",
+        "title": "九折", "terms": "凭居民身份", "valid_from": "2026-01-01", "valid_until": "2030-12-31",
+    },
+    "POST /api/v1/social-offers/{social_offer_id}/approve": {},
+    "POST /api/v1/social-offers/{social_offer_id}/reject": {"reason": "资质不全"},
 }
 
 
@@ -227,6 +240,7 @@ def path_ids(world) -> dict:
         "user_id": world["target"],
         "scope_id": world["target_scope"],
         "activity_id": world["activity"],
+        "social_offer_id": world["social_offer"],
     }
 
 
@@ -271,6 +285,10 @@ def world(app, make, category):
     activity = call("POST", "/api/v1/activities", "staff", json={
         "title": "楼道议事", "level": "corridor", "org_id": units["community_a"].id, "capacity": 5, "address": "1号楼",
         "starts_at": "2030-01-01T10:00:00+08:00", "ends_at": "2030-01-01T12:00:00+08:00"})
+    # A pending offer entered by a colleague (`target`), so the others may decide on it.
+    social_offer = call("POST", "/api/v1/social-offers", "target", json={
+        "org_id": units["community_a"].id, "provider_name": "书店", "provider_kind": "merchant", "kind": "discount",
+        "title": "购书九折", "terms": "凭居民身份", "valid_from": "2026-01-01", "valid_until": "2030-12-31"})
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     db.session.remove()
@@ -281,6 +299,7 @@ def world(app, make, category):
         "registration": registration["id"], "notification": notification["id"],
         "target_scope": target_scope,
         "activity": activity["id"],
+        "social_offer": social_offer["id"],
     }
 
 

@@ -266,6 +266,41 @@ ACTIVITY_OPERATIONS = {
 STAFF_OPERATIONS.update(ACTIVITY_OPERATIONS)
 
 
+def _social_offer(w, status="pending"):
+    """An offer of community A entered by a colleague of the secretary."""
+    from datetime import date
+
+    from models.offers import SocialOffer
+
+    offer = SocialOffer(
+        org_id=w.units["community_a"].id, provider_name="书店", provider_kind="merchant", kind="discount",
+        title="购书九折", terms="凭居民身份", valid_from=date(2026, 1, 1), valid_until=date(2030, 12, 31),
+        status=status, created_by_id=w.make.staff(w.units["community_a"]).id,
+    )
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+STAFF_OPERATIONS.update({
+    "POST /api/v1/social-offers": lambda w: (
+        w.secretary, "/api/v1/social-offers", {
+            "org_id": w.units["community_a"].id, "provider_name": "科技馆", "provider_kind": "education_base",
+            "kind": "free_service", "title": "周末免费开放", "terms": "凭居民身份", "valid_from": "2026-01-01",
+            "valid_until": "2030-12-31"}
+    ),
+    "POST /api/v1/social-offers/{social_offer_id}/approve": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w).id}/approve", {}
+    ),
+    "POST /api/v1/social-offers/{social_offer_id}/reject": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w).id}/reject", {"reason": "资质不全"}
+    ),
+    "POST /api/v1/social-offers/{social_offer_id}/withdraw": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w, 'approved').id}/withdraw", None
+    ),
+})
+
+
 def _write_operations(client) -> set[str]:
     document = body(client.get("/api/v1/openapi.json"))
     return {

@@ -48,6 +48,33 @@ def upgrade():
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.create_index('ix_activities_org_id_starts_at', ['org_id', 'starts_at'], unique=False)
 
+    op.create_table('social_offers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('provider_name', sa.String(length=100), nullable=False),
+    sa.Column('provider_kind', sa.Enum('school', 'training_body', 'education_base', 'merchant', name='offer_provider_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('kind', sa.Enum('discount', 'free_service', 'course', 'venue', name='social_offer_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('title', sa.String(length=100), nullable=False),
+    sa.Column('terms', sa.String(length=1000), nullable=False),
+    sa.Column('address', sa.String(length=200), nullable=True),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'approved', 'rejected', 'withdrawn', name='social_offer_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decision_reason', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('decided_by_id IS NULL OR decided_by_id <> created_by_id', name=op.f('ck_social_offers_not_self_decided')),
+    sa.CheckConstraint('valid_until >= valid_from', name=op.f('ck_social_offers_valid_period')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_social_offers_created_by_id_users')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_social_offers_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['org_units.id'], name=op.f('fk_social_offers_org_id_org_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_social_offers'))
+    )
+    with op.batch_alter_table('social_offers', schema=None) as batch_op:
+        batch_op.create_index('ix_social_offers_org_id_status', ['org_id', 'status'], unique=False)
+
     op.create_table('activity_signups',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -75,6 +102,10 @@ def downgrade():
         batch_op.drop_index('ix_activity_signups_activity_id_status_id')
 
     op.drop_table('activity_signups')
+    with op.batch_alter_table('social_offers', schema=None) as batch_op:
+        batch_op.drop_index('ix_social_offers_org_id_status')
+
+    op.drop_table('social_offers')
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.drop_index('ix_activities_org_id_starts_at')
 
