@@ -14,6 +14,7 @@ from blueprints import (
     notifications,
     offers,
     orgs,
+    providers,
     requests,
     staff,
     stations,
@@ -37,4 +38,5 @@ ALL_BLUEPRINTS = [
     dashboard.blp,
     activities.blp,
     offers.blp,
+    providers.blp,
 ]

@@ -31,6 +31,7 @@ VOCABULARY_DESCRIPTIONS = {
     "offer_provider_kind": "社会化服务资源提供方类型 (provider_kind of a social offer)",
     "social_offer_kind": "社会化服务资源类型 (kind of a social offer)",
     "social_offer_status": "社会化服务资源状态 (status of a social offer)",
+    "provider_kind": "服务机构类型 (kind of a provider)",
 }
 
 

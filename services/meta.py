@@ -10,6 +10,7 @@ from models.members import REGISTRATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
 from models.offers import OFFER_PROVIDER_KIND_NAMES, SOCIAL_OFFER_KIND_NAMES, SOCIAL_OFFER_STATUS_NAMES
 from models.orgs import ORG_KIND_NAMES, STAFF_ROLE_NAMES
+from models.providers import PROVIDER_KIND_NAMES
 from models.requests import OFFER_STATUS_NAMES, STATUS_NAMES, URGENCY_NAMES
 from models.stations import ACQUISITION_NAMES, STATION_KIND_NAMES
 from models.users import TOKEN_KIND_NAMES
@@ -46,6 +47,7 @@ VOCABULARIES = {
     "offer_provider_kind": OFFER_PROVIDER_KIND_NAMES,
     "social_offer_kind": SOCIAL_OFFER_KIND_NAMES,
     "social_offer_status": SOCIAL_OFFER_STATUS_NAMES,
+    "provider_kind": PROVIDER_KIND_NAMES,
 }
 
 

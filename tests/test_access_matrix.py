@@ -166,6 +166,13 @@ MATRIX = {
     # Approved by then (operations run in order): its residents see it, and are refused the staff's actions.
     "POST /api/v1/social-offers/{social_offer_id}/reject": "res=403 mem=403 other=404",
     "POST /api/v1/social-offers/{social_offer_id}/withdraw": "res=403 mem=403 other=404",
+    "GET /api/v1/providers": "res=403 mem=403",
+    "POST /api/v1/providers": "res=403 mem=403 other=404",
+    "GET /api/v1/providers/{provider_id}": "res=403 mem=403 other=404",
+    "POST /api/v1/providers/{provider_id}/accounts": "res=403 mem=403 other=404",
+    "POST /api/v1/requests/{request_id}/route": "res=403 mem=403 other=404",
+    "POST /api/v1/requests/{request_id}/acknowledge": "res=403 mem=403 staff=403 other=404 street=403 admin=403",
+    "POST /api/v1/requests/{request_id}/report": "res=403 mem=403 staff=403 other=404 street=403 admin=403",
 }
 
 BODIES = {
@@ -218,6 +225,11 @@ BODIES = {
     },
     "POST /api/v1/social-offers/{social_offer_id}/approve": {},
     "POST /api/v1/social-offers/{social_offer_id}/reject": {"reason": "资质不全"},
+    "POST /api/v1/providers": {"org_id": "community_a", "name": "矩阵社工站", "kind": "social_work_org"},
+    "POST /api/v1/providers/{provider_id}/accounts": {
+        "username": "matrix-provider", "password": "provider-pass-2026", "name": "矩阵机构"},
+    "POST /api/v1/requests/{request_id}/route": {"provider_id": "provider"},
+    "POST /api/v1/requests/{request_id}/report": {"note": "已完成"},
 }
 
 
@@ -241,6 +253,7 @@ def path_ids(world) -> dict:
         "scope_id": world["target_scope"],
         "activity_id": world["activity"],
         "social_offer_id": world["social_offer"],
+        "provider_id": world["provider"],
     }
 
 
@@ -285,6 +298,8 @@ def world(app, make, category):
     activity = call("POST", "/api/v1/activities", "staff", json={
         "title": "楼道议事", "level": "corridor", "org_id": units["community_a"].id, "capacity": 5, "address": "1号楼",
         "starts_at": "2030-01-01T10:00:00+08:00", "ends_at": "2030-01-01T12:00:00+08:00"})
+    provider = call("POST", "/api/v1/providers", "staff", json={
+        "org_id": units["community_a"].id, "name": "社区社工站", "kind": "social_work_org"})
     # A pending offer entered by a colleague (`target`), so the others may decide on it.
     social_offer = call("POST", "/api/v1/social-offers", "target", json={
         "org_id": units["community_a"].id, "provider_name": "书店", "provider_kind": "merchant", "kind": "discount",
@@ -300,6 +315,7 @@ def world(app, make, category):
         "target_scope": target_scope,
         "activity": activity["id"],
         "social_offer": social_offer["id"],
+        "provider": provider["id"],
     }
 
 

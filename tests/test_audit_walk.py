@@ -50,6 +50,8 @@ NOT_STAFF_OPERATIONS = {
     "POST /api/v1/activities/{activity_id}/signups": "a resident or member signs up",
     "DELETE /api/v1/activities/{activity_id}/signups/me": "a resident or member leaves",
     "POST /api/v1/activities/{activity_id}/checkins": "a participant or helper checks in",
+    "POST /api/v1/requests/{request_id}/acknowledge": "the provider's account (not staff)",
+    "POST /api/v1/requests/{request_id}/report": "the provider's account (not staff)",
 }
 
 
@@ -297,6 +299,29 @@ STAFF_OPERATIONS.update({
     ),
     "POST /api/v1/social-offers/{social_offer_id}/withdraw": lambda w: (
         w.secretary, f"/api/v1/social-offers/{_social_offer(w, 'approved').id}/withdraw", None
+    ),
+})
+
+
+def _provider(w):
+    from models.providers import ServiceProvider
+
+    provider = ServiceProvider(org_id=w.units["community_a"].id, name="社区社工站", kind="social_work_org", services=[])
+    db.session.add(provider)
+    db.session.commit()
+    return provider
+
+
+STAFF_OPERATIONS.update({
+    "POST /api/v1/providers": lambda w: (
+        w.secretary, "/api/v1/providers", {"org_id": w.units["community_a"].id, "name": "阳光社工", "kind": "social_work_org"}
+    ),
+    "POST /api/v1/providers/{provider_id}/accounts": lambda w: (
+        w.secretary, f"/api/v1/providers/{_provider(w).id}/accounts",
+        {"username": "walk-provider", "password": "provider-pass-2026", "name": "阳光社工"},
+    ),
+    "POST /api/v1/requests/{request_id}/route": lambda w: (
+        w.secretary, f"/api/v1/requests/{w.escalated_request().id}/route", {"provider_id": _provider(w).id}
     ),
 })
 

@@ -16,6 +16,23 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('service_providers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('kind', sa.Enum('social_work_org', 'service_base', name='provider_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('services', sa.JSON(), nullable=False),
+    sa.Column('address', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('parent_id IS NULL OR parent_id <> id', name=op.f('ck_service_providers_not_own_parent')),
+    sa.ForeignKeyConstraint(['org_id'], ['org_units.id'], name=op.f('fk_service_providers_org_id_org_units')),
+    sa.ForeignKeyConstraint(['parent_id'], ['service_providers.id'], name=op.f('fk_service_providers_parent_id_service_providers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_providers'))
+    )
+    with op.batch_alter_table('service_providers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_service_providers_org_id'), ['org_id'], unique=False)
+
     op.create_table('activities',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=100), nullable=False),
@@ -47,6 +64,19 @@ def upgrade():
     )
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.create_index('ix_activities_org_id_starts_at', ['org_id', 'starts_at'], unique=False)
+
+    op.create_table('provider_accounts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['provider_id'], ['service_providers.id'], name=op.f('fk_provider_accounts_provider_id_service_providers')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_provider_accounts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_provider_accounts')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_provider_accounts_user_id'))
+    )
+    with op.batch_alter_table('provider_accounts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_provider_accounts_provider_id'), ['provider_id'], unique=False)
 
     op.create_table('social_offers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -95,8 +125,18 @@ def upgrade():
         batch_op.create_index('ix_activity_signups_activity_id_status_id', ['activity_id', 'status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_signups_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('service_requests', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('assigned_provider_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_service_requests_assigned_provider_id'), ['assigned_provider_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_service_requests_assigned_provider_id_service_providers'), 'service_providers', ['assigned_provider_id'], ['id'])
+
 
 def downgrade():
+    with op.batch_alter_table('service_requests', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_service_requests_assigned_provider_id_service_providers'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_service_requests_assigned_provider_id'))
+        batch_op.drop_column('assigned_provider_id')
+
     with op.batch_alter_table('activity_signups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activity_signups_user_id'))
         batch_op.drop_index('ix_activity_signups_activity_id_status_id')
@@ -106,7 +146,15 @@ def downgrade():
         batch_op.drop_index('ix_social_offers_org_id_status')
 
     op.drop_table('social_offers')
+    with op.batch_alter_table('provider_accounts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_provider_accounts_provider_id'))
+
+    op.drop_table('provider_accounts')
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.drop_index('ix_activities_org_id_starts_at')
 
     op.drop_table('activities')
+    with op.batch_alter_table('service_providers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_service_providers_org_id'))
+
+    op.drop_table('service_providers')
