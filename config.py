@@ -39,6 +39,8 @@ NOTIFICATION_EVENTS = {
     "visit_assigned": ("走访任务通知", "新任务"),
     "visit_overdue": ("走访逾期提醒", "已逾期"),
     "visit_confirmed": ("走访时长确认通知", "已确认"),
+    "activity_promoted": ("活动候补转正通知", "已确认"),
+    "activity_reminder": ("活动开始提醒", "即将开始"),
 }
 
 
@@ -69,6 +71,9 @@ TUNABLES = {
     "CHECKIN_POSITION_RETENTION_DAYS": 90,
     # A coordination body's resolution: its owner unit and the body's staff are reminded this many days before it is due.
     "RESOLUTION_REMINDER_DAYS": 3,
+    # Activities: how long before the start the reminder goes out, and how early check-in opens.
+    "ACTIVITY_REMINDER_MINUTES": 120,
+    "ACTIVITY_CHECKIN_EARLY_MINUTES": 30,
 }
 
 

@@ -1,5 +1,6 @@
 """The API blueprints, registered under /api/v1 in this order."""
 from blueprints import (
+    activities,
     audit,
     auth,
     care,
@@ -14,7 +15,9 @@ from blueprints import (
     members,
     meta,
     notifications,
+    offers,
     orgs,
+    providers,
     requests,
     staff,
     stations,
@@ -39,4 +42,7 @@ ALL_BLUEPRINTS = [
     coordination.blp,
     funds.blp,
     care.blp,
+    activities.blp,
+    offers.blp,
+    providers.blp,
 ]

@@ -18,6 +18,8 @@ from schemas.requests import (
     RequestQuestionSchema,
     RequestRateSchema,
     RequestReasonSchema,
+    RequestReportSchema,
+    RequestRouteSchema,
 )
 from services import requests
 
@@ -175,3 +177,29 @@ def cancel(args, request_id):
 def rate(args, request_id):
     """评价: once, after completion."""
     return _finish(requests.rate(current_user(), request_id, args["stars"], args.get("comment")))
+
+
+@blp.route("/requests/<id:request_id>/route", methods=["POST"])
+@auth_required
+@blp.arguments(RequestRouteSchema)
+@blp.response(200, RequestDetailSchema)
+def route(args, request_id):
+    """转交专业服务机构 (staff in scope): a provider serving the community takes it instead of a member."""
+    return _finish(requests.route(current_user(), request_id, args["provider_id"]))
+
+
+@blp.route("/requests/<id:request_id>/acknowledge", methods=["POST"])
+@auth_required
+@blp.response(200, RequestDetailSchema)
+def acknowledge(request_id):
+    """机构受理: the account of the provider the request was routed to."""
+    return _finish(requests.acknowledge(current_user(), request_id))
+
+
+@blp.route("/requests/<id:request_id>/report", methods=["POST"])
+@auth_required
+@blp.arguments(RequestReportSchema)
+@blp.response(200, RequestDetailSchema)
+def report(args, request_id):
+    """机构报告完成: the provider's account; staff confirm it and the resident rates it as usual."""
+    return _finish(requests.report(current_user(), request_id, args["note"]))

@@ -9,7 +9,7 @@ from blueprints.common import auth_required, current_user, page_response
 from extensions import db
 from schemas.common import patch_schema
 from schemas.stations import QrSchema, StationListArgsSchema, StationPageSchema, StationPatchSchema, StationSchema
-from services import stations
+from services import qrcodes, stations
 
 blp = Blueprint("stations", __name__, url_prefix="/stations", description="阵地与签到二维码")
 
@@ -73,7 +73,7 @@ def station_qr(station_id):
         "token": code.token,
         "expires_at": code.expires_at,
         "changes_at": code.changes_at,
-        "window_seconds": stations.window_seconds(),
+        "window_seconds": qrcodes.window_seconds(),
         "payload": stations.qr_payload(code.token),
         "png_url": url_for("stations.station_qr_png", station_id=station.id),
     }

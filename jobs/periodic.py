@@ -9,4 +9,5 @@ PERIODIC_JOBS: dict[str, int] = {
     "jobs.privacy.coarsen_old_checkins": 3600,
     "jobs.coordination.send_reminders": 600,
     "jobs.care.alert_overdue_visits": 3600,
+    "jobs.activities.remind_upcoming_activities": 60,
 }

@@ -18,6 +18,9 @@ MODEL_MODULES = (
     "coordination",
     "care",
     "funds",
+    "activities",
+    "offers",
+    "providers",
 )
 
 

@@ -66,6 +66,8 @@ class ServiceRequest(db.Model):
         default="submitted",
     )
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 专业化基地化服务: staff routed the request to a provider instead of a member.
+    assigned_provider_id: Mapped[int | None] = mapped_column(ForeignKey("service_providers.id"), index=True)
     offer_round: Mapped[int] = mapped_column(default=0)
     offer_expires_at: Mapped[datetime | None]
     taken_at: Mapped[datetime | None]
@@ -88,6 +90,7 @@ class ServiceRequest(db.Model):
     resident = relationship("User", foreign_keys=[resident_id], lazy="joined", viewonly=True)
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined", viewonly=True)
     building = relationship("OrgUnit", foreign_keys=[building_id], lazy="joined", viewonly=True)
+    assigned_provider = relationship("ServiceProvider", lazy="joined", viewonly=True)
     history = relationship("RequestHistory", order_by="RequestHistory.id", lazy="selectin", viewonly=True)
 
     @property
@@ -106,6 +109,10 @@ class ServiceRequest(db.Model):
     @property
     def assignee_name(self) -> str | None:
         return self.assignee.name if self.assignee is not None else None
+
+    @property
+    def assigned_provider_name(self) -> str | None:
+        return self.assigned_provider.name if self.assigned_provider is not None else None
 
     @property
     def status_name(self) -> str:

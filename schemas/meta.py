@@ -37,6 +37,13 @@ VOCABULARY_DESCRIPTIONS = {
     "disbursement_status": "基金支出状态 (status of a disbursement)",
     "care_kind": "帮扶对象类别 (kinds of a care target)",
     "visit_status": "走访记录状态 (status of a visit)",
+    "activity_level": "活动层级 (level of an activity)",
+    "signup_status": "报名状态 (status of an activity sign-up)",
+    "signup_role": "活动角色 (role of an activity sign-up)",
+    "offer_provider_kind": "社会化服务资源提供方类型 (provider_kind of a social offer)",
+    "social_offer_kind": "社会化服务资源类型 (kind of a social offer)",
+    "social_offer_status": "社会化服务资源状态 (status of a social offer)",
+    "provider_kind": "服务机构类型 (kind of a provider)",
 }
 
 

@@ -48,6 +48,8 @@ class RequestSchema(ma.Schema):
     status_name = ma.fields.String()
     assignee_id = Id(allow_none=True)
     assignee_name = ma.fields.String(allow_none=True)
+    assigned_provider_id = Id(allow_none=True, metadata={"description": "the provider the staff routed it to"})
+    assigned_provider_name = ma.fields.String(allow_none=True)
     offer_round = ma.fields.Integer()
     offer_expires_at = ma.fields.DateTime(allow_none=True)
     taken_at = ma.fields.DateTime(allow_none=True)
@@ -129,3 +131,11 @@ class RequestQuestionSchema(ma.Schema):
 
 class RequestAnswerSchema(ma.Schema):
     answer = text(200)
+
+
+class RequestRouteSchema(ma.Schema):
+    provider_id = Id(required=True)
+
+
+class RequestReportSchema(ma.Schema):
+    note = text(500)

@@ -422,6 +422,13 @@ def _org_of_unit(unit_id: int) -> int | None:
     return unit.street_id if unit is not None else None
 
 
+def _org_of_activity(activity_id: int) -> int | None:
+    from models.activities import Activity
+
+    activity = db.session.get(Activity, activity_id)
+    return activity.org_id if activity is not None else None
+
+
 # How to find the org of a row whose table has no org_id, community_id or building_id column.
 ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "org_units": lambda row: row.get("id"),
@@ -432,6 +439,7 @@ ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "phone_reveals": lambda row: _org_of_thread(row["thread_id"]),
     "resident_units": lambda row: row.get("street_id"),
     "unit_liaisons": lambda row: _org_of_unit(row["unit_id"]),
+    "activity_signups": lambda row: _org_of_activity(row["activity_id"]),
 }
 ORG_COLUMNS = ("org_id", "community_id", "building_id")
 

@@ -1,5 +1,6 @@
 """Display names (Chinese) of every status, kind and event the API returns, read from their one home each."""
 from config import NOTIFICATION_EVENTS
+from models.activities import ACTIVITY_LEVEL_NAMES, SIGNUP_ROLE_NAMES, SIGNUP_STATUS_NAMES
 from models.audit import AUDIT_KIND_NAMES
 from models.care import CARE_KIND_NAMES, VISIT_STATUS_NAMES
 from models.categories import SERVICE_MODEL_NAMES
@@ -16,7 +17,9 @@ from models.funds import DISBURSEMENT_STATUS_NAMES, DONOR_KIND_NAMES, FUND_ENTRY
 from models.ledger import CORRECTION_STATUS_NAMES, HOUR_SOURCE_NAMES, HOUR_STATUS_NAMES
 from models.members import REGISTRATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
+from models.offers import OFFER_PROVIDER_KIND_NAMES, SOCIAL_OFFER_KIND_NAMES, SOCIAL_OFFER_STATUS_NAMES
 from models.orgs import ORG_KIND_NAMES, STAFF_ROLE_NAMES
+from models.providers import PROVIDER_KIND_NAMES
 from models.requests import OFFER_STATUS_NAMES, STATUS_NAMES, URGENCY_NAMES
 from models.stations import ACQUISITION_NAMES, STATION_KIND_NAMES
 from models.users import TOKEN_KIND_NAMES
@@ -59,6 +62,13 @@ VOCABULARIES = {
     "disbursement_status": DISBURSEMENT_STATUS_NAMES,
     "care_kind": CARE_KIND_NAMES,
     "visit_status": VISIT_STATUS_NAMES,
+    "activity_level": ACTIVITY_LEVEL_NAMES,
+    "signup_status": SIGNUP_STATUS_NAMES,
+    "signup_role": SIGNUP_ROLE_NAMES,
+    "offer_provider_kind": OFFER_PROVIDER_KIND_NAMES,
+    "social_offer_kind": SOCIAL_OFFER_KIND_NAMES,
+    "social_offer_status": SOCIAL_OFFER_STATUS_NAMES,
+    "provider_kind": PROVIDER_KIND_NAMES,
 }
 
 

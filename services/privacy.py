@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import Text, cast, delete, or_, select, update
 
 from extensions import db
+from models.activities import ActivitySignup
 from models.audit import AuditEntry
 from models.base import utcnow
 from models.care import VisitPlan, VisitRecord
@@ -26,6 +27,7 @@ from models.notifications import Notification, NotificationGrant
 from models.orgs import StaffScope
 from models.requests import RequestHistory, RequestOffer, ServiceRequest
 from models.users import AuthToken, User
+from services import activities
 from services import requests as service_requests
 from services.audit import SECRET_COLUMN, recorded_value
 from services.errors import Conflict, Forbidden
@@ -86,6 +88,7 @@ def export(user: User) -> dict:
         # Visits they were assigned and made: their part only, not the care target's record.
         "visit_plans": _rows(VisitPlan, VisitPlan.visitor_id == user.id),
         "visits": _rows(VisitRecord, VisitRecord.visitor_id == user.id),
+        "activity_signups": _rows(ActivitySignup, ActivitySignup.user_id == user.id),
         "staff_scopes": _rows(StaffScope, StaffScope.user_id == user.id),
         "tokens": _rows(AuthToken, AuthToken.user_id == user.id, only=("id", "created_at", "expires_at", "revoked_at")),
         # Staff: what they did, without the changed values of other people's records.
@@ -127,7 +130,9 @@ def erase(user: User) -> None:
 
 
 def _end_participation(user: User, now: datetime) -> None:
-    """Their open requests are cancelled, offers withdrawn, membership ended: nobody waits on them."""
+    """Their open requests are cancelled, offers withdrawn, membership ended, their places at coming
+    activities given up: nobody waits on them."""
+    activities.leave_all(user)
     open_requests = db.session.execute(
         select(ServiceRequest.id).where(
             ServiceRequest.resident_id == user.id, ServiceRequest.status.in_(service_requests.OPEN_STATUSES)

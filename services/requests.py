@@ -12,9 +12,10 @@ from extensions import db
 from models.base import utcnow
 from models.categories import SERVICE_MODEL_NAMES
 from models.orgs import OrgUnit
+from models.providers import ServiceProvider
 from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
 from models.users import User
-from services import ledger, limits, matching, sla
+from services import ledger, limits, matching, providers, sla
 from services.categories import get_category
 from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -39,6 +40,10 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "confirm": (("completed",), "confirmed"),
     "reject_completion": (("completed",), "in_progress"),
     "cancel": (("submitted", "offered", "accepted", "in_progress", "expired", "escalated"), "cancelled"),
+    # 专业化基地化服务: staff hand the request to a provider, whose account acknowledges and reports it done.
+    "route": (("submitted", "offered", "expired", "escalated"), "accepted"),
+    "acknowledge": (("accepted",), "in_progress"),
+    "report": (("in_progress",), "completed"),
 }
 # What the history of a request calls each action: the transitions above and the events
 # that leave the status as it is (submitting, asking and answering, rating).
@@ -58,6 +63,9 @@ ACTION_NAMES = {
     "rate": "评价",
     "ask_resident": "询问居民",
     "answer": "居民答复",
+    "route": "转交服务机构",
+    "acknowledge": "机构受理",
+    "report": "机构报告完成",
 }
 
 
@@ -264,7 +272,14 @@ def _offer_is_open(offer: RequestOffer | None, request: ServiceRequest) -> bool:
 
 
 def _sees_everything(user: User, request: ServiceRequest) -> bool:
-    return request.resident_id == user.id or request.assignee_id == user.id or _staff_reaches(user, request)
+    return (
+        request.resident_id == user.id or request.assignee_id == user.id or _staff_reaches(user, request)
+        or _provider_serving(user, request)
+    )
+
+
+def _provider_serving(user: User, request: ServiceRequest) -> bool:
+    return request.assigned_provider_id is not None and request.assigned_provider_id in providers.provider_ids_of(user)
 
 
 def get_visible(user: User, request_id: int) -> ServiceRequest:
@@ -338,7 +353,10 @@ def listing(user: User, filters: dict):
             RequestOffer.status == "open",
         ),
     )
-    personal = or_(ServiceRequest.resident_id == user.id, ServiceRequest.assignee_id == user.id, offered)
+    personal = or_(
+        ServiceRequest.resident_id == user.id, ServiceRequest.assignee_id == user.id, offered,
+        ServiceRequest.assigned_provider_id.in_(providers.provider_ids_of(user)),
+    )
     statement = select(ServiceRequest)
     if filters.get("mine"):
         statement = statement.where(personal)
@@ -506,6 +524,8 @@ def confirm(staff: User, request_id: int) -> ServiceRequest:
     if request.assignee_id == staff.id:
         raise Forbidden("不能确认自己的服务", code="self_confirmation")
     request = transition(request, "confirm", staff)
+    if request.assignee_id is None:
+        return request  # served by a provider: no member's hours to credit
     entry = ledger.record_entry(
         request.assignee_id, org_id=request.community_id, source="request", source_id=request.id,
         minutes=request.minutes or 0, note=request.title[:200],
@@ -519,13 +539,12 @@ def confirm(staff: User, request_id: int) -> ServiceRequest:
 
 
 def reject_completion(staff: User, request_id: int, reason: str) -> ServiceRequest:
-    request = transition(
-        _for_staff(staff, request_id), "reject_completion", staff, reason=reason, rejection_reason=reason
-    )
-    notify(
-        request.assignee_id, "request_rejected", "服务完成情况被退回", reason,
-        {"request_id": request.id, "reason": reason}, page=pages.request_detail(request.id),
-    )
+    request = transition(_for_staff(staff, request_id), "reject_completion", staff, reason=reason, rejection_reason=reason)
+    if request.assignee_id is not None:  # a provider reads it in its list
+        notify(
+            request.assignee_id, "request_rejected", "服务完成情况被退回", reason,
+            {"request_id": request.id, "reason": reason}, page=pages.request_detail(request.id),
+        )
     return request
 
 
@@ -543,7 +562,7 @@ def assign(staff: User, request_id: int, member_id: int) -> ServiceRequest:
     previous = request.assignee_id
     transition(
         request, "assign", staff, reason=f"指派给 {member.name}",
-        assignee_id=member_id, taken_at=utcnow(), offer_expires_at=None,
+        assignee_id=member_id, assigned_provider_id=None, taken_at=utcnow(), offer_expires_at=None,
     )
     _close_offers(request.id, None)
     notify(
@@ -568,6 +587,44 @@ def _is_member_near(member_id: int, request: ServiceRequest) -> bool:
             or_(OrgUnit.id == request.community_id, OrgUnit.parent_id == street_id),
         )
     ).first() is not None
+
+
+def route(staff: User, request_id: int, provider_id: int) -> ServiceRequest:
+    """Staff hand the request to a professional provider serving its community, instead of a member."""
+    request = _for_staff(staff, request_id)
+    provider = db.session.get(ServiceProvider, provider_id)
+    if provider is None or not providers.serves(provider, db.session.get(OrgUnit, request.community_id)):
+        raise Invalid("该服务机构不服务本社区", code="invalid_provider", fields={"provider_id": ["该服务机构不服务本社区"]})
+    transition(request, "route", staff, reason=f"转交 {provider.name}", assigned_provider_id=provider.id,
+               taken_at=utcnow(), offer_expires_at=None)
+    _close_offers(request.id, None)
+    notify(
+        request.resident_id, "request_accepted", "您的请求已转交专业服务机构", request.title,
+        {"request_id": request.id, "provider_name": provider.name}, page=pages.request_detail(request.id),
+    )
+    return request
+
+
+def _for_provider(user: User, request_id: int) -> ServiceRequest:
+    request = get_visible(user, request_id)
+    if not _provider_serving(user, request):
+        raise Forbidden("仅限受理该请求的服务机构操作", code="not_provider")
+    return request
+
+
+def acknowledge(user: User, request_id: int) -> ServiceRequest:
+    """The provider's account takes the routed request on."""
+    return transition(_for_provider(user, request_id), "acknowledge", user)
+
+
+def report(user: User, request_id: int, note: str) -> ServiceRequest:
+    """The provider reports the service done; staff confirm it and the resident rates it like any request."""
+    request = transition(_for_provider(user, request_id), "report", user, reason=note[:200], completion_note=note)
+    notify(
+        request.resident_id, "request_completed", "服务已完成", request.title,
+        {"request_id": request.id}, page=pages.request_detail(request.id),
+    )
+    return request
 
 
 # --- waiting on the resident ------------------------------------------------------------------

@@ -1,12 +1,8 @@
 """Stations: where they are, when they are open, and the rotating signed QR code at each."""
-import hashlib
-import hmac
 import math
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from extensions import db
@@ -14,6 +10,7 @@ from models.base import utcnow
 from models.orgs import OrgUnit
 from models.stations import Station
 from models.users import User
+from services import qrcodes
 from services.database import paginate
 from services.errors import Invalid, NotFound
 from services.localtime import local_zone
@@ -207,35 +204,12 @@ def opening_spans(hours: dict, since: datetime, days: int = 366):
 
 # --- QR tokens ----------------------------------------------------------------------------
 
-
-@dataclass
-class QrWindow:
-    token: str
-    # The token stops being accepted; a new one is shown from `changes_at` (one window earlier).
-    expires_at: datetime
-    changes_at: datetime
+QR_PURPOSE = "linli-checkin"
 
 
-def window_seconds() -> int:
-    return current_app.config["QR_WINDOW_SECONDS"]
-
-
-def window_of(at: datetime) -> int:
-    return int(at.timestamp()) // window_seconds()
-
-
-def _signature(station: Station, window: int) -> str:
-    message = f"linli-checkin:{station.id}:{window}:{station.qr_secret}".encode()
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
-
-
-def qr_token(station: Station, at: datetime | None = None) -> QrWindow:
-    """The code shown now: `<station>.<window>.<hmac>`, valid this window and the next."""
-    window = window_of(at or utcnow())
-    expires = datetime.fromtimestamp((window + 2) * window_seconds(), UTC)
-    changes = datetime.fromtimestamp((window + 1) * window_seconds(), UTC)
-    return QrWindow(f"{station.id}.{window}.{_signature(station, window)}", expires, changes)
+def qr_token(station: Station, at: datetime | None = None) -> qrcodes.QrWindow:
+    """The code shown now at the station (services/qrcodes.py)."""
+    return qrcodes.issue(QR_PURPOSE, station.id, station.qr_secret, at)
 
 
 def qr_payload(token: str) -> str:
@@ -245,15 +219,5 @@ def qr_payload(token: str) -> str:
 
 def verify_token(station: Station, token: str, at: datetime | None = None) -> int:
     """The window of a valid token for this station; 4xx with a precise code otherwise."""
-    parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
-        raise Invalid("二维码无效", code="qr_invalid")
-    station_id, window, signature = int(parts[0]), int(parts[1]), parts[2]
-    if station_id != station.id:
-        raise Invalid("二维码不属于该服务站点", code="qr_wrong_station")
-    if not hmac.compare_digest(signature, _signature(station, window)):
-        raise Invalid("二维码无效", code="qr_invalid")
-    current = window_of(at or utcnow())
-    if window not in (current, current - 1):
-        raise Invalid("二维码已过期，请扫描现场最新的二维码", code="qr_expired")
-    return window
+    wrong = Invalid("二维码不属于该服务站点", code="qr_wrong_station")
+    return qrcodes.verify(QR_PURPOSE, station.id, station.qr_secret, token, wrong, at)

@@ -207,6 +207,30 @@ MATRIX = {
     "GET /api/v1/visits": "",
     "POST /api/v1/visits/{visit_id}/confirm": "res=404 mem=403 other=404",
     "POST /api/v1/visits/{visit_id}/reject": "res=404 mem=403 other=404",
+    "GET /api/v1/activities": "",
+    "POST /api/v1/activities": "res=403 mem=403 other=404",
+    "GET /api/v1/activities/{activity_id}": "other=404",
+    "POST /api/v1/activities/{activity_id}/signups": "staff=403 other=404 street=403 admin=403",
+    "DELETE /api/v1/activities/{activity_id}/signups/me": "other=404",
+    "GET /api/v1/activities/{activity_id}/signups": "res=403 mem=403 other=404",
+    "POST /api/v1/activities/{activity_id}/helpers": "res=403 mem=403 other=404",
+    "GET /api/v1/activities/{activity_id}/qr": "res=403 mem=403 other=404",
+    "POST /api/v1/activities/{activity_id}/checkins": "other=404",
+    "POST /api/v1/activities/{activity_id}/hours": "res=403 mem=403 other=404",
+    "GET /api/v1/social-offers": "",
+    "POST /api/v1/social-offers": "res=403 mem=403 other=404",
+    "GET /api/v1/social-offers/{social_offer_id}": "res=404 mem=404 other=404",
+    "POST /api/v1/social-offers/{social_offer_id}/approve": "res=404 mem=404 other=404",
+    # Approved by then (operations run in order): its residents see it, and are refused the staff's actions.
+    "POST /api/v1/social-offers/{social_offer_id}/reject": "res=403 mem=403 other=404",
+    "POST /api/v1/social-offers/{social_offer_id}/withdraw": "res=403 mem=403 other=404",
+    "GET /api/v1/providers": "res=403 mem=403",
+    "POST /api/v1/providers": "res=403 mem=403 other=404",
+    "GET /api/v1/providers/{provider_id}": "res=403 mem=403 other=404",
+    "POST /api/v1/providers/{provider_id}/accounts": "res=403 mem=403 other=404",
+    "POST /api/v1/requests/{request_id}/route": "res=403 mem=403 other=404",
+    "POST /api/v1/requests/{request_id}/acknowledge": "res=403 mem=403 staff=403 other=404 street=403 admin=403",
+    "POST /api/v1/requests/{request_id}/report": "res=403 mem=403 staff=403 other=404 street=403 admin=403",
 }
 
 BODIES = {
@@ -282,6 +306,23 @@ BODIES = {
     "POST /api/v1/care-targets/{care_target_id}/plans": {"visitor_id": "member", "every_weeks": 2},
     "POST /api/v1/care-targets/{care_target_id}/visits": {"visited_on": "2026-01-05", "minutes": 30, "summary": "走访"},
     "POST /api/v1/visits/{visit_id}/reject": {"reason": "不实"},
+    "POST /api/v1/activities": {
+        "title": "矩阵活动", "level": "corridor", "org_id": "community_a", "starts_at": "2030-01-01T10:00:00+08:00",
+        "ends_at": "2030-01-01T12:00:00+08:00", "capacity": 10, "address": "1号楼楼道",
+    },
+    "POST /api/v1/activities/{activity_id}/helpers": {"user_id": "member", "role": "volunteer"},
+    "POST /api/v1/activities/{activity_id}/checkins": {"qr_token": "bad-token", "lat": CENTRE[0], "lng": CENTRE[1]},
+    "POST /api/v1/social-offers": {
+        "org_id": "community_a", "provider_name": "矩阵商户", "provider_kind": "merchant", "kind": "discount",
+        "title": "九折", "terms": "凭居民身份", "valid_from": "2026-01-01", "valid_until": "2030-12-31",
+    },
+    "POST /api/v1/social-offers/{social_offer_id}/approve": {},
+    "POST /api/v1/social-offers/{social_offer_id}/reject": {"reason": "资质不全"},
+    "POST /api/v1/providers": {"org_id": "community_a", "name": "矩阵社工站", "kind": "social_work_org"},
+    "POST /api/v1/providers/{provider_id}/accounts": {
+        "username": "matrix-provider", "password": "provider-pass-2026", "name": "矩阵机构"},
+    "POST /api/v1/requests/{request_id}/route": {"provider_id": "provider"},
+    "POST /api/v1/requests/{request_id}/report": {"note": "已完成"},
 }
 
 
@@ -315,6 +356,9 @@ def path_ids(world) -> dict:
         "fund_entry_id": world["fund_entry"],
         "care_target_id": world["care_target"],
         "visit_id": world["visit"],
+        "activity_id": world["activity"],
+        "social_offer_id": world["social_offer"],
+        "provider_id": world["provider"],
     }
 
 
@@ -370,6 +414,15 @@ def world(app, make, category):
          json={"visitor_id": people["member"].id, "every_weeks": 2})
     visit = call("POST", f"/api/v1/care-targets/{care_target['id']}/visits", "member",
                  json={"visited_on": "2026-01-05", "minutes": 30, "summary": "送米面"})
+    activity = call("POST", "/api/v1/activities", "staff", json={
+        "title": "楼道议事", "level": "corridor", "org_id": units["community_a"].id, "capacity": 5, "address": "1号楼",
+        "starts_at": "2030-01-01T10:00:00+08:00", "ends_at": "2030-01-01T12:00:00+08:00"})
+    provider = call("POST", "/api/v1/providers", "staff", json={
+        "org_id": units["community_a"].id, "name": "社区社工站", "kind": "social_work_org"})
+    # A pending offer entered by a colleague (`target`), so the others may decide on it.
+    social_offer = call("POST", "/api/v1/social-offers", "target", json={
+        "org_id": units["community_a"].id, "provider_name": "书店", "provider_kind": "merchant", "kind": "discount",
+        "title": "购书九折", "terms": "凭居民身份", "valid_from": "2026-01-01", "valid_until": "2030-12-31"})
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     coordination = _coordination_world(units, people["member"])
@@ -382,6 +435,9 @@ def world(app, make, category):
         "target_scope": target_scope, "contact_report": report["id"], **coordination,
         "fund": fund["id"], "fund_entry": fund_entry["id"], "disbursement": disbursement["id"],
         "care_target": care_target["id"], "visit": visit["id"],
+        "activity": activity["id"],
+        "social_offer": social_offer["id"],
+        "provider": provider["id"],
     }
 
 

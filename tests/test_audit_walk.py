@@ -49,6 +49,11 @@ NOT_STAFF_OPERATIONS = {
     "POST /api/v1/threads/{thread_id}/reveal-phone": "the member of a thread",
     "POST /api/v1/threads/{thread_id}/messages/{message_id}/report": "the resident of a thread",
     "POST /api/v1/care-targets/{care_target_id}/visits": "the assigned visitor (a member) records their own visit",
+    "POST /api/v1/activities/{activity_id}/signups": "a resident or member signs up",
+    "DELETE /api/v1/activities/{activity_id}/signups/me": "a resident or member leaves",
+    "POST /api/v1/activities/{activity_id}/checkins": "a participant or helper checks in",
+    "POST /api/v1/requests/{request_id}/acknowledge": "the provider's account (not staff)",
+    "POST /api/v1/requests/{request_id}/report": "the provider's account (not staff)",
 }
 
 
@@ -482,6 +487,96 @@ def _comment(w):
     db.session.add(comment)
     db.session.commit()
     return comment
+def _activity(w, ended=False, helper=None):
+    """An activity of community A (ended two hours ago when asked), with a checked-in helper if given."""
+    from models.activities import Activity, ActivitySignup
+
+    starts = utcnow() + (timedelta(hours=-4) if ended else timedelta(days=1))
+    activity = Activity(
+        title="楼道议事", level="corridor", org_id=w.units["community_a"].id, starts_at=starts,
+        ends_at=starts + timedelta(hours=2), capacity=5, address="1号楼", qr_secret=secrets.token_hex(16),
+    )
+    db.session.add(activity)
+    db.session.flush()
+    if helper is not None:
+        db.session.add(ActivitySignup(activity_id=activity.id, user_id=helper.id, role="volunteer",
+                                      status="confirmed", checked_in_at=starts))
+    db.session.commit()
+    return activity
+
+
+ACTIVITY_OPERATIONS = {
+    "POST /api/v1/activities": lambda w: (
+        w.secretary, "/api/v1/activities", {
+            "title": "广场舞", "level": "square", "org_id": w.units["community_a"].id, "capacity": 50,
+            "address": "幸福广场", "starts_at": "2030-01-01T10:00:00+08:00", "ends_at": "2030-01-01T12:00:00+08:00"}
+    ),
+    "POST /api/v1/activities/{activity_id}/helpers": lambda w: (
+        w.secretary, f"/api/v1/activities/{_activity(w).id}/helpers", {"user_id": w.members[0].id, "role": "volunteer"}
+    ),
+    "POST /api/v1/activities/{activity_id}/hours": lambda w: (
+        w.secretary, f"/api/v1/activities/{_activity(w, ended=True, helper=w.members[0]).id}/hours", None
+    ),
+}
+STAFF_OPERATIONS.update(ACTIVITY_OPERATIONS)
+
+
+def _social_offer(w, status="pending"):
+    """An offer of community A entered by a colleague of the secretary."""
+    from datetime import date
+
+    from models.offers import SocialOffer
+
+    offer = SocialOffer(
+        org_id=w.units["community_a"].id, provider_name="书店", provider_kind="merchant", kind="discount",
+        title="购书九折", terms="凭居民身份", valid_from=date(2026, 1, 1), valid_until=date(2030, 12, 31),
+        status=status, created_by_id=w.make.staff(w.units["community_a"]).id,
+    )
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+STAFF_OPERATIONS.update({
+    "POST /api/v1/social-offers": lambda w: (
+        w.secretary, "/api/v1/social-offers", {
+            "org_id": w.units["community_a"].id, "provider_name": "科技馆", "provider_kind": "education_base",
+            "kind": "free_service", "title": "周末免费开放", "terms": "凭居民身份", "valid_from": "2026-01-01",
+            "valid_until": "2030-12-31"}
+    ),
+    "POST /api/v1/social-offers/{social_offer_id}/approve": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w).id}/approve", {}
+    ),
+    "POST /api/v1/social-offers/{social_offer_id}/reject": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w).id}/reject", {"reason": "资质不全"}
+    ),
+    "POST /api/v1/social-offers/{social_offer_id}/withdraw": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w, 'approved').id}/withdraw", None
+    ),
+})
+
+
+def _provider(w):
+    from models.providers import ServiceProvider
+
+    provider = ServiceProvider(org_id=w.units["community_a"].id, name="社区社工站", kind="social_work_org", services=[])
+    db.session.add(provider)
+    db.session.commit()
+    return provider
+
+
+STAFF_OPERATIONS.update({
+    "POST /api/v1/providers": lambda w: (
+        w.secretary, "/api/v1/providers", {"org_id": w.units["community_a"].id, "name": "阳光社工", "kind": "social_work_org"}
+    ),
+    "POST /api/v1/providers/{provider_id}/accounts": lambda w: (
+        w.secretary, f"/api/v1/providers/{_provider(w).id}/accounts",
+        {"username": "walk-provider", "password": "provider-pass-2026", "name": "阳光社工"},
+    ),
+    "POST /api/v1/requests/{request_id}/route": lambda w: (
+        w.secretary, f"/api/v1/requests/{w.escalated_request().id}/route", {"provider_id": _provider(w).id}
+    ),
+})
 
 
 def _write_operations(client) -> set[str]:

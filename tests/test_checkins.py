@@ -13,7 +13,8 @@ from models.checkins import CheckIn
 from models.ledger import HourEntry
 from models.notifications import Notification
 from models.orgs import StaffScope
-from services.stations import qr_token, window_seconds
+from services.qrcodes import window_seconds
+from services.stations import qr_token
 from tests.conftest import body, executed_statements
 from tests.fixtures.members import CENTRE
 

@@ -7,8 +7,13 @@ MEMBER_HOURS = "pages/member/hours"
 MEMBER_REGISTRATION = "pages/member/registration"
 CHECKIN = "pages/checkin/index"
 MEMBER_VISITS = "pages/member/visits"
+ACTIVITY_DETAIL = "pages/activities/detail"
+ACTIVITY_CHECKIN = "pages/activities/checkin"
 
-ALL_PAGES = frozenset({REQUEST_DETAIL, THREAD_DETAIL, MEMBER_HOURS, MEMBER_REGISTRATION, CHECKIN, MEMBER_VISITS})
+ALL_PAGES = frozenset({
+    REQUEST_DETAIL, THREAD_DETAIL, MEMBER_HOURS, MEMBER_REGISTRATION, CHECKIN, MEMBER_VISITS, ACTIVITY_DETAIL,
+    ACTIVITY_CHECKIN,
+})
 
 
 def request_detail(request_id: int) -> str:
@@ -22,3 +27,12 @@ def thread_detail(thread_id: int) -> str:
 def checkin(token: str) -> str:
     """The page a station's QR code opens, carrying the station's current token."""
     return f"{CHECKIN}?t={token}"
+
+
+def activity_detail(activity_id: int) -> str:
+    return f"{ACTIVITY_DETAIL}?id={activity_id}"
+
+
+def activity_checkin(activity_id: int, token: str) -> str:
+    """The page an activity's QR code opens, carrying the activity and its current token."""
+    return f"{ACTIVITY_CHECKIN}?id={activity_id}&t={token}"

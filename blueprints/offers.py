@@ -1,0 +1,76 @@
+"""社会化服务: staff enter and approve offers; residents browse those valid near them."""
+from flask_smorest import Blueprint
+
+from blueprints.common import auth_required, current_user, page_response
+from extensions import db
+from schemas.offers import (
+    DecisionSchema,
+    RejectionSchema,
+    SocialOfferListArgsSchema,
+    SocialOfferPageSchema,
+    SocialOfferSchema,
+)
+from services import offers
+
+blp = Blueprint("offers", __name__, url_prefix="/social-offers", description="社会化服务：以商助民")
+
+
+@blp.route("", methods=["POST"])
+@auth_required
+@blp.arguments(SocialOfferSchema)
+@blp.response(201, SocialOfferSchema)
+def create_offer(args):
+    """录入服务资源 (staff, for a unit in scope): shown to residents once a colleague approves it."""
+    offer = offers.create(current_user(), args)
+    db.session.commit()
+    return offer
+
+
+@blp.route("", methods=["GET"])
+@auth_required
+@blp.arguments(SocialOfferListArgsSchema, location="query")
+@blp.response(200, SocialOfferPageSchema)
+def list_offers(args):
+    """服务资源: residents see the approved offers valid today for their community, its street and district;
+    staff every offer of their scope."""
+    return page_response(offers.listing(current_user(), args), args)
+
+
+@blp.route("/<id:social_offer_id>", methods=["GET"])
+@auth_required
+@blp.response(200, SocialOfferSchema)
+def get_offer(social_offer_id):
+    """服务资源详情"""
+    return offers.get_visible(current_user(), social_offer_id)
+
+
+@blp.route("/<id:social_offer_id>/approve", methods=["POST"])
+@auth_required
+@blp.arguments(DecisionSchema)
+@blp.response(200, SocialOfferSchema)
+def approve(args, social_offer_id):
+    """审核通过 (staff in scope, not the one who entered it)"""
+    offer = offers.decide(current_user(), social_offer_id, "approve", args.get("reason"))
+    db.session.commit()
+    return offer
+
+
+@blp.route("/<id:social_offer_id>/reject", methods=["POST"])
+@auth_required
+@blp.arguments(RejectionSchema)
+@blp.response(200, SocialOfferSchema)
+def reject(args, social_offer_id):
+    """审核不通过, with the reason (staff in scope, not the one who entered it)"""
+    offer = offers.decide(current_user(), social_offer_id, "reject", args["reason"])
+    db.session.commit()
+    return offer
+
+
+@blp.route("/<id:social_offer_id>/withdraw", methods=["POST"])
+@auth_required
+@blp.response(200, SocialOfferSchema)
+def withdraw(social_offer_id):
+    """下架 (staff in scope)"""
+    offer = offers.decide(current_user(), social_offer_id, "withdraw")
+    db.session.commit()
+    return offer

@@ -1,0 +1,37 @@
+"""专业化基地化服务: providers and their accounts."""
+import marshmallow as ma
+from marshmallow import validate
+
+from models.providers import PROVIDER_KINDS
+from schemas.common import Id, PageArgsSchema, new_password_field, page_of, text
+
+
+class ProviderSchema(ma.Schema):
+    id = Id(dump_only=True)
+    org_id = Id(required=True, metadata={"description": "the unit that works with it; its communities' requests may go to it"})
+    name = text(100)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(PROVIDER_KINDS))
+    parent_id = Id(allow_none=True, load_default=None, metadata={"description": "a service base: the organisation running it"})
+    services = ma.fields.List(text(50), load_default=list, validate=validate.Length(max=30),
+                              metadata={"description": "what it offers"})
+    address = text(200, required=False, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class ProviderListArgsSchema(PageArgsSchema):
+    kind = ma.fields.String(validate=validate.OneOf(PROVIDER_KINDS))
+
+
+class ProviderAccountSchema(ma.Schema):
+    username = text(50, min_length=3)
+    password = new_password_field()
+    name = text(50)
+
+
+class ProviderAccountCreatedSchema(ma.Schema):
+    user_id = Id(required=True, attribute="id")
+    username = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+
+
+ProviderPageSchema = page_of(ProviderSchema, "ProviderPage")

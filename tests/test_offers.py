@@ -1,0 +1,111 @@
+"""社会化服务: offers entered by staff, approved by a colleague, browsed by residents near them while valid."""
+from datetime import timedelta
+
+import pytest
+
+from services.periods import local_today
+from tests.conftest import body
+
+
+@pytest.fixture
+def scene(make):
+    units = make.tree()
+    return {
+        "units": units,
+        "clerk": make.staff(units["community_a"]),
+        "secretary": make.staff(units["community_a"], role="secretary"),
+        "resident": make.resident(units["community_a"], units["building_a1"]),
+        "outsider": make.resident(units["community_b"]),
+    }
+
+
+def _payload(org, **extra):
+    today = local_today()
+    return {
+        "org_id": org.id, "provider_name": "阳光书画培训学校", "provider_kind": "training_body", "kind": "discount",
+        "title": "少儿书法课八折", "terms": "凭社区居民身份八折，每周六上午", "address": "和平路 8 号",
+        "valid_from": (today - timedelta(days=1)).isoformat(), "valid_until": (today + timedelta(days=30)).isoformat(),
+        **extra,
+    }
+
+
+def _enter(client, make, scene, **extra) -> dict:
+    response = client.post("/api/v1/social-offers", json=_payload(scene["units"]["community_a"], **extra),
+                           headers=make.headers(scene["clerk"]))
+    assert response.status_code == 201, response.get_json()
+    return body(response)
+
+
+def _code(response):
+    return body(response)["error"]["code"]
+
+
+def _resident_sees(client, make, scene, person="resident") -> list[int]:
+    return [item["id"] for item in body(client.get("/api/v1/social-offers", headers=make.headers(scene[person])))["items"]]
+
+
+def test_an_offer_shows_to_residents_only_after_a_colleague_approves_it(client, make, scene):
+    offer = _enter(client, make, scene)
+    assert offer["status"] == "pending"
+    assert _resident_sees(client, make, scene) == []
+    hidden = client.get(f"/api/v1/social-offers/{offer['id']}", headers=make.headers(scene["resident"]))
+    assert (hidden.status_code, _code(hidden)) == (404, "offer_not_found")
+    own = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(scene["clerk"]))
+    assert (own.status_code, _code(own)) == (403, "self_approval")
+    approved = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(scene["secretary"]))
+    assert approved.status_code == 200 and body(approved)["status"] == "approved"
+    assert _resident_sees(client, make, scene) == [offer["id"]]
+    assert client.get(f"/api/v1/social-offers/{offer['id']}", headers=make.headers(scene["resident"])).status_code == 200
+    again = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(scene["secretary"]))
+    assert (again.status_code, _code(again)) == (409, "illegal_transition")
+
+
+def test_residents_of_another_community_and_expired_or_withdrawn_offers_are_not_shown(client, make, scene):
+    offer = _enter(client, make, scene)
+    today = local_today()
+    expired = _enter(client, make, scene, valid_from=(today - timedelta(days=10)).isoformat(),
+                     valid_until=(today - timedelta(days=1)).isoformat())
+    for each in (offer, expired):
+        client.post(f"/api/v1/social-offers/{each['id']}/approve", json={}, headers=make.headers(scene["secretary"]))
+    assert _resident_sees(client, make, scene, "outsider") == []
+    assert _resident_sees(client, make, scene) == [offer["id"]]
+    withdrawn = client.post(f"/api/v1/social-offers/{offer['id']}/withdraw", headers=make.headers(scene["clerk"]))
+    assert body(withdrawn)["status"] == "withdrawn"
+    assert _resident_sees(client, make, scene) == []
+
+
+def test_a_street_offer_reaches_every_community_of_the_street(client, make, scene):
+    street_staff = [make.staff(scene["units"]["street"]) for _ in range(2)]
+    created = client.post("/api/v1/social-offers", json=_payload(scene["units"]["street"], kind="free_service"),
+                          headers=make.headers(street_staff[0]))
+    offer_id = body(created)["id"]
+    client.post(f"/api/v1/social-offers/{offer_id}/approve", json={}, headers=make.headers(street_staff[1]))
+    assert _resident_sees(client, make, scene) == [offer_id]
+    assert _resident_sees(client, make, scene, "outsider") == [offer_id]
+
+
+def test_rejection_needs_a_reason_and_staff_see_their_queue(client, make, scene):
+    offer = _enter(client, make, scene)
+    headers = make.headers(scene["secretary"])
+    assert client.post(f"/api/v1/social-offers/{offer['id']}/reject", json={}, headers=headers).status_code == 422
+    rejected = client.post(f"/api/v1/social-offers/{offer['id']}/reject", json={"reason": "资质不全"}, headers=headers)
+    assert (body(rejected)["status"], body(rejected)["decision_reason"]) == ("rejected", "资质不全")
+    queue = body(client.get("/api/v1/social-offers?status=rejected", headers=headers))
+    assert [item["id"] for item in queue["items"]] == [offer["id"]]
+    other = make.staff(scene["units"]["community_b"])
+    assert body(client.get("/api/v1/social-offers", headers=make.headers(other)))["total"] == 0
+    hidden = client.post(f"/api/v1/social-offers/{offer['id']}/withdraw", headers=make.headers(other))
+    assert (hidden.status_code, _code(hidden)) == (404, "offer_not_found")
+
+
+def test_bad_offers_are_refused(client, make, scene):
+    community = scene["units"]["community_a"]
+    headers = make.headers(scene["clerk"])
+    today = local_today()
+    backwards = client.post("/api/v1/social-offers", json=_payload(
+        community, valid_from=today.isoformat(), valid_until=(today - timedelta(days=1)).isoformat()), headers=headers)
+    assert (backwards.status_code, _code(backwards)) == (422, "invalid_period")
+    for bad in ({"kind": "coupon"}, {"provider_kind": "bank"}, {"title": ""}, {"valid_from": "2026-13-01"}):
+        assert client.post("/api/v1/social-offers", json={**_payload(community), **bad}, headers=headers).status_code == 422
+    refused = client.post("/api/v1/social-offers", json=_payload(community), headers=make.headers(scene["resident"]))
+    assert (refused.status_code, _code(refused)) == (403, "staff_only")
