@@ -58,6 +58,13 @@ TUNABLES = {
     # A person moves their own home (PATCH /me) at most once in this many days.
     "HOME_CHANGE_INTERVAL_DAYS": 30,
     "CHECKIN_POSITION_RETENTION_DAYS": 90,
+    # 述职评议: a sector with fewer ballots shows counts but no means (a mean of one or two ballots
+    # tells how those people voted); the most codes one round hands out; ballots an address may cast
+    # per minute (a meeting hall shares one address); the largest report file or evidence photo.
+    "EVALUATION_MIN_BALLOTS": 3,
+    "EVALUATION_CODES_PER_ROUND": 2000,
+    "BALLOTS_PER_MINUTE": 60,
+    "EVALUATION_MEDIA_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 

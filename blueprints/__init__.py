@@ -6,6 +6,7 @@ from blueprints import (
     checkins,
     contacts,
     dashboard,
+    evaluation,
     exports,
     me,
     members,
@@ -33,4 +34,5 @@ ALL_BLUEPRINTS = [
     meta.blp,
     exports.blp,
     dashboard.blp,
+    evaluation.blp,
 ]

@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per area."""
 import importlib
 
-MODEL_MODULES = ("users", "orgs", "members", "ledger", "notifications", "idempotency", "stations", "checkins", "contacts", "categories", "requests", "limits", "audit")
+MODEL_MODULES = ("users", "orgs", "members", "ledger", "notifications", "idempotency", "stations", "checkins", "contacts", "categories", "requests", "limits", "audit", "evaluation")
 
 
 def load_all() -> None:

@@ -1,7 +1,7 @@
 """Positions (阵地): stations where members check in, with their opening hours and QR secret."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -24,6 +24,31 @@ ACQUISITION_NAMES = {
     "exchanged": "置换",
 }
 ACQUISITIONS = tuple(ACQUISITION_NAMES)
+# Who pays for a position: 财政支持、部门帮扶、街道社区自筹.
+FUNDING_NAMES = {
+    "fiscal": "财政支持",
+    "department_aid": "部门帮扶",
+    "self_raised": "街道社区自筹",
+}
+FUNDINGS = tuple(FUNDING_NAMES)
+
+# 八有: place, sign, flag, oath, rights and duties, rules, publications, e-education equipment;
+# 四新: work profile, characteristic experience, e-education film, study video system.
+CHECKLIST_ITEM_NAMES = {
+    "has_place": "有活动场所",
+    "has_sign": "有党组织标牌",
+    "has_flag": "有党旗",
+    "has_oath": "有入党誓词",
+    "has_rights_duties": "有党员权利义务",
+    "has_rules": "有规章制度",
+    "has_publications": "有党报党刊",
+    "has_av_equipment": "有电教设备",
+    "work_profile": "有党建工作简介",
+    "characteristic_experience": "有党建特色经验",
+    "e_education_film": "有党建工作电教片",
+    "study_video_system": "有党员学习教育电视视频系统",
+}
+CHECKLIST_ITEMS = tuple(CHECKLIST_ITEM_NAMES)
 
 
 class Station(db.Model):
@@ -51,8 +76,32 @@ class Station(db.Model):
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
     # The standardisation checklist of enterprise and social-organisation positions: item → done.
     checklist: Mapped[dict | None] = mapped_column(JSON)
+    funding: Mapped[str | None] = mapped_column(choice(FUNDINGS, "station_funding", 20))
+    # 冠名: the member a building station (point) is named after.
+    named_member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 党员中心户: the household whose home is the activity room.
+    household_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Mixed into every QR token; replacing it voids all codes of the station at once.
     qr_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     org = relationship("OrgUnit", lazy="joined")
+
+
+class StationEvidence(db.Model):
+    """The evidence (a photo or a document) that one checklist item of a station is done, and who checked it."""
+
+    __tablename__ = "station_evidence"
+    __table_args__ = (
+        UniqueConstraint("station_id", "item"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"), index=True)
+    item: Mapped[str] = mapped_column(choice(CHECKLIST_ITEMS, "station_checklist_item", 40))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int]
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

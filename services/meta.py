@@ -9,7 +9,8 @@ from models.members import REGISTRATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
 from models.orgs import ORG_KIND_NAMES, STAFF_ROLE_NAMES
 from models.requests import OFFER_STATUS_NAMES, STATUS_NAMES, URGENCY_NAMES
-from models.stations import ACQUISITION_NAMES, STATION_KIND_NAMES
+from models.evaluation import ASSESSMENT_KIND_NAMES, MEDIA_KIND_NAMES, ROUND_STATUS_NAMES, SECTOR_NAMES
+from models.stations import ACQUISITION_NAMES, FUNDING_NAMES, STATION_KIND_NAMES
 from models.users import TOKEN_KIND_NAMES
 from services.requests import ACTION_NAMES
 from services.stations import CHECKLIST_ITEM_NAMES, WEEKDAY_NAMES
@@ -38,6 +39,11 @@ VOCABULARIES = {
     "delivery_status": DELIVERY_STATUS_NAMES,
     "token_kind": TOKEN_KIND_NAMES,
     "audit_kind": AUDIT_KIND_NAMES,
+    "evaluation_status": ROUND_STATUS_NAMES,
+    "evaluation_sector": SECTOR_NAMES,
+    "assessment_kind": ASSESSMENT_KIND_NAMES,
+    "evaluation_media_kind": MEDIA_KIND_NAMES,
+    "station_funding": FUNDING_NAMES,
 }
 
 

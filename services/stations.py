@@ -12,7 +12,7 @@ from sqlalchemy import select
 from extensions import db
 from models.base import utcnow
 from models.orgs import OrgUnit
-from models.stations import Station
+from models.stations import CHECKLIST_ITEM_NAMES, CHECKLIST_ITEMS, Station
 from models.users import User
 from services.database import paginate
 from services.errors import Invalid, NotFound
@@ -31,23 +31,6 @@ CHECKLIST_ORG_KINDS = (
     "association_committee",
     "social_org_branch",
 )
-# 八有: place, sign, flag, oath, rights and duties, rules, publications, e-education equipment;
-# 四新: work profile, characteristic experience, e-education film, study video system.
-CHECKLIST_ITEM_NAMES = {
-    "has_place": "有活动场所",
-    "has_sign": "有党组织标牌",
-    "has_flag": "有党旗",
-    "has_oath": "有入党誓词",
-    "has_rights_duties": "有党员权利义务",
-    "has_rules": "有规章制度",
-    "has_publications": "有党报党刊",
-    "has_av_equipment": "有电教设备",
-    "work_profile": "有党建工作简介",
-    "characteristic_experience": "有党建特色经验",
-    "e_education_film": "有党建工作电教片",
-    "study_video_system": "有党员学习教育电视视频系统",
-}
-CHECKLIST_ITEMS = tuple(CHECKLIST_ITEM_NAMES)
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
