@@ -1,6 +1,7 @@
 """双向述职评议: rounds and their subjects for street and district staff; anonymous ballots with one-time codes."""
 from functools import wraps
 
+import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Blueprint
 
@@ -16,9 +17,9 @@ from schemas.evaluation import (
     CodesSchema,
     DisplaySchema,
     InvitationSchema,
-    MediaFormSchema,
     MediaListSchema,
     MediaSchema,
+    MediaUploadSchema,
     RecordSchema,
     ReportSchema,
     ResultsSchema,
@@ -28,10 +29,10 @@ from schemas.evaluation import (
     RoundPatchSchema,
     RoundSchema,
     SubjectSchema,
-    UploadSchema,
     VideoLinkSchema,
 )
 from services import evaluation
+from services.errors import Invalid
 
 blp = Blueprint("evaluation", __name__, url_prefix="", description="双向述职评议")
 
@@ -47,6 +48,14 @@ def larger_body(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def load_or_422(schema: ma.Schema, data: dict) -> dict:
+    """A form read by hand (after the scope check), with the usual 422 for bad fields."""
+    try:
+        return schema.load(data)
+    except ma.ValidationError as error:
+        raise Invalid(fields=error.messages) from None
 
 
 def _detail(round_):
@@ -146,12 +155,16 @@ def list_assessments(round_id, subject_id):
 @blp.route("/evaluations/<id:round_id>/subjects/<id:subject_id>/media", methods=["POST"])
 @larger_body
 @auth_required
-@blp.arguments(MediaFormSchema, location="form")
-@blp.arguments(UploadSchema, location="files")
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": MediaUploadSchema}}})
 @blp.response(201, MediaSchema)
-def upload_media(form, files, round_id, subject_id):
-    """述职材料: a JPEG or PNG image or a PDF (multipart `file`, `title`), up to EVALUATION_MEDIA_MAX_BYTES."""
-    media = evaluation.add_media_file(current_user(), round_id, subject_id, form["title"], files["file"].read())
+def upload_media(round_id, subject_id):
+    """述职材料: a JPEG or PNG image or a PDF (multipart `file`, `title`), up to EVALUATION_MEDIA_MAX_BYTES.
+
+    The form is read after the scope check, so a caller outside the scope learns nothing from it."""
+    actor = current_user()
+    evaluation.subject_for_reporter(actor, round_id, subject_id)
+    form = load_or_422(MediaUploadSchema(), {**request.form, **request.files})
+    media = evaluation.add_media_file(actor, round_id, subject_id, form["title"], form["file"].read())
     db.session.commit()
     return media
 

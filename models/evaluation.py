@@ -137,5 +137,5 @@ class EvaluationBallot(db.Model):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("evaluation_rounds.id", ondelete="CASCADE"), index=True)
-    sector: Mapped[str] = mapped_column(choice(SECTORS, "evaluation_ballot_sector", 20))
+    sector: Mapped[str] = mapped_column(choice(SECTORS, "evaluation_sector", 20))
     scores: Mapped[dict] = mapped_column(JSON)

@@ -223,11 +223,8 @@ class MediaListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(MediaSchema), required=True)
 
 
-class MediaFormSchema(ma.Schema):
+class MediaUploadSchema(ma.Schema):
     title = text(100)
-
-
-class UploadSchema(ma.Schema):
     file = Upload(required=True, metadata={"description": "JPEG、PNG 图片或 PDF 文档"})
 
 

@@ -25,9 +25,9 @@ VOCABULARY_DESCRIPTIONS = {
     "delivery_status": "发送状态 (status of an outbox item)",
     "token_kind": "登录凭证类型 (kind of a token)",
     "audit_kind": "审计记录类型 (kind of an audit entry)",
-    "evaluation_status": "述职评议状态 (status of an evaluation round)",
+    "evaluation_round_status": "述职评议状态 (status of an evaluation round)",
     "evaluation_sector": "评议界别 (sector of an invitation and of the results)",
-    "assessment_kind": "考核类型 (kind of an evaluation assessment)",
+    "evaluation_assessment_kind": "考核类型 (kind of an evaluation assessment)",
     "evaluation_media_kind": "述职材料类型 (kind of an evaluation medium)",
     "station_funding": "阵地经费来源 (funding of a station)",
 }

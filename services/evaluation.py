@@ -332,9 +332,10 @@ def invite(actor: User, round_id: int, sector: str, count: int) -> list[str]:
     if existing + count > cap:
         raise Invalid(f"每次评议最多发放 {cap} 个评议码", code="too_many_codes", fields={"count": [f"最多还能发放 {max(cap - existing, 0)} 个"]})
     codes = [_new_code() for _ in range(count)]
-    db.session.execute(insert(EvaluationCode), [
-        {"round_id": evaluation.id, "sector": sector, "digest": _digest(code), "spent": False} for code in codes
-    ])
+    db.session.add_all(
+        EvaluationCode(round_id=evaluation.id, sector=sector, digest=_digest(code), spent=False) for code in codes
+    )
+    db.session.flush()
     return codes
 
 

@@ -39,9 +39,9 @@ VOCABULARIES = {
     "delivery_status": DELIVERY_STATUS_NAMES,
     "token_kind": TOKEN_KIND_NAMES,
     "audit_kind": AUDIT_KIND_NAMES,
-    "evaluation_status": ROUND_STATUS_NAMES,
+    "evaluation_round_status": ROUND_STATUS_NAMES,
     "evaluation_sector": SECTOR_NAMES,
-    "assessment_kind": ASSESSMENT_KIND_NAMES,
+    "evaluation_assessment_kind": ASSESSMENT_KIND_NAMES,
     "evaluation_media_kind": MEDIA_KIND_NAMES,
     "station_funding": FUNDING_NAMES,
 }

@@ -336,7 +336,11 @@ def test_media_are_refused_over_the_size_limit_or_of_the_wrong_type(client, app,
 
     too_large = upload(PNG + b"\x00" * 2048)
     wrong_type = upload(b"MZ\x90\x00 not an image", "photo.png")
+    trail_before = db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
     image = upload(PNG)
+    db.session.expire_all()
+    trail = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()[trail_before:]
+    assert [entry.target_type for entry in trail] == ["evaluation_rounds"]  # one row for the upload
     pdf = upload(PDF, "report.pdf")
     assert (too_large.status_code, body(too_large)["error"]["code"]) in {(422, "file_too_large"), (413, "payload_too_large")}
     assert (wrong_type.status_code, body(wrong_type)["error"]["code"]) == (422, "file_type_refused")

@@ -40,7 +40,7 @@ def upgrade():
     op.create_table('evaluation_ballots',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
-    sa.Column('sector', sa.Enum('member', 'resident', 'unit', 'superior', name='evaluation_ballot_sector', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('sector', sa.Enum('member', 'resident', 'unit', 'superior', name='evaluation_sector', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('scores', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['evaluation_rounds.id'], name=op.f('fk_evaluation_ballots_round_id_evaluation_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_evaluation_ballots')),
