@@ -1,7 +1,7 @@
 """Positions (阵地): stations where members check in, with their opening hours and QR secret."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -57,6 +57,8 @@ class Station(db.Model):
         CheckConstraint("lat >= -90 AND lat <= 90", name="lat_range"),
         CheckConstraint("lng >= -180 AND lng <= 180", name="lng_range"),
         CheckConstraint("radius_m > 0", name="radius_positive"),
+        CheckConstraint("named_member_id IS NULL OR kind = 'building_named_station'", name="named_only_building_point"),
+        CheckConstraint("household_user_id IS NULL OR kind = 'household_activity_room'", name="household_only_room"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,21 +89,3 @@ class Station(db.Model):
 
     org = relationship("OrgUnit", lazy="joined")
 
-
-class StationEvidence(db.Model):
-    """The evidence (a photo or a document) that one checklist item of a station is done, and who checked it."""
-
-    __tablename__ = "station_evidence"
-    __table_args__ = (
-        UniqueConstraint("station_id", "item"),
-        CheckConstraint("size_bytes > 0", name="size_positive"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"), index=True)
-    item: Mapped[str] = mapped_column(choice(CHECKLIST_ITEMS, "station_checklist_item", 40))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    content_type: Mapped[str] = mapped_column(String(50))
-    size_bytes: Mapped[int]
-    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,7 +32,7 @@ class RoundSchema(ma.Schema):
     meeting_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "述职大会时间"})
     meeting_place = text(200, required=False, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
-    closed_at = ma.fields.DateTime(dump_only=True)
+    closed_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
     @ma.validates("dimensions")
     def distinct_dimensions(self, value, **kwargs):

@@ -68,9 +68,22 @@ def _check_checklist(org: OrgUnit, checklist: dict | None) -> None:
         )
 
 
+def _check_people(kind: str, named_member_id: int | None, household_user_id: int | None) -> None:
+    """冠名 only for a building point, 中心户 only for a household room; each names someone who exists."""
+    for field, user_id, wanted_kind in (("named_member_id", named_member_id, "building_named_station"),
+                                        ("household_user_id", household_user_id, "household_activity_room")):
+        if user_id is None:
+            continue
+        if kind != wanted_kind:
+            raise Invalid("该类阵地不设此项", code="station_person_not_applicable", fields={field: ["该类阵地不设此项"]})
+        if db.session.get(User, user_id) is None:
+            raise Invalid("用户不存在", code="user_not_found", fields={field: ["用户不存在"]})
+
+
 def create_station(actor: User, fields: dict) -> Station:
     org = require_org(actor, fields["org_id"])
     _check_checklist(org, fields.get("checklist"))
+    _check_people(fields["kind"], fields.get("named_member_id"), fields.get("household_user_id"))
     station = Station(qr_secret=secrets.token_hex(16), **fields)
     db.session.add(station)
     db.session.flush()
@@ -83,6 +96,8 @@ def update_station(actor: User, station_id: int, changes: dict) -> Station:
         require_org(actor, changes["org_id"])
     org = db.session.get(OrgUnit, changes.get("org_id", station.org_id))
     _check_checklist(org, changes.get("checklist", station.checklist))
+    _check_people(changes.get("kind", station.kind), changes.get("named_member_id", station.named_member_id),
+                  changes.get("household_user_id", station.household_user_id))
     for name, value in changes.items():
         setattr(station, name, value)
     db.session.flush()

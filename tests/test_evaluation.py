@@ -352,3 +352,20 @@ def test_media_are_refused_over_the_size_limit_or_of_the_wrong_type(client, app,
     hidden = client.get(f"/api/v1/evaluations/{evaluation['id']}/media/{body(image)['id']}",
                         headers=evaluation_world["other_community"])
     assert hidden.status_code == 404
+
+
+def test_a_station_names_its_member_or_household_only_where_its_kind_has_one(client, make, evaluation_world):
+    units = evaluation_world["units"]
+    member = make.member(units["community_a"], units["building_a1"])
+    station = {"name": "冠名服务点", "org_id": units["building_a1"].id, "address": "1号楼", "lat": 36.65, "lng": 117.12,
+               "radius_m": 50, "acquisition": "joint_built", "opening_hours": {"weekly": {}}, "funding": "self_raised"}
+    wrong = client.post("/api/v1/stations", headers=evaluation_world["community"],
+                        json={**station, "kind": "community_service_station", "named_member_id": member.id})
+    named = client.post("/api/v1/stations", headers=evaluation_world["community"],
+                        json={**station, "kind": "building_named_station", "named_member_id": member.id})
+    nobody = client.post("/api/v1/stations", headers=evaluation_world["community"],
+                         json={**station, "kind": "household_activity_room", "household_user_id": 2147483647})
+    assert (wrong.status_code, body(wrong)["error"]["code"]) == (422, "station_person_not_applicable")
+    assert named.status_code == 201, named.get_json()
+    assert (body(named)["named_member_id"], body(named)["funding"]) == (member.id, "self_raised")
+    assert (nobody.status_code, body(nobody)["error"]["code"]) == (422, "user_not_found")

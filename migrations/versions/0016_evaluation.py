@@ -78,25 +78,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_evaluation_subjects_org_id'), ['org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evaluation_subjects_round_id'), ['round_id'], unique=False)
 
-    op.create_table('station_evidence',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('station_id', sa.Integer(), nullable=False),
-    sa.Column('item', sa.Enum('has_place', 'has_sign', 'has_flag', 'has_oath', 'has_rights_duties', 'has_rules', 'has_publications', 'has_av_equipment', 'work_profile', 'characteristic_experience', 'e_education_film', 'study_video_system', name='station_checklist_item', native_enum=False, create_constraint=True, length=40), nullable=False),
-    sa.Column('stored_name', sa.String(length=64), nullable=False),
-    sa.Column('content_type', sa.String(length=50), nullable=False),
-    sa.Column('size_bytes', sa.Integer(), nullable=False),
-    sa.Column('checked_by_id', sa.Integer(), nullable=True),
-    sa.Column('checked_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('size_bytes > 0', name=op.f('ck_station_evidence_size_positive')),
-    sa.ForeignKeyConstraint(['checked_by_id'], ['users.id'], name=op.f('fk_station_evidence_checked_by_id_users')),
-    sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_station_evidence_station_id_stations'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_station_evidence')),
-    sa.UniqueConstraint('station_id', 'item', name=op.f('uq_station_evidence_station_id_item')),
-    sa.UniqueConstraint('stored_name', name=op.f('uq_station_evidence_stored_name'))
-    )
-    with op.batch_alter_table('station_evidence', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_station_evidence_station_id'), ['station_id'], unique=False)
-
     op.create_table('evaluation_assessments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=False),
@@ -143,10 +124,14 @@ def upgrade():
         batch_op.add_column(sa.Column('household_user_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_stations_named_member_id_users'), 'users', ['named_member_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_stations_household_user_id_users'), 'users', ['household_user_id'], ['id'])
+        batch_op.create_check_constraint(batch_op.f('ck_stations_named_only_building_point'), "named_member_id IS NULL OR kind = 'building_named_station'")
+        batch_op.create_check_constraint(batch_op.f('ck_stations_household_only_room'), "household_user_id IS NULL OR kind = 'household_activity_room'")
 
 
 def downgrade():
     with op.batch_alter_table('stations', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_stations_household_only_room'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_stations_named_only_building_point'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_stations_household_user_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_stations_named_member_id_users'), type_='foreignkey')
         batch_op.drop_column('household_user_id')
@@ -161,10 +146,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_evaluation_assessments_subject_id'))
 
     op.drop_table('evaluation_assessments')
-    with op.batch_alter_table('station_evidence', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_station_evidence_station_id'))
-
-    op.drop_table('station_evidence')
     with op.batch_alter_table('evaluation_subjects', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evaluation_subjects_round_id'))
         batch_op.drop_index(batch_op.f('ix_evaluation_subjects_org_id'))
