@@ -74,6 +74,13 @@ TUNABLES = {
     # Activities: how long before the start the reminder goes out, and how early check-in opens.
     "ACTIVITY_REMINDER_MINUTES": 120,
     "ACTIVITY_CHECKIN_EARLY_MINUTES": 30,
+    # 述职评议: a sector with fewer ballots shows counts but no means (a mean of one or two ballots
+    # tells how those people voted); the most codes one round hands out; ballots an address may cast
+    # per minute (a meeting hall shares one address); the largest report file or evidence photo.
+    "EVALUATION_MIN_BALLOTS": 3,
+    "EVALUATION_CODES_PER_ROUND": 2000,
+    "BALLOTS_PER_MINUTE": 60,
+    "EVALUATION_MEDIA_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 

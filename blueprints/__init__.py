@@ -9,6 +9,7 @@ from blueprints import (
     contacts,
     coordination,
     dashboard,
+    evaluation,
     exports,
     funds,
     me,
@@ -45,4 +46,5 @@ ALL_BLUEPRINTS = [
     activities.blp,
     offers.blp,
     providers.blp,
+    evaluation.blp,
 ]

@@ -6,6 +6,8 @@ from blueprints.common import attachment, auth_required, current_user, page_resp
 from extensions import db
 from schemas.common import patch_schema
 from schemas.coordination import (
+    AnnualReportDetailSchema,
+    AnnualReportSchema,
     BodyDetailSchema,
     BodyListArgsSchema,
     BodyMemberSchema,
@@ -21,11 +23,9 @@ from schemas.coordination import (
     MeetingSchema,
     PresentSchema,
     ReportCommentSchema,
-    ReportDetailSchema,
     ReportListArgsSchema,
     ReportPageSchema,
     ReportPatchSchema,
-    ReportSchema,
     ResolutionListArgsSchema,
     ResolutionOutcomeSchema,
     ResolutionPageSchema,
@@ -313,8 +313,8 @@ def end_term(args, term_id):
 
 @blp.route("/annual-reports", methods=["POST"])
 @auth_required
-@blp.arguments(ReportSchema)
-@blp.response(201, ReportDetailSchema)
+@blp.arguments(AnnualReportSchema)
+@blp.response(201, AnnualReportDetailSchema)
 def create_report(args):
     """生成年度工作报告 of a street working committee: the figures are compiled from Linli's records."""
     report = coordination.create_report(current_user(), args)
@@ -338,7 +338,7 @@ def list_reports(args):
 
 @blp.route("/annual-reports/<id:report_id>", methods=["GET"])
 @auth_required
-@blp.response(200, ReportDetailSchema)
+@blp.response(200, AnnualReportDetailSchema)
 def get_report(report_id):
     """年度工作报告, with the representatives' comments and the answers."""
     return _report_detail(coordination.report_in_scope(current_user(), report_id))
@@ -347,7 +347,7 @@ def get_report(report_id):
 @blp.route("/annual-reports/<id:report_id>", methods=["PATCH"])
 @auth_required
 @blp.arguments(ReportPatchSchema)
-@blp.response(200, ReportDetailSchema)
+@blp.response(200, AnnualReportDetailSchema)
 def patch_report(args, report_id):
     """修改报告正文 (a draft; once presented → 409)."""
     report = coordination.update_report(current_user(), report_id, args["narrative"])
@@ -357,7 +357,7 @@ def patch_report(args, report_id):
 
 @blp.route("/annual-reports/<id:report_id>/compile", methods=["POST"])
 @auth_required
-@blp.response(200, ReportDetailSchema)
+@blp.response(200, AnnualReportDetailSchema)
 def compile_report(report_id):
     """重新汇总数字 (a draft; once presented → 409)."""
     report = coordination.recompile_report(current_user(), report_id)
@@ -368,7 +368,7 @@ def compile_report(report_id):
 @blp.route("/annual-reports/<id:report_id>/present", methods=["POST"])
 @auth_required
 @blp.arguments(PresentSchema)
-@blp.response(200, ReportDetailSchema)
+@blp.response(200, AnnualReportDetailSchema)
 def present_report(args, report_id):
     """在协调委员会会议上报告: the meeting must be one of the street's coordination committee."""
     report = coordination.present_report(current_user(), report_id, args["meeting_id"])

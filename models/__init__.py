@@ -21,6 +21,7 @@ MODEL_MODULES = (
     "activities",
     "offers",
     "providers",
+    "evaluation",
 )
 
 

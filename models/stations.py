@@ -24,6 +24,31 @@ ACQUISITION_NAMES = {
     "exchanged": "置换",
 }
 ACQUISITIONS = tuple(ACQUISITION_NAMES)
+# Who pays for a position: 财政支持、部门帮扶、街道社区自筹.
+FUNDING_NAMES = {
+    "fiscal": "财政支持",
+    "department_aid": "部门帮扶",
+    "self_raised": "街道社区自筹",
+}
+FUNDINGS = tuple(FUNDING_NAMES)
+
+# 八有: place, sign, flag, oath, rights and duties, rules, publications, e-education equipment;
+# 四新: work profile, characteristic experience, e-education film, study video system.
+CHECKLIST_ITEM_NAMES = {
+    "has_place": "有活动场所",
+    "has_sign": "有党组织标牌",
+    "has_flag": "有党旗",
+    "has_oath": "有入党誓词",
+    "has_rights_duties": "有党员权利义务",
+    "has_rules": "有规章制度",
+    "has_publications": "有党报党刊",
+    "has_av_equipment": "有电教设备",
+    "work_profile": "有党建工作简介",
+    "characteristic_experience": "有党建特色经验",
+    "e_education_film": "有党建工作电教片",
+    "study_video_system": "有党员学习教育电视视频系统",
+}
+CHECKLIST_ITEMS = tuple(CHECKLIST_ITEM_NAMES)
 
 
 class Station(db.Model):
@@ -32,6 +57,8 @@ class Station(db.Model):
         CheckConstraint("lat >= -90 AND lat <= 90", name="lat_range"),
         CheckConstraint("lng >= -180 AND lng <= 180", name="lng_range"),
         CheckConstraint("radius_m > 0", name="radius_positive"),
+        CheckConstraint("named_member_id IS NULL OR kind = 'building_named_station'", name="named_only_building_point"),
+        CheckConstraint("household_user_id IS NULL OR kind = 'household_activity_room'", name="household_only_room"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,8 +78,14 @@ class Station(db.Model):
     opening_hours: Mapped[dict] = mapped_column(JSON, default=dict)
     # The standardisation checklist of enterprise and social-organisation positions: item → done.
     checklist: Mapped[dict | None] = mapped_column(JSON)
+    funding: Mapped[str | None] = mapped_column(choice(FUNDINGS, "station_funding", 20))
+    # 冠名: the member a building station (point) is named after.
+    named_member_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 党员中心户: the household whose home is the activity room.
+    household_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Mixed into every QR token; replacing it voids all codes of the station at once.
     qr_secret: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     org = relationship("OrgUnit", lazy="joined")
+

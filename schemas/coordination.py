@@ -251,7 +251,7 @@ class CommentAnswerSchema(ma.Schema):
     answer = text(1000)
 
 
-class ReportSchema(ma.Schema):
+class AnnualReportSchema(ma.Schema):
     id = Id(dump_only=True)
     org_id = Id(required=True)
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
@@ -264,7 +264,7 @@ class ReportSchema(ma.Schema):
     created_at = ma.fields.DateTime(dump_only=True)
 
 
-class ReportDetailSchema(ReportSchema):
+class AnnualReportDetailSchema(AnnualReportSchema):
     comments = ma.fields.List(ma.fields.Nested(ReportCommentSchema), dump_only=True)
 
 
@@ -273,7 +273,7 @@ class ReportListArgsSchema(PageArgsSchema):
     year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100))
 
 
-ReportPageSchema = page_of(ReportSchema, "ReportPage")
+ReportPageSchema = page_of(AnnualReportSchema, "ReportPage")
 
 
 class ReportPatchSchema(ma.Schema):

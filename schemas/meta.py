@@ -44,6 +44,11 @@ VOCABULARY_DESCRIPTIONS = {
     "social_offer_kind": "社会化服务资源类型 (kind of a social offer)",
     "social_offer_status": "社会化服务资源状态 (status of a social offer)",
     "provider_kind": "服务机构类型 (kind of a provider)",
+    "evaluation_round_status": "述职评议状态 (status of an evaluation round)",
+    "evaluation_sector": "评议界别 (sector of an invitation and of the results)",
+    "evaluation_assessment_kind": "考核类型 (kind of an evaluation assessment)",
+    "evaluation_media_kind": "述职材料类型 (kind of an evaluation medium)",
+    "station_funding": "阵地经费来源 (funding of a station)",
 }
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
-from models.stations import ACQUISITIONS, STATION_KINDS
+from models.stations import ACQUISITIONS, FUNDINGS, STATION_KINDS
 from schemas.common import Id, PageArgsSchema, page_of, text
 from services.stations import CHECKLIST_ITEMS, WEEKDAYS, checklist_done, is_open
 
@@ -73,6 +73,10 @@ class StationSchema(ma.Schema):
     acquisition = ma.fields.String(required=True, validate=validate.OneOf(ACQUISITIONS))
     opening_hours = ma.fields.Nested(OpeningHoursSchema, required=True)
     checklist = ma.fields.Nested(ChecklistSchema, allow_none=True, load_default=None)
+    funding = ma.fields.String(allow_none=True, validate=validate.OneOf(FUNDINGS),
+                               metadata={"description": "经费来源：财政支持、部门帮扶、街道社区自筹"})
+    named_member_id = Id(allow_none=True, metadata={"description": "冠名党员（仅楼院党员冠名服务站）"})
+    household_user_id = Id(allow_none=True, metadata={"description": "党员中心户（仅“家庭式”活动室）"})
     checklist_done = ma.fields.Method("_checklist_done", dump_only=True)
     checklist_total = ma.fields.Method("_checklist_total", dump_only=True)
     distance_m = ma.fields.Float(dump_only=True)

@@ -37,7 +37,9 @@ from services.users import mask_phone
 
 # Tables that are themselves records of something else: the request history (its own log),
 # idempotency replays, the counters behind rate limits and login locks, and the trail.
-NOT_AUDITED = frozenset({AUDIT_TABLE, "idempotency_keys", "request_history", "usage_counters", "desk_login_failures"})
+NOT_AUDITED = frozenset({AUDIT_TABLE, "idempotency_keys", "request_history", "usage_counters", "desk_login_failures",
+                         # a secret ballot: no trail may time it or name who cast it
+                         "evaluation_ballots"})
 # A new outbox row is a consequence of the change being audited and quotes names and text; staff
 # changing an outbox row (sending a failed one again) is a decision, and is audited.
 INSERTS_NOT_AUDITED = frozenset({"notifications"})

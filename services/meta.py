@@ -13,6 +13,7 @@ from models.coordination import (
     RESOLUTION_STATUS_NAMES,
     UNIT_KIND_NAMES,
 )
+from models.evaluation import ASSESSMENT_KIND_NAMES, MEDIA_KIND_NAMES, ROUND_STATUS_NAMES, SECTOR_NAMES
 from models.funds import DISBURSEMENT_STATUS_NAMES, DONOR_KIND_NAMES, FUND_ENTRY_KIND_NAMES, FUND_KIND_NAMES
 from models.ledger import CORRECTION_STATUS_NAMES, HOUR_SOURCE_NAMES, HOUR_STATUS_NAMES
 from models.members import REGISTRATION_STATUS_NAMES
@@ -21,10 +22,10 @@ from models.offers import OFFER_PROVIDER_KIND_NAMES, SOCIAL_OFFER_KIND_NAMES, SO
 from models.orgs import ORG_KIND_NAMES, STAFF_ROLE_NAMES
 from models.providers import PROVIDER_KIND_NAMES
 from models.requests import OFFER_STATUS_NAMES, STATUS_NAMES, URGENCY_NAMES
-from models.stations import ACQUISITION_NAMES, STATION_KIND_NAMES
+from models.stations import ACQUISITION_NAMES, CHECKLIST_ITEM_NAMES, FUNDING_NAMES, STATION_KIND_NAMES
 from models.users import TOKEN_KIND_NAMES
 from services.requests import ACTION_NAMES
-from services.stations import CHECKLIST_ITEM_NAMES, WEEKDAY_NAMES
+from services.stations import WEEKDAY_NAMES
 
 # vocabulary → {value: 中文名}; the keys are part of the API (GET /api/v1/meta).
 VOCABULARIES = {
@@ -69,6 +70,11 @@ VOCABULARIES = {
     "social_offer_kind": SOCIAL_OFFER_KIND_NAMES,
     "social_offer_status": SOCIAL_OFFER_STATUS_NAMES,
     "provider_kind": PROVIDER_KIND_NAMES,
+    "evaluation_round_status": ROUND_STATUS_NAMES,
+    "evaluation_sector": SECTOR_NAMES,
+    "evaluation_assessment_kind": ASSESSMENT_KIND_NAMES,
+    "evaluation_media_kind": MEDIA_KIND_NAMES,
+    "station_funding": FUNDING_NAMES,
 }
 
 

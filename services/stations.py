@@ -8,7 +8,7 @@ from sqlalchemy import select
 from extensions import db
 from models.base import utcnow
 from models.orgs import OrgUnit
-from models.stations import Station
+from models.stations import CHECKLIST_ITEMS, Station
 from models.users import User
 from services import qrcodes
 from services.database import paginate
@@ -36,23 +36,6 @@ CHECKLIST_ORG_KINDS = (
     "association_committee",
     "social_org_branch",
 )
-# 八有: place, sign, flag, oath, rights and duties, rules, publications, e-education equipment;
-# 四新: work profile, characteristic experience, e-education film, study video system.
-CHECKLIST_ITEM_NAMES = {
-    "has_place": "有活动场所",
-    "has_sign": "有党组织标牌",
-    "has_flag": "有党旗",
-    "has_oath": "有入党誓词",
-    "has_rights_duties": "有党员权利义务",
-    "has_rules": "有规章制度",
-    "has_publications": "有党报党刊",
-    "has_av_equipment": "有电教设备",
-    "work_profile": "有党建工作简介",
-    "characteristic_experience": "有党建特色经验",
-    "e_education_film": "有党建工作电教片",
-    "study_video_system": "有党员学习教育电视视频系统",
-}
-CHECKLIST_ITEMS = tuple(CHECKLIST_ITEM_NAMES)
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -90,9 +73,22 @@ def _check_checklist(org: OrgUnit, checklist: dict | None) -> None:
         )
 
 
+def _check_people(kind: str, named_member_id: int | None, household_user_id: int | None) -> None:
+    """冠名 only for a building point, 中心户 only for a household room; each names someone who exists."""
+    for field, user_id, wanted_kind in (("named_member_id", named_member_id, "building_named_station"),
+                                        ("household_user_id", household_user_id, "household_activity_room")):
+        if user_id is None:
+            continue
+        if kind != wanted_kind:
+            raise Invalid("该类阵地不设此项", code="station_person_not_applicable", fields={field: ["该类阵地不设此项"]})
+        if db.session.get(User, user_id) is None:
+            raise Invalid("用户不存在", code="user_not_found", fields={field: ["用户不存在"]})
+
+
 def create_station(actor: User, fields: dict) -> Station:
     org = require_org(actor, fields["org_id"])
     _check_checklist(org, fields.get("checklist"))
+    _check_people(fields["kind"], fields.get("named_member_id"), fields.get("household_user_id"))
     station = Station(qr_secret=secrets.token_hex(16), **fields)
     db.session.add(station)
     db.session.flush()
@@ -105,6 +101,8 @@ def update_station(actor: User, station_id: int, changes: dict) -> Station:
         require_org(actor, changes["org_id"])
     org = db.session.get(OrgUnit, changes.get("org_id", station.org_id))
     _check_checklist(org, changes.get("checklist", station.checklist))
+    _check_people(changes.get("kind", station.kind), changes.get("named_member_id", station.named_member_id),
+                  changes.get("household_user_id", station.household_user_id))
     for name, value in changes.items():
         setattr(station, name, value)
     db.session.flush()

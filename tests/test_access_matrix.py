@@ -19,6 +19,7 @@ gets a fresh one before each caller from FRESH (or has it put back by RESTORE). 
 caller: add it to CALLERS and build it in `world`.
 A new operation without a row fails `test_every_operation_has_a_row`.
 """
+import io
 import os
 
 import pytest
@@ -231,6 +232,26 @@ MATRIX = {
     "POST /api/v1/requests/{request_id}/route": "res=403 mem=403 other=404",
     "POST /api/v1/requests/{request_id}/acknowledge": "res=403 mem=403 staff=403 other=404 street=403 admin=403",
     "POST /api/v1/requests/{request_id}/report": "res=403 mem=403 staff=403 other=404 street=403 admin=403",
+    "GET /api/v1/evaluations": "res=403 mem=403",
+    "POST /api/v1/evaluations": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/evaluations/{round_id}": "res=404 mem=404 staff=404 other=404",
+    "PATCH /api/v1/evaluations/{round_id}": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/evaluations/{round_id}/subjects": "res=404 mem=404 staff=404 other=404",
+    "PUT /api/v1/evaluations/{round_id}/subjects/{subject_id}/report": "res=404 mem=404 other=404",
+    "GET /api/v1/evaluations/{round_id}/subjects/{subject_id}/record": "res=404 mem=404 other=404",
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/assessments": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/evaluations/{round_id}/subjects/{subject_id}/assessments": "res=404 mem=404 other=404",
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/media": "res=404 mem=404 other=404",
+    "GET /api/v1/evaluations/{round_id}/subjects/{subject_id}/media": "res=404 mem=404 other=404",
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/video-links": "res=404 mem=404 other=404",
+    "GET /api/v1/evaluations/{round_id}/media/{media_id}": "res=404 mem=404 other=404",
+    "GET /api/v1/evaluations/{round_id}/subjects/{subject_id}/display": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/evaluations/{round_id}/invitations": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/evaluations/{round_id}/close": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/evaluations/{round_id}/results": "res=404 mem=404 staff=404 other=404",
+    # Anonymous by design (a code, not a login): an unknown code is 404 for everyone.
+    "POST /api/v1/ballots": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
+    "POST /api/v1/ballots/paper": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
 }
 
 BODIES = {
@@ -323,6 +344,17 @@ BODIES = {
         "username": "matrix-provider", "password": "provider-pass-2026", "name": "矩阵机构"},
     "POST /api/v1/requests/{request_id}/route": {"provider_id": "provider"},
     "POST /api/v1/requests/{request_id}/report": {"note": "已完成"},
+    "POST /api/v1/evaluations": {"org_id": "street_org", "year": 2026, "title": "矩阵述职评议"},
+    "PATCH /api/v1/evaluations/{round_id}": {"meeting_place": "街道会议室"},
+    "POST /api/v1/evaluations/{round_id}/subjects": {"org_id": "community_b"},
+    "PUT /api/v1/evaluations/{round_id}/subjects/{subject_id}/report": {"report_text": "一年来的工作"},
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/assessments": {
+        "kind": "daily", "assessed_on": "2026-03-01", "item": "三会一课", "score": 90},
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/video-links": {
+        "title": "述职视频", "url": "https://video.example.cn/v/1"},
+    "POST /api/v1/evaluations/{round_id}/invitations": {"sector": "member", "count": 1},
+    "POST /api/v1/ballots": {"code": "MATR-IXUN-KNWN", "scores": {"1": {"总体评价": 5}}},
+    "POST /api/v1/ballots/paper": {"code": "MATR-IXUN-KNWN"},
 }
 
 
@@ -359,6 +391,9 @@ def path_ids(world) -> dict:
         "activity_id": world["activity"],
         "social_offer_id": world["social_offer"],
         "provider_id": world["provider"],
+        "round_id": world["evaluation"],
+        "subject_id": world["evaluation_subject"],
+        "media_id": world["evaluation_media"],
     }
 
 
@@ -423,6 +458,13 @@ def world(app, make, category):
     social_offer = call("POST", "/api/v1/social-offers", "target", json={
         "org_id": units["community_a"].id, "provider_name": "书店", "provider_kind": "merchant", "kind": "discount",
         "title": "购书九折", "terms": "凭居民身份", "valid_from": "2026-01-01", "valid_until": "2030-12-31"})
+    evaluation = call("POST", "/api/v1/evaluations", "street",
+                      json={"org_id": units["street"].id, "year": 2026, "title": "述职评议"})
+    subject = call("POST", f"/api/v1/evaluations/{evaluation['id']}/subjects", "street",
+                   json={"org_id": units["community_a"].id})
+    media = call("POST", f"/api/v1/evaluations/{evaluation['id']}/subjects/{subject['id']}/media", "street",
+                 content_type="multipart/form-data",
+                 data={"title": "照片", "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(16)), "p.png")})
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     coordination = _coordination_world(units, people["member"])
@@ -438,6 +480,8 @@ def world(app, make, category):
         "activity": activity["id"],
         "social_offer": social_offer["id"],
         "provider": provider["id"],
+        "street_org": units["street"].id,
+        "evaluation": evaluation["id"], "evaluation_subject": subject["id"], "evaluation_media": media["id"],
     }
 
 

@@ -54,6 +54,10 @@ NOT_STAFF_OPERATIONS = {
     "POST /api/v1/activities/{activity_id}/checkins": "a participant or helper checks in",
     "POST /api/v1/requests/{request_id}/acknowledge": "the provider's account (not staff)",
     "POST /api/v1/requests/{request_id}/report": "the provider's account (not staff)",
+    "POST /api/v1/ballots": "anonymous by design: a secret ballot leaves no trail (tests/test_evaluation.py)",
+    "POST /api/v1/ballots/paper": "anonymous, and writes nothing",
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/media":
+        "a multipart upload (the walk sends JSON): its one audit row is asserted in tests/test_evaluation.py",
 }
 
 
@@ -400,6 +404,32 @@ STAFF_OPERATIONS = {
     "POST /api/v1/visits/{visit_id}/reject": lambda w: (
         w.secretary, f"/api/v1/visits/{_pending_visit(w).id}/reject", {"reason": "记录不实"}
     ),
+    "POST /api/v1/evaluations": lambda w: (
+        w.admin, "/api/v1/evaluations", {"org_id": w.units["street"].id, "year": 2026, "title": "述职评议"}
+    ),
+    "PATCH /api/v1/evaluations/{round_id}": lambda w: (
+        w.admin, f"/api/v1/evaluations/{_evaluation(w)[0]}", {"meeting_place": "街道会议室"}
+    ),
+    "POST /api/v1/evaluations/{round_id}/subjects": lambda w: (
+        w.admin, f"/api/v1/evaluations/{_evaluation(w)[0]}/subjects", {"org_id": w.units["community_b"].id}
+    ),
+    "PUT /api/v1/evaluations/{round_id}/subjects/{subject_id}/report": lambda w: (
+        w.secretary, "/api/v1/evaluations/{}/subjects/{}/report".format(*_evaluation(w)), {"report_text": "述职"}
+    ),
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/assessments": lambda w: (
+        w.admin, "/api/v1/evaluations/{}/subjects/{}/assessments".format(*_evaluation(w)),
+        {"kind": "pre_report", "assessed_on": "2026-12-01", "item": "述职前考核", "score": 88},
+    ),
+    "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/video-links": lambda w: (
+        w.secretary, "/api/v1/evaluations/{}/subjects/{}/video-links".format(*_evaluation(w)),
+        {"title": "述职视频", "url": "https://video.example.cn/v/1"},
+    ),
+    "POST /api/v1/evaluations/{round_id}/invitations": lambda w: (
+        w.admin, f"/api/v1/evaluations/{_evaluation(w)[0]}/invitations", {"sector": "resident", "count": 2}
+    ),
+    "POST /api/v1/evaluations/{round_id}/close": lambda w: (
+        w.admin, f"/api/v1/evaluations/{_evaluation(w)[0]}/close", None
+    ),
 }
 
 
@@ -577,6 +607,14 @@ STAFF_OPERATIONS.update({
         w.secretary, f"/api/v1/requests/{w.escalated_request().id}/route", {"provider_id": _provider(w).id}
     ),
 })
+def _evaluation(w) -> tuple[int, int]:
+    """An open round of the street with community A as its subject: (round id, subject id)."""
+    from services.evaluation import add_subject, open_round
+
+    evaluation = open_round(w.admin, {"org_id": w.units["street"].id, "year": 2026, "title": "述职评议"})
+    subject = add_subject(w.admin, evaluation.id, w.units["community_a"].id)
+    db.session.commit()
+    return evaluation.id, subject.id
 
 
 def _write_operations(client) -> set[str]:

@@ -12,7 +12,8 @@ from services.stations import CHECKLIST_ITEMS, WEEKDAYS
 from tests.conftest import body
 
 # Enum columns whose vocabulary in the answer is named differently from the column's type.
-VOCABULARY_OF_ENUM = {"request_urgency": "urgency", "station_acquisition": "acquisition", "hour_status": "hours_status"}
+VOCABULARY_OF_ENUM = {"request_urgency": "urgency", "station_acquisition": "acquisition", "hour_status": "hours_status",
+                     "station_checklist_item": "checklist_item"}
 
 
 def _meta(client) -> dict:

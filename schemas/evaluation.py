@@ -1,0 +1,243 @@
+"""双向述职评议: rounds, subjects, the computed record, assessments, codes, ballots and results."""
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import validate
+
+from models.evaluation import (
+    ASSESSMENT_KINDS,
+    HIGHEST_SCORE,
+    LOWEST_SCORE,
+    MEDIA_KINDS,
+    ROUND_STATUSES,
+    SECTORS,
+)
+from models.requests import REQUEST_STATUSES
+from models.stations import STATION_KINDS
+from schemas.common import Id, PageArgsSchema, page_of, text
+
+DIMENSION = validate.Length(min=1, max=20)
+
+
+class RoundSchema(ma.Schema):
+    id = Id(dump_only=True)
+    org_id = Id(required=True, metadata={"description": "街道党工委或区委"})
+    org_name = ma.fields.Function(lambda evaluation: evaluation.org.name, dump_only=True)
+    year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    title = text(100)
+    status = ma.fields.String(dump_only=True, validate=validate.OneOf(ROUND_STATUSES))
+    dimensions = ma.fields.List(
+        ma.fields.String(validate=DIMENSION), validate=validate.Length(min=1, max=10),
+        metadata={"description": "评议维度；默认 思想政治、履职尽责、服务群众、廉洁自律、总体评价"},
+    )
+    meeting_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "述职大会时间"})
+    meeting_place = text(200, required=False, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+    closed_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+
+    @ma.validates("dimensions")
+    def distinct_dimensions(self, value, **kwargs):
+        if len(set(value)) != len(value):
+            raise ma.ValidationError("评议维度不能重复")
+
+
+class RoundPatchSchema(ma.Schema):
+    """The meeting (述职大会) and, before any ballot, the dimensions."""
+
+    meeting_at = ma.fields.AwareDateTime(allow_none=True)
+    meeting_place = text(200, required=False, allow_none=True)
+    dimensions = RoundSchema._declared_fields["dimensions"]
+
+
+class RoundListArgsSchema(PageArgsSchema):
+    year = ma.fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+RoundPageSchema = page_of(RoundSchema, "EvaluationRoundPage")
+
+
+class SubjectSchema(ma.Schema):
+    id = Id(dump_only=True)
+    org_id = Id(required=True, metadata={"description": "社区党总支、企业或社会组织党组织"})
+    org_name = ma.fields.Function(lambda subject: subject.org.name, dump_only=True)
+    report_text = ma.fields.String(dump_only=True, allow_none=True)
+    report_updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+
+
+class SubjectReportSchema(ma.Schema):
+    report_text = text(20000, metadata={"description": "书记的述职报告"})
+
+
+class SectorCountSchema(ma.Schema):
+    sector = ma.fields.String(required=True, validate=validate.OneOf(SECTORS))
+    codes = ma.fields.Integer(required=True)
+    spent = ma.fields.Integer(required=True)
+
+
+class RoundDetailSchema(RoundSchema):
+    subjects = ma.fields.List(ma.fields.Nested(SubjectSchema), dump_only=True)
+    codes = ma.fields.List(ma.fields.Nested(SectorCountSchema), dump_only=True,
+                           metadata={"description": "每个界别发放与已使用的评议码数"})
+
+
+class InvitationSchema(ma.Schema):
+    sector = ma.fields.String(required=True, validate=validate.OneOf(SECTORS))
+    count = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+
+
+class CodesSchema(ma.Schema):
+    codes = ma.fields.List(ma.fields.String(), required=True,
+                           metadata={"description": "一次性评议码，仅此一次显示（服务器只保存其 HMAC）"})
+
+
+class CodeSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class BallotSchema(CodeSchema):
+    scores = ma.fields.Dict(
+        required=True,
+        keys=ma.fields.String(validate=validate.Regexp(r"^[1-9]\d{0,9}$", error="应为述职对象的 id")),
+        values=ma.fields.Dict(
+            keys=ma.fields.String(validate=DIMENSION),
+            values=ma.fields.Integer(strict=True, validate=validate.Range(min=LOWEST_SCORE, max=HIGHEST_SCORE)),
+            validate=validate.Length(min=1, max=10),
+        ),
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": '{"<subject_id>": {"<dimension>": 1..5}}'},
+    )
+
+
+class BallotSubjectSchema(ma.Schema):
+    id = Id(required=True)
+    org_name = ma.fields.String(required=True)
+
+
+class BallotPaperSchema(ma.Schema):
+    title = ma.fields.String(required=True)
+    year = ma.fields.Integer(required=True)
+    sector = ma.fields.String(required=True, validate=validate.OneOf(SECTORS))
+    dimensions = ma.fields.List(ma.fields.String(), required=True)
+    subjects = ma.fields.List(ma.fields.Nested(BallotSubjectSchema), required=True)
+
+
+class DimensionResultSchema(ma.Schema):
+    dimension = ma.fields.String(required=True)
+    count = ma.fields.Integer(required=True)
+    mean = ma.fields.Float(required=True, allow_none=True, metadata={"description": "null when the sector cast too few ballots"})
+
+
+class SectorResultSchema(ma.Schema):
+    sector = ma.fields.String(required=True, validate=validate.OneOf(SECTORS))
+    ballots = ma.fields.Integer(required=True)
+    means_shown = ma.fields.Boolean(required=True)
+    dimensions = ma.fields.List(ma.fields.Nested(DimensionResultSchema), required=True)
+
+
+class SubjectResultSchema(ma.Schema):
+    subject_id = Id(required=True)
+    org_id = Id(required=True)
+    org_name = ma.fields.String(required=True)
+    sectors = ma.fields.List(ma.fields.Nested(SectorResultSchema), required=True)
+
+
+class ResultsSchema(ma.Schema):
+    id = Id(required=True)
+    status = ma.fields.String(required=True)
+    ballots = ma.fields.Integer(required=True)
+    min_ballots_for_mean = ma.fields.Integer(required=True)
+    subjects = ma.fields.List(ma.fields.Nested(SubjectResultSchema), required=True)
+
+
+class RecordRequestsSchema(ma.Schema):
+    submitted = ma.fields.Integer(required=True)
+    confirmed = ma.fields.Integer(required=True)
+    by_status = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(REQUEST_STATUSES)),
+                               values=ma.fields.Integer(), required=True)
+
+
+class RecordHoursSchema(ma.Schema):
+    confirmed_minutes = ma.fields.Integer(required=True)
+    members_credited = ma.fields.Integer(required=True)
+
+
+class RecordRegistrationsSchema(ma.Schema):
+    approved = ma.fields.Integer(required=True)
+
+
+class RecordCheckinsSchema(ma.Schema):
+    checkins = ma.fields.Integer(required=True)
+    members = ma.fields.Integer(required=True)
+
+
+class RecordStationSchema(ma.Schema):
+    id = Id(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
+    checklist_done = ma.fields.Integer(allow_none=True)
+    checklist_total = ma.fields.Integer(allow_none=True)
+
+
+class RecordStationsSchema(ma.Schema):
+    count = ma.fields.Integer(required=True)
+    items = ma.fields.List(ma.fields.Nested(RecordStationSchema), required=True)
+
+
+class RecordSchema(ma.Schema):
+    """有内容可述: the year's work of the subject's subtree, computed from Linli's records."""
+
+    org_id = Id(required=True)
+    year = ma.fields.Integer(required=True)
+    requests = ma.fields.Nested(RecordRequestsSchema, required=True)
+    hours = ma.fields.Nested(RecordHoursSchema, required=True)
+    registrations = ma.fields.Nested(RecordRegistrationsSchema, required=True)
+    checkins = ma.fields.Nested(RecordCheckinsSchema, required=True)
+    stations = ma.fields.Nested(RecordStationsSchema, required=True)
+
+
+class AssessmentSchema(ma.Schema):
+    id = Id(dump_only=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(ASSESSMENT_KINDS))
+    assessed_on = ma.fields.Date(required=True)
+    item = text(100)
+    score = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    note = text(500, required=False, allow_none=True)
+    assessed_by_id = Id(dump_only=True, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class AssessmentListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(AssessmentSchema), required=True)
+
+
+class MediaSchema(ma.Schema):
+    id = Id(dump_only=True)
+    kind = ma.fields.String(dump_only=True, validate=validate.OneOf(MEDIA_KINDS))
+    title = ma.fields.String(dump_only=True)
+    url = ma.fields.String(dump_only=True, allow_none=True, metadata={"description": "视频链接"})
+    content_type = ma.fields.String(dump_only=True, allow_none=True)
+    size_bytes = ma.fields.Integer(dump_only=True, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class MediaListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(MediaSchema), required=True)
+
+
+class MediaUploadSchema(ma.Schema):
+    title = text(100)
+    file = Upload(required=True, metadata={"description": "JPEG、PNG 图片或 PDF 文档"})
+
+
+class VideoLinkSchema(ma.Schema):
+    title = text(100)
+    url = ma.fields.Url(required=True, schemes={"https", "http"}, validate=validate.Length(max=500))
+
+
+class DisplaySchema(ma.Schema):
+    """有手段展述: what the meeting screen shows for one subject."""
+
+    round = ma.fields.Nested(RoundSchema, required=True)
+    subject = ma.fields.Nested(SubjectSchema, required=True)
+    record = ma.fields.Nested(RecordSchema, required=True)
+    assessments = ma.fields.List(ma.fields.Nested(AssessmentSchema), required=True)
+    media = ma.fields.List(ma.fields.Nested(MediaSchema), required=True)

@@ -1,0 +1,49 @@
+"""Files people upload (report media, checklist evidence): type by content, size limit, stored under the instance folder."""
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+from services.errors import Invalid
+
+# What a file's first bytes must be for each type we keep; the name and the declared type are not trusted.
+SIGNATURES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
+IMAGE_TYPES = ("image/jpeg", "image/png")
+DOCUMENT_TYPES = (*IMAGE_TYPES, "application/pdf")
+
+
+def _folder(name: str) -> Path:
+    folder = Path(current_app.instance_path) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sniffed_type(data: bytes, allowed: tuple[str, ...]) -> str:
+    """The allowed type the content is (422 for anything else)."""
+    for content_type in allowed:
+        if any(data.startswith(signature) for signature in SIGNATURES[content_type]):
+            return content_type
+    raise Invalid("文件类型不支持（仅限 JPEG、PNG 图片或 PDF 文档）", code="file_type_refused",
+                  fields={"file": ["文件类型不支持"]})
+
+
+def store(folder: str, data: bytes, allowed: tuple[str, ...]) -> tuple[str, str, int]:
+    """Keep an upload under a random name: (stored name, content type, size)."""
+    limit = current_app.config["EVALUATION_MEDIA_MAX_BYTES"]
+    if len(data) > limit:
+        raise Invalid(f"文件过大（不超过 {limit // (1024 * 1024)} MB）", code="file_too_large",
+                      fields={"file": ["文件过大"]})
+    if not data:
+        raise Invalid("文件为空", code="file_empty", fields={"file": ["文件为空"]})
+    content_type = sniffed_type(data, allowed)
+    stored_name = secrets.token_hex(16)
+    (_folder(folder) / stored_name).write_bytes(data)
+    return stored_name, content_type, len(data)
+
+
+def load(folder: str, stored_name: str) -> bytes:
+    return (_folder(folder) / stored_name).read_bytes()
