@@ -1,9 +1,17 @@
 """Answering a correction: the staff's minutes win, and refusals carry their full error body."""
+import pytest
+
 from extensions import db
 from models.ledger import HourEntry
 from models.orgs import StaffScope
 from tests.conftest import body
-from tests.test_ledger import _entry, people  # noqa: F401  (the fixture)
+from tests.test_ledger import _entry
+
+
+@pytest.fixture
+def people(make):
+    units = make.tree()
+    return {"units": units, "member": make.member(units["community_a"]), "staff": make.staff(units["community_a"])}
 
 
 def _ask(client, make, member, entry, **payload):
