@@ -27,7 +27,7 @@ TESTS = {
     "permissions": ["test_scope_prefix.py", "test_permission_errors.py", "test_orgs.py", "test_members.py", "test_sla.py"],
     "idempotency": ["test_idempotency_users.py", "test_idempotency_claims.py", "test_checkins.py", "test_contacts.py"],
     "sla": ["test_sla.py", "test_sla_edges.py"],
-    "ledger": ["test_ledger.py", "test_ledger_queue.py", "test_members.py"],
+    "ledger": ["test_ledger.py", "test_ledger_queue.py", "test_ledger_answers.py", "test_members.py"],
     "checkins": ["test_checkins.py", "test_geofence_edge.py"],
     "stations": ["test_stations.py", "test_checkins.py", "test_geofence_edge.py"],
     "notifications": ["test_notifications.py", "test_worker.py"],

@@ -6,7 +6,12 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models.base import utcnow
-from models.requests import REQUEST_STATUSES, RequestHistory, RequestOffer, ServiceRequest
+from models.requests import (
+    REQUEST_STATUSES,
+    RequestHistory,
+    RequestOffer,
+    ServiceRequest,
+)
 from services.errors import Conflict
 from services.requests import TRANSITIONS, transition
 from tests.conftest import body
