@@ -1,10 +1,11 @@
 """Positions (阵地): stations where members check in, with their opening hours and QR secret."""
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
+from localtime import local_zone
 from models.base import choice, utcnow
 
 STATION_KIND_NAMES = {
@@ -49,6 +50,16 @@ CHECKLIST_ITEM_NAMES = {
     "study_video_system": "有党员学习教育电视视频系统",
 }
 CHECKLIST_ITEMS = tuple(CHECKLIST_ITEM_NAMES)
+WEEKDAY_NAMES = {
+    "mon": "周一",
+    "tue": "周二",
+    "wed": "周三",
+    "thu": "周四",
+    "fri": "周五",
+    "sat": "周六",
+    "sun": "周日",
+}
+WEEKDAYS = tuple(WEEKDAY_NAMES)
 
 
 class Station(db.Model):
@@ -89,3 +100,56 @@ class Station(db.Model):
 
     org = relationship("OrgUnit", lazy="joined")
 
+    @property
+    def checklist_done(self) -> int | None:
+        """How many standardisation items are met (None for positions without the checklist)."""
+        if self.checklist is None:
+            return None
+        return sum(1 for item in CHECKLIST_ITEMS if self.checklist.get(item))
+
+
+# --- opening hours: how the weekly calendar and closed days of a station read in local time ----
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def is_open(station: Station, at: datetime | None = None) -> bool:
+    """Whether the station is open at `at` (now when not given), read in local time (LOCAL_TIMEZONE)."""
+    return _span_containing(station, at or utcnow()) is not None
+
+
+def closing_time(station: Station, at: datetime) -> datetime:
+    """When the opening span containing `at` ended (or ends), in UTC; `at` if none contains it."""
+    span = _span_containing(station, at)
+    return span[1] if span is not None else at
+
+
+def _span_containing(station: Station, at: datetime) -> tuple[datetime, datetime] | None:
+    # The first span of the day still running at `at` is cut to start at `at` exactly when it contains it.
+    first = next(opening_spans(station.opening_hours or {}, at, days=1), None)
+    return first if first is not None and first[0] == at else None
+
+
+def has_weekly_hours(hours: dict | None) -> bool:
+    return any((hours or {}).get("weekly", {}).values())
+
+
+def opening_spans(hours: dict, since: datetime, days: int = 366):
+    """The opening spans (start, end) in UTC from `since` on, the first one cut to begin at `since`."""
+    zone = local_zone()
+    first_day = since.astimezone(zone).date()
+    closed = set(hours.get("closed_days", []))
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        if day.isoformat() in closed:
+            continue
+        midnight = datetime.combine(day, time(), zone)
+        spans = sorted(hours.get("weekly", {}).get(WEEKDAYS[day.weekday()], []), key=lambda span: span["open"])
+        for span in spans:
+            end = (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(UTC)
+            if end > since:
+                start = (midnight + timedelta(minutes=_minutes(span["open"]))).astimezone(UTC)
+                yield max(start, since), end

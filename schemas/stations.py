@@ -5,9 +5,8 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import validate
 
-from models.stations import ACQUISITIONS, FUNDINGS, STATION_KINDS
+from models.stations import ACQUISITIONS, CHECKLIST_ITEMS, FUNDINGS, STATION_KINDS, WEEKDAYS, is_open
 from schemas.common import Id, PageArgsSchema, page_of, text
-from services.stations import CHECKLIST_ITEMS, WEEKDAYS, checklist_done, is_open
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
@@ -77,13 +76,10 @@ class StationSchema(ma.Schema):
                                metadata={"description": "经费来源：财政支持、部门帮扶、街道社区自筹"})
     named_member_id = Id(allow_none=True, metadata={"description": "冠名党员（仅楼院党员冠名服务站）"})
     household_user_id = Id(allow_none=True, metadata={"description": "党员中心户（仅“家庭式”活动室）"})
-    checklist_done = ma.fields.Method("_checklist_done", dump_only=True)
+    checklist_done = ma.fields.Integer(dump_only=True, allow_none=True)
     checklist_total = ma.fields.Method("_checklist_total", dump_only=True)
     distance_m = ma.fields.Float(dump_only=True)
     is_open = ma.fields.Method("_is_open", dump_only=True)
-
-    def _checklist_done(self, station):
-        return checklist_done(station)
 
     def _checklist_total(self, station):
         return len(CHECKLIST_ITEMS) if station.checklist is not None else None

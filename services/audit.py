@@ -25,12 +25,12 @@ from sqlalchemy import event, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from extensions import db
+from localtime import to_local
 from models.audit import AUDIT_KIND_NAMES, AUDIT_TABLE, AuditEntry
 from models.base import utcnow
 from models.orgs import OrgUnit
 from models.users import User
 from services.errors import Forbidden, NotFound
-from services.localtime import to_local
 from services.permissions import is_staff, reaches, require_org
 from services.spreadsheets import Column, workbook
 from services.users import mask_phone

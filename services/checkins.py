@@ -11,7 +11,7 @@ from models.base import utcnow
 from models.checkins import CheckIn
 from models.ledger import HourEntry
 from models.orgs import OrgUnit
-from models.stations import Station
+from models.stations import Station, closing_time, is_open
 from models.users import User
 from services import ledger, stations
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -47,7 +47,7 @@ def check_in(
             f"您不在站点签到范围内（距离约 {round(distance)} 米，范围 {station.radius_m} 米）",
             code="outside_radius",
         )
-    if not stations.is_open(station, now):
+    if not is_open(station, now):
         raise Conflict("站点当前不在开放时间", code="station_closed")
     existing = _open_checkin(member.id, station.id)
     if existing is not None:
@@ -148,7 +148,7 @@ def check_out(member: User, checkin_id: int) -> CheckIn:
     checkin = _mine(member, checkin_id)
     now = utcnow()
     # Time after the station closed is not service there; the visit began while it was open.
-    closes = stations.closing_time(checkin.station, checkin.checked_in_at)
+    closes = closing_time(checkin.station, checkin.checked_in_at)
     served_until = min(now, closes) if closes > checkin.checked_in_at else now
     minutes = max(0, int((served_until - checkin.checked_in_at).total_seconds() // 60))
     maximum = current_app.config["CHECKIN_MAX_MINUTES"]
@@ -232,7 +232,7 @@ def close_forgotten(at: datetime | None = None) -> int:
     open_visits = db.session.execute(select(CheckIn).where(CheckIn.status == "open")).scalars().all()
     closed = 0
     for checkin in open_visits:
-        if stations.is_open(checkin.station, now):
+        if is_open(checkin.station, now):
             continue
         flags = list(checkin.flags or []) + [
             {"code": "forgotten_checkout", "evidence": {"checked_in_at": checkin.checked_in_at.isoformat()}}
@@ -242,7 +242,7 @@ def close_forgotten(at: datetime | None = None) -> int:
             .where(CheckIn.id == checkin.id, CheckIn.status == "open")
             .values(
                 status="auto_closed",
-                checked_out_at=min(now, stations.closing_time(checkin.station, checkin.checked_in_at)),
+                checked_out_at=min(now, closing_time(checkin.station, checkin.checked_in_at)),
                 flags=flags,
                 flagged=True,
             )

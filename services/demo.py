@@ -5,21 +5,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from extensions import db
+from localtime import local_zone, to_local
 from models.base import utcnow
 from models.categories import ServiceCategory
 from models.checkins import CheckIn
 from models.contacts import BuildingContact
 from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
-from models.stations import Station
+from models.stations import CHECKLIST_ITEMS, WEEKDAYS, Station
 from models.users import User
 from services import ledger
 from services.auth import hash_password
-from services.localtime import local_zone, to_local
 from services.members import register
 from services.orgs import add_org
 from services.requests import create_request
-from services.stations import CHECKLIST_ITEMS, WEEKDAYS
 
 ADMIN = ("admin", "linli-admin-2026")
 COMMUNITY_STAFF = ("xingfuli", "linli-staff-2026")

@@ -11,13 +11,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from extensions import db
+from localtime import to_local
 from models.base import utcnow
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.requests import RequestOffer, ServiceRequest
 from models.users import User
 from services.database import is_postgresql
-from services.localtime import to_local
 from services.stations import haversine_m
 
 OPEN_TASK_STATUSES = ("accepted", "in_progress")

@@ -22,10 +22,9 @@ from models.offers import OFFER_PROVIDER_KIND_NAMES, SOCIAL_OFFER_KIND_NAMES, SO
 from models.orgs import ORG_KIND_NAMES, STAFF_ROLE_NAMES
 from models.providers import PROVIDER_KIND_NAMES
 from models.requests import OFFER_STATUS_NAMES, STATUS_NAMES, URGENCY_NAMES
-from models.stations import ACQUISITION_NAMES, CHECKLIST_ITEM_NAMES, FUNDING_NAMES, STATION_KIND_NAMES
+from models.stations import ACQUISITION_NAMES, CHECKLIST_ITEM_NAMES, FUNDING_NAMES, STATION_KIND_NAMES, WEEKDAY_NAMES
 from models.users import TOKEN_KIND_NAMES
 from services.requests import ACTION_NAMES
-from services.stations import WEEKDAY_NAMES
 
 # vocabulary → {value: 中文名}; the keys are part of the API (GET /api/v1/meta).
 VOCABULARIES = {

@@ -18,13 +18,13 @@ from wechatpy.exceptions import WeChatClientException
 
 from config import NOTIFICATION_EVENTS
 from extensions import db
+from localtime import to_local
 from models.base import utcnow
 from models.notifications import Notification, NotificationGrant
 from models.orgs import OrgUnit
 from models.users import User
 from services.database import is_postgresql
 from services.errors import Conflict, Invalid, NotFound
-from services.localtime import to_local
 from services.permissions import require_staff, within_scope
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
 """Local dates (LOCAL_TIMEZONE) and the UTC instants that bound them, for reports and exports."""
 from datetime import UTC, date, datetime, time, timedelta
 
+from localtime import local_zone, to_local
 from services.errors import Invalid
-from services.localtime import local_zone, to_local
 
 
 def local_today() -> date:

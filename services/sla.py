@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models.requests import ServiceRequest
-from models.stations import Station
-from services.stations import has_weekly_hours, opening_spans
+from models.stations import Station, has_weekly_hours, opening_spans
 
 
 def budget(request: ServiceRequest) -> timedelta:

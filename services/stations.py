@@ -1,32 +1,20 @@
 """Stations: where they are, when they are open, and the rotating signed QR code at each."""
 import math
 import secrets
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
 from extensions import db
-from models.base import utcnow
 from models.orgs import OrgUnit
-from models.stations import CHECKLIST_ITEMS, Station
+from models.stations import Station
 from models.users import User
 from services import qrcodes
 from services.database import paginate
 from services.errors import Invalid, NotFound
-from services.localtime import local_zone
 from services.permissions import require_org
 from wx import pages
 
-WEEKDAY_NAMES = {
-    "mon": "周一",
-    "tue": "周二",
-    "wed": "周三",
-    "thu": "周四",
-    "fri": "周五",
-    "sat": "周六",
-    "sun": "周日",
-}
-WEEKDAYS = tuple(WEEKDAY_NAMES)
 EARTH_RADIUS_M = 6371008.8
 # Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
 CHECKLIST_ORG_KINDS = (
@@ -145,59 +133,6 @@ def nearest(statement, lat: float, lng: float, page: int, per_page: int) -> tupl
         station.distance_m = round(haversine_m(lat, lng, station.lat, station.lng), 1)
     stations.sort(key=lambda station: (station.distance_m, station.id))
     return stations, total
-
-
-def checklist_done(station: Station) -> int | None:
-    if station.checklist is None:
-        return None
-    return sum(1 for item in CHECKLIST_ITEMS if station.checklist.get(item))
-
-
-# --- opening hours ------------------------------------------------------------------------
-
-
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def is_open(station: Station, at: datetime | None = None) -> bool:
-    """Whether the station is open at `at` (now when not given), read in local time (LOCAL_TIMEZONE)."""
-    return _span_containing(station, at or utcnow()) is not None
-
-
-def closing_time(station: Station, at: datetime) -> datetime:
-    """When the opening span containing `at` ended (or ends), in UTC; `at` if none contains it."""
-    span = _span_containing(station, at)
-    return span[1] if span is not None else at
-
-
-def _span_containing(station: Station, at: datetime) -> tuple[datetime, datetime] | None:
-    # The first span of the day still running at `at` is cut to start at `at` exactly when it contains it.
-    first = next(opening_spans(station.opening_hours or {}, at, days=1), None)
-    return first if first is not None and first[0] == at else None
-
-
-def has_weekly_hours(hours: dict | None) -> bool:
-    return any((hours or {}).get("weekly", {}).values())
-
-
-def opening_spans(hours: dict, since: datetime, days: int = 366):
-    """The opening spans (start, end) in UTC from `since` on, the first one cut to begin at `since`."""
-    zone = local_zone()
-    first_day = since.astimezone(zone).date()
-    closed = set(hours.get("closed_days", []))
-    for offset in range(days):
-        day = first_day + timedelta(days=offset)
-        if day.isoformat() in closed:
-            continue
-        midnight = datetime.combine(day, time(), zone)
-        spans = sorted(hours.get("weekly", {}).get(WEEKDAYS[day.weekday()], []), key=lambda span: span["open"])
-        for span in spans:
-            end = (midnight + timedelta(minutes=_minutes(span["close"]))).astimezone(UTC)
-            if end > since:
-                start = (midnight + timedelta(minutes=_minutes(span["open"]))).astimezone(UTC)
-                yield max(start, since), end
 
 
 # --- QR tokens ----------------------------------------------------------------------------

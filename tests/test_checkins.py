@@ -416,7 +416,7 @@ def test_a_page_of_checkins_takes_the_same_queries_however_many_visits_it_holds(
 
 
 def test_checkout_after_closing_counts_minutes_only_up_to_the_closing_time(client, make, scene):
-    from services.localtime import to_local
+    from localtime import to_local
 
     # Checked in at 22:00 yesterday (local) at a station open until midnight, checked out today.
     midnight = to_local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
+from localtime import local_zone, to_local
 from models.base import utcnow
 from models.checkins import CheckIn
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
 from models.requests import REQUEST_STATUSES, ServiceRequest
-from services.localtime import local_zone, to_local
 from tests.conftest import body, executed_statements
 
 _source_ids = iter(range(1, 10**6))

@@ -6,9 +6,9 @@ from sqlalchemy import Enum
 
 from config import NOTIFICATION_EVENTS
 from extensions import db
+from models.stations import CHECKLIST_ITEMS, WEEKDAYS
 from services.meta import VOCABULARIES
 from services.requests import TRANSITIONS
-from services.stations import CHECKLIST_ITEMS, WEEKDAYS
 from tests.conftest import body
 
 # Enum columns whose vocabulary in the answer is named differently from the column's type.

@@ -5,10 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from extensions import db
-from models.stations import STATION_KINDS, Station
+from models.stations import STATION_KINDS, Station, closing_time, is_open
 from schemas.common import MAX_ID
 from services.orgs import add_org
-from services.stations import closing_time, is_open
 from tests.conftest import body
 from tests.fixtures.members import ALWAYS_OPEN, CENTRE
 

@@ -1,5 +1,4 @@
 """Each job runs in its own app context and session: a failed job leaves nothing behind; logs carry the job id."""
-import ast
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -47,18 +46,6 @@ def test_log_lines_written_inside_a_job_carry_its_id(app, app_context, caplog):
     [record] = [record for record in caplog.records if record.name == "linli.test"]
     assert record.job == job.id
     assert f"[job {job.id}]" in logging.Formatter(LOG_FORMAT).format(record)
-
-
-def test_services_never_import_jobs():
-    for path in (REPO / "services").glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            else:
-                continue
-            assert not any(name == "jobs" or name.startswith("jobs.") for name in names), path.name
 
 
 def test_the_periodic_purge_deletes_dead_tokens_and_old_idempotency_keys(app, make):
