@@ -13,6 +13,7 @@ from schemas.coordination import (
     BodyMemberSchema,
     BodyPageSchema,
     BodySchema,
+    BranchMemberDetailSchema,
     BranchMemberPatchSchema,
     BranchMemberSchema,
     CommentAnswerSchema,
@@ -66,6 +67,7 @@ from schemas.coordination import (
 from schemas.members import RegistrationSchema
 from services import coordination
 from services.spreadsheets import CONTENT_TYPE as XLSX
+from services.users import mask_phone
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -592,6 +594,12 @@ def add_branch_member(args, branch_id):
     """登记支部党员 (楼院, 功能型 or 流动党员党支部); a mobile member with where they are and how to reach them."""
     member = coordination.add_branch_member(current_user(), branch_id, args)
     db.session.commit()
+    return _masked(member)
+
+
+def _masked(member):
+    """Lists and write answers carry the number masked; GET /branch-members/{id} gives it whole."""
+    member.phone_masked = mask_phone(member.phone)
     return member
 
 
@@ -600,9 +608,18 @@ def add_branch_member(args, branch_id):
 @blp.arguments(RosterArgsSchema, location="query")
 @blp.response(200, RosterSchema)
 def branch_roster(args, branch_id):
-    """支部党员名册: only the staff over the branch (anyone else: 404); each read of mobile members'
-    contact details is recorded in the audit trail."""
-    return {"branch_id": branch_id, "items": coordination.roster(current_user(), branch_id, args.get("mobile"))}
+    """支部党员名册: only the staff over the branch (anyone else: 404); phone numbers masked, each read
+    of mobile members' whereabouts recorded in the audit trail."""
+    members = coordination.roster(current_user(), branch_id, args.get("mobile"))
+    return {"branch_id": branch_id, "items": [_masked(member) for member in members]}
+
+
+@blp.route("/branch-members/<id:branch_member_id>", methods=["GET"])
+@auth_required
+@blp.response(200, BranchMemberDetailSchema)
+def get_branch_member(branch_member_id):
+    """名册中的一人, with a mobile member's full number (staff over the branch; the read is recorded)."""
+    return _masked(coordination.branch_member_contact(current_user(), branch_member_id))
 
 
 @blp.route("/branch-members/<id:branch_member_id>", methods=["PATCH"])
@@ -613,7 +630,7 @@ def patch_branch_member(changes, branch_member_id):
     """修改名册: a mobile member's new place or contact; `mobile: false` drops them."""
     member = coordination.update_branch_member(current_user(), branch_member_id, changes)
     db.session.commit()
-    return member
+    return _masked(member)
 
 
 @blp.route("/branches/<id:branch_id>/mass-organisations", methods=["POST"])

@@ -412,7 +412,9 @@ class BranchMemberSchema(ma.Schema):
     mobile = ma.fields.Boolean(load_default=False, metadata={"description": "流动党员"})
     current_location = text(200, required=False, allow_none=True,
                             metadata={"description": "流动党员现所在地（仅流动党员）"})
-    phone = text(20, required=False, allow_none=True, metadata={"description": "流动党员联系电话（仅流动党员）"})
+    phone = text(20, required=False, allow_none=True, load_only=True,
+                 metadata={"description": "流动党员联系电话（仅流动党员）；完整号码只在单人详情中给出"})
+    phone_masked = ma.fields.String(dump_only=True, allow_none=True)
     other_contact = text(100, required=False, allow_none=True,
                          metadata={"description": "其他联系方式，如微信（仅流动党员）"})
     created_at = ma.fields.DateTime(dump_only=True)
@@ -420,6 +422,12 @@ class BranchMemberSchema(ma.Schema):
 
 class BranchMemberPatchSchema(BranchMemberSchema):
     pass
+
+
+class BranchMemberDetailSchema(BranchMemberSchema):
+    """One member with the full number: a deliberate read, recorded in the audit trail."""
+
+    phone = ma.fields.String(dump_only=True, allow_none=True)
 
 
 class RosterArgsSchema(ma.Schema):

@@ -1195,11 +1195,11 @@ def roster(actor: User, branch_id: int, mobile: bool | None = None) -> list[Bran
     members = db.session.execute(statement).scalars().all()
     for member in members:
         if member.mobile:
-            record_read(actor, member, list(MOBILE_CONTACT_FIELDS), org_id=branch.id)
+            record_read(actor, member, ["current_location", "other_contact"], org_id=branch.id)
     return members
 
 
-def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMember:
+def branch_member_in_scope(actor: User, member_id: int) -> BranchMember:
     member = db.session.get(BranchMember, member_id)
     if member is None:
         raise NotFound("名册中没有此人", code="branch_member_not_found")
@@ -1207,6 +1207,19 @@ def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMe
         _branch(actor, member.branch_id)
     except NotFound:
         raise NotFound("名册中没有此人", code="branch_member_not_found") from None
+    return member
+
+
+def branch_member_contact(actor: User, member_id: int) -> BranchMember:
+    """One member with a mobile member's full contact details (the roster masks the number); recorded."""
+    member = branch_member_in_scope(actor, member_id)
+    if member.mobile:
+        record_read(actor, member, list(MOBILE_CONTACT_FIELDS), org_id=member.branch_id)
+    return member
+
+
+def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMember:
+    member = branch_member_in_scope(actor, member_id)
     if changes.get("mobile") is False:
         # No longer mobile: where they were and how to reach them goes with it.
         changes = {**changes, **dict.fromkeys(MOBILE_CONTACT_FIELDS)}
