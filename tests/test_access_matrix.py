@@ -561,7 +561,8 @@ def _coordination_world(units, member) -> dict:
     db.session.add(comment)
     lists = _coordination_lists_world(units, unit)
     db.session.commit()
-    return {**lists, "street_org": units["street"].id, "unit": unit.id, "body": joint.id, "meeting": meeting.id, "street_meeting": street_meeting.id,
+    return {**lists,
+            "street_org": units["street"].id, "unit": unit.id, "body": joint.id, "meeting": meeting.id, "street_meeting": street_meeting.id,
             "resolution": resolution.id, "term": term.id, "report": report.id, "comment": comment.id}
 
 
