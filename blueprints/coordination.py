@@ -13,15 +13,33 @@ from schemas.coordination import (
     BodyMemberSchema,
     BodyPageSchema,
     BodySchema,
+    BranchMemberDetailSchema,
+    BranchMemberPatchSchema,
+    BranchMemberSchema,
     CommentAnswerSchema,
     LeadershipArgsSchema,
     LeadershipSchema,
     LiaisonSchema,
     LinkRegistrationSchema,
+    MassOrganisationListSchema,
+    MassOrganisationSchema,
     MeetingDetailSchema,
     MeetingPatchSchema,
     MeetingSchema,
+    NeedDetailSchema,
+    NeedListArgsSchema,
+    NeedPageSchema,
+    NeedSchema,
+    OfferListArgsSchema,
+    OfferPageSchema,
+    OfferPatchSchema,
+    OfferSchema,
     PresentSchema,
+    ProjectDetailSchema,
+    ProjectListArgsSchema,
+    ProjectOutcomeSchema,
+    ProjectPageSchema,
+    ProjectSchema,
     ReportCommentSchema,
     ReportListArgsSchema,
     ReportPageSchema,
@@ -30,6 +48,10 @@ from schemas.coordination import (
     ResolutionOutcomeSchema,
     ResolutionPageSchema,
     ResolutionSchema,
+    RosterArgsSchema,
+    RosterSchema,
+    SuggestionArgsSchema,
+    SuggestionListSchema,
     TermEndSchema,
     TermListArgsSchema,
     TermPageSchema,
@@ -45,6 +67,7 @@ from schemas.coordination import (
 from schemas.members import RegistrationSchema
 from services import coordination
 from services.spreadsheets import CONTENT_TYPE as XLSX
+from services.users import mask_phone
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -414,3 +437,216 @@ def report_docx(report_id):
     """年度工作报告 (.docx): the narrative, the figures, the comments and answers."""
     content, title = coordination.report_document(current_user(), report_id)
     return attachment(content, DOCX, f"{title}.docx", f"annual-report-{report_id}.docx")
+
+
+
+# --- resource and need lists, joint projects (资源清单, 需求清单, 共建项目) --------------------------------
+
+
+@blp.route("/units/<id:unit_id>/offers", methods=["POST"])
+@auth_required
+@blp.arguments(OfferSchema)
+@blp.response(201, OfferSchema)
+def create_offer(args, unit_id):
+    """登记资源: what the unit can offer (venue, skill, funds, volunteers), by the staff over its street."""
+    offer = coordination.create_offer(current_user(), unit_id, args)
+    db.session.commit()
+    return offer
+
+
+@blp.route("/offers", methods=["GET"])
+@auth_required
+@blp.arguments(OfferListArgsSchema, location="query")
+@blp.response(200, OfferPageSchema)
+def list_offers(args):
+    """资源清单: the offers of the streets whose units the caller reads."""
+    statement = coordination.offer_listing(current_user(), args.get("kind"), args.get("unit_id"), args.get("active"))
+    return page_response(statement, args)
+
+
+@blp.route("/offers/<id:offer_id>", methods=["PATCH"])
+@auth_required
+@blp.arguments(patch_schema(OfferPatchSchema))
+@blp.response(200, OfferSchema)
+def patch_offer(changes, offer_id):
+    """修改资源; `active: false` withdraws it (no longer suggested)."""
+    offer = coordination.update_offer(current_user(), offer_id, changes)
+    db.session.commit()
+    return offer
+
+
+@blp.route("/needs", methods=["POST"])
+@auth_required
+@blp.arguments(NeedSchema)
+@blp.response(201, NeedSchema)
+def create_need(args):
+    """登记需求: what a community needs (staff over the community)."""
+    need = coordination.create_need(current_user(), args)
+    db.session.commit()
+    return need
+
+
+@blp.route("/needs", methods=["GET"])
+@auth_required
+@blp.arguments(NeedListArgsSchema, location="query")
+@blp.response(200, NeedPageSchema)
+def list_needs(args):
+    """需求清单 (within scope); `unmatched=1`: those no project takes up yet."""
+    statement = coordination.need_listing(
+        current_user(), args.get("community_id"), args.get("kind"), args["unmatched"])
+    return page_response(statement, args)
+
+
+@blp.route("/needs/<id:need_id>", methods=["GET"])
+@auth_required
+@blp.response(200, NeedDetailSchema)
+def get_need(need_id):
+    """需求详情, with the projects that take it up."""
+    need = coordination.need_in_scope(current_user(), need_id)
+    need.projects = coordination.need_projects(need)
+    return need
+
+
+@blp.route("/needs/<id:need_id>/suggestions", methods=["GET"])
+@auth_required
+@blp.arguments(SuggestionArgsSchema, location="query")
+@blp.response(200, SuggestionListSchema)
+def need_suggestions(args, need_id):
+    """推荐资源: active offers of the community's street, the need's kind first, then the nearest unit."""
+    return {"items": coordination.suggestions(current_user(), need_id, args["limit"])}
+
+
+@blp.route("/projects", methods=["POST"])
+@auth_required
+@blp.arguments(ProjectSchema)
+@blp.response(201, ProjectDetailSchema)
+def create_project(args):
+    """设立共建项目: a need met with units' offers; starts `planned`."""
+    project = coordination.create_project(current_user(), args)
+    db.session.commit()
+    return _project_detail(project)
+
+
+def _project_detail(project):
+    project.offers = coordination.project_offers(project)
+    return project
+
+
+@blp.route("/projects", methods=["GET"])
+@auth_required
+@blp.arguments(ProjectListArgsSchema, location="query")
+@blp.response(200, ProjectPageSchema)
+def list_projects(args):
+    """共建项目 (within scope), newest first; `unit_id`: those the unit takes part in."""
+    statement = coordination.project_listing(
+        current_user(), args.get("status"), args.get("community_id"), args.get("unit_id"))
+    return page_response(statement, args)
+
+
+@blp.route("/projects/<id:project_id>", methods=["GET"])
+@auth_required
+@blp.response(200, ProjectDetailSchema)
+def get_project(project_id):
+    """共建项目详情, with the offers (and so the units) involved."""
+    return _project_detail(coordination.project_in_scope(current_user(), project_id))
+
+
+@blp.route("/projects/<id:project_id>/start", methods=["POST"])
+@auth_required
+@blp.response(200, ProjectDetailSchema)
+def start_project(project_id):
+    """开始实施 (from `planned`; otherwise 409)."""
+    project = coordination.change_project(current_user(), project_id, "start")
+    db.session.commit()
+    return _project_detail(project)
+
+
+@blp.route("/projects/<id:project_id>/finish", methods=["POST"])
+@auth_required
+@blp.arguments(ProjectOutcomeSchema)
+@blp.response(200, ProjectDetailSchema)
+def finish_project(args, project_id):
+    """项目完成, with its outcome (from `running`; otherwise 409)."""
+    project = coordination.change_project(current_user(), project_id, "finish", args["outcome"])
+    db.session.commit()
+    return _project_detail(project)
+
+
+@blp.route("/projects/<id:project_id>/drop", methods=["POST"])
+@auth_required
+@blp.arguments(ProjectOutcomeSchema)
+@blp.response(200, ProjectDetailSchema)
+def drop_project(args, project_id):
+    """终止项目, with the reason (from `planned` or `running`; otherwise 409)."""
+    project = coordination.change_project(current_user(), project_id, "drop", args["outcome"])
+    db.session.commit()
+    return _project_detail(project)
+
+
+# --- branch rosters and mass organisations ------------------------------------------------------------
+
+
+@blp.route("/branches/<id:branch_id>/members", methods=["POST"])
+@auth_required
+@blp.arguments(BranchMemberSchema)
+@blp.response(201, BranchMemberSchema)
+def add_branch_member(args, branch_id):
+    """登记支部党员 (楼院, 功能型 or 流动党员党支部); a mobile member with where they are and how to reach them."""
+    member = coordination.add_branch_member(current_user(), branch_id, args)
+    db.session.commit()
+    return _masked(member)
+
+
+def _masked(member):
+    """Lists and write answers carry the number masked; GET /branch-members/{id} gives it whole."""
+    member.phone_masked = mask_phone(member.phone)
+    return member
+
+
+@blp.route("/branches/<id:branch_id>/members", methods=["GET"])
+@auth_required
+@blp.arguments(RosterArgsSchema, location="query")
+@blp.response(200, RosterSchema)
+def branch_roster(args, branch_id):
+    """支部党员名册: only the staff over the branch (anyone else: 404); phone numbers masked, each read
+    of mobile members' whereabouts recorded in the audit trail."""
+    members = coordination.roster(current_user(), branch_id, args.get("mobile"))
+    return {"branch_id": branch_id, "items": [_masked(member) for member in members]}
+
+
+@blp.route("/branch-members/<id:branch_member_id>", methods=["GET"])
+@auth_required
+@blp.response(200, BranchMemberDetailSchema)
+def get_branch_member(branch_member_id):
+    """名册中的一人, with a mobile member's full number (staff over the branch; the read is recorded)."""
+    return _masked(coordination.branch_member_contact(current_user(), branch_member_id))
+
+
+@blp.route("/branch-members/<id:branch_member_id>", methods=["PATCH"])
+@auth_required
+@blp.arguments(patch_schema(BranchMemberPatchSchema))
+@blp.response(200, BranchMemberSchema)
+def patch_branch_member(changes, branch_member_id):
+    """修改名册: a mobile member's new place or contact; `mobile: false` drops them."""
+    member = coordination.update_branch_member(current_user(), branch_member_id, changes)
+    db.session.commit()
+    return _masked(member)
+
+
+@blp.route("/branches/<id:branch_id>/mass-organisations", methods=["POST"])
+@auth_required
+@blp.arguments(MassOrganisationSchema)
+@blp.response(201, MassOrganisationSchema)
+def create_mass_organisation(args, branch_id):
+    """登记群众组织 behind a functional branch (a choir, a volunteer team); another kind of branch → 422."""
+    organisation = coordination.create_mass_organisation(current_user(), branch_id, args)
+    db.session.commit()
+    return organisation
+
+
+@blp.route("/branches/<id:branch_id>/mass-organisations", methods=["GET"])
+@auth_required
+@blp.response(200, MassOrganisationListSchema)
+def list_mass_organisations(branch_id):
+    """功能型党支部的群众组织."""
+    return {"items": coordination.mass_organisations(current_user(), branch_id)}

@@ -49,6 +49,27 @@ TERM_ORG_KINDS = ("street_working_committee", "community_general_branch")
 ANNUAL_REPORT_STATUS_NAMES = {"draft": "草稿", "presented": "已报告"}
 ANNUAL_REPORT_STATUSES = tuple(ANNUAL_REPORT_STATUS_NAMES)
 
+# 资源清单 / 需求清单: what units offer and communities need share one vocabulary, so they can be matched.
+RESOURCE_KIND_NAMES = {"venue": "场地", "skill": "技能", "funds": "资金", "volunteers": "志愿者"}
+RESOURCE_KINDS = tuple(RESOURCE_KIND_NAMES)
+
+# 共建项目: planned → running → done (with its outcome); planned or running → dropped (with the reason).
+PROJECT_STATUS_NAMES = {"planned": "筹备中", "running": "实施中", "done": "已完成", "dropped": "已终止"}
+PROJECT_STATUSES = tuple(PROJECT_STATUS_NAMES)
+
+# The branches whose rosters Linli keeps (组织关系在支部的党员).
+ROSTER_BRANCH_KINDS = ("building_branch", "functional_branch", "mobile_member_branch")
+
+# 功能型党支部 gather members around a mass organisation (群众组织).
+MASS_ORG_KIND_NAMES = {
+    "choir": "合唱团",
+    "volunteer_team": "志愿服务队",
+    "art_troupe": "文艺队",
+    "interest_group": "兴趣小组",
+    "other": "其他",
+}
+MASS_ORG_KINDS = tuple(MASS_ORG_KIND_NAMES)
+
 
 class ResidentUnit(db.Model):
     """驻区单位: a unit located in a street, with its Party organisation."""
@@ -231,4 +252,116 @@ class ReportComment(db.Model):
     comment: Mapped[str] = mapped_column(String(1000))
     answer: Mapped[str | None] = mapped_column(String(1000))
     answered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResourceOffer(db.Model):
+    """资源清单: one thing a resident unit can offer (a venue, a skill, funds, volunteers)."""
+
+    __tablename__ = "resource_offers"
+    __table_args__ = (
+        CheckConstraint("amount_cents IS NULL OR amount_cents >= 0", name="amount_not_negative"),
+        CheckConstraint("amount_cents IS NULL OR kind = 'funds'", name="amount_only_for_funds"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("resident_units.id"), index=True)
+    # The unit's street, kept on the row so scope checks and the audit trail need no join.
+    street_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    kind: Mapped[str] = mapped_column(choice(RESOURCE_KINDS, "resource_kind", 20))
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    amount_cents: Mapped[int | None]
+    # A withdrawn offer stays (projects name it) but is no longer suggested.
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit = relationship(ResidentUnit, lazy="joined")
+
+
+class CommunityNeed(db.Model):
+    """需求清单: one thing a community needs, of the same kinds units offer."""
+
+    __tablename__ = "community_needs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    kind: Mapped[str] = mapped_column(choice(RESOURCE_KINDS, "resource_kind", 20))
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JointProject(db.Model):
+    """共建项目: a need met with units' offers; a status, and at the end its outcome."""
+
+    __tablename__ = "joint_projects"
+    __table_args__ = (
+        Index("ix_joint_projects_status_closed_at", "status", "closed_at"),
+        CheckConstraint("status NOT IN ('done', 'dropped') OR (outcome IS NOT NULL AND closed_at IS NOT NULL)",
+                        name="closed_has_outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("community_needs.id"), index=True)
+    # The need's community, kept on the row for scope checks and the annual figures.
+    community_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(choice(PROJECT_STATUSES, "project_status", 20), default="planned")
+    outcome: Mapped[str | None] = mapped_column(String(1000))
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProjectOffer(db.Model):
+    """An offer a project uses, and so a unit involved in it."""
+
+    __tablename__ = "project_offers"
+    __table_args__ = (UniqueConstraint("project_id", "offer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("joint_projects.id", ondelete="CASCADE"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("resource_offers.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("resident_units.id"), index=True)
+
+    offer = relationship(ResourceOffer, lazy="joined")
+
+
+class BranchMember(db.Model):
+    """A Party member of a branch (楼院, 功能型 or 流动党员党支部); a mobile member (流动党员) with where
+    they are now and how to reach them, which only the staff over the branch read."""
+
+    __tablename__ = "branch_members"
+    __table_args__ = (
+        UniqueConstraint("branch_id", "user_id"),
+        CheckConstraint("mobile OR (current_location IS NULL AND phone IS NULL AND other_contact IS NULL)",
+                        name="contact_only_for_mobile"),
+        CheckConstraint("NOT mobile OR current_location IS NOT NULL", name="mobile_has_location"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    # The member's Linli account, when they have one (their data export and erasure include the row).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    mobile: Mapped[bool] = mapped_column(default=False)
+    current_location: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    other_contact: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MassOrganisation(db.Model):
+    """群众组织: the choir or volunteer team a functional branch is built around."""
+
+    __tablename__ = "mass_organisations"
+    __table_args__ = (UniqueConstraint("branch_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(choice(MASS_ORG_KINDS, "mass_org_kind", 20))
+    description: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,15 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from models.coordination import BODY_KINDS, LEADERSHIP_POSTS, RESOLUTION_STATUSES, UNIT_KINDS
+from models.coordination import (
+    BODY_KINDS,
+    LEADERSHIP_POSTS,
+    MASS_ORG_KINDS,
+    PROJECT_STATUSES,
+    RESOLUTION_STATUSES,
+    RESOURCE_KINDS,
+    UNIT_KINDS,
+)
 from schemas.common import Id, PageArgsSchema, new_password_field, page_of, text
 
 
@@ -282,3 +290,163 @@ class ReportPatchSchema(ma.Schema):
 
 class PresentSchema(ma.Schema):
     meeting_id = Id(required=True)
+
+
+# --- resource and need lists, joint projects ---------------------------------------------------------
+
+# An offer's amount is an integer column: at most 2^31 - 1 cents (about 21 million yuan).
+MAX_OFFER_CENTS = 2**31 - 1
+
+
+class OfferSchema(ma.Schema):
+    id = Id(dump_only=True)
+    unit_id = Id(dump_only=True)
+    unit_name = ma.fields.String(dump_only=True, attribute="unit.name")
+    street_id = Id(dump_only=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
+    title = text(100)
+    description = ma.fields.String(load_default="", validate=validate.Length(max=1000))
+    amount_cents = ma.fields.Integer(
+        allow_none=True, load_default=None, strict=True, validate=validate.Range(min=0, max=MAX_OFFER_CENTS),
+        metadata={"description": "资金类资源的金额（分）；其他类别不填"})
+    active = ma.fields.Boolean(load_default=True, metadata={"description": "撤下的资源不再推荐"})
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class OfferPatchSchema(OfferSchema):
+    pass
+
+
+class OfferListArgsSchema(PageArgsSchema):
+    kind = ma.fields.String(validate=validate.OneOf(RESOURCE_KINDS))
+    unit_id = Id()
+    active = ma.fields.Boolean()
+
+
+OfferPageSchema = page_of(OfferSchema, "OfferPage")
+
+
+class NeedSchema(ma.Schema):
+    id = Id(dump_only=True)
+    community_id = Id(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
+    title = text(100)
+    description = ma.fields.String(load_default="", validate=validate.Length(max=1000))
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class NeedListArgsSchema(PageArgsSchema):
+    community_id = Id()
+    kind = ma.fields.String(validate=validate.OneOf(RESOURCE_KINDS))
+    unmatched = ma.fields.Boolean(load_default=False, metadata={"description": "只列出尚无共建项目承接的需求"})
+
+
+NeedPageSchema = page_of(NeedSchema, "NeedPage")
+
+
+class SuggestionArgsSchema(ma.Schema):
+    limit = ma.fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SuggestionSchema(ma.Schema):
+    offer = ma.fields.Nested(OfferSchema, required=True)
+    kind_matches = ma.fields.Boolean(required=True, metadata={"description": "资源类别与需求相同"})
+    distance_m = ma.fields.Float(allow_none=True, metadata={"description": "单位到社区的距离（米）；位置未登记时为空"})
+
+
+class SuggestionListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(SuggestionSchema), required=True)
+
+
+class ProjectOfferSchema(ma.Schema):
+    offer_id = Id(required=True)
+    unit_id = Id(required=True)
+    unit_name = ma.fields.String(attribute="offer.unit.name")
+    kind = ma.fields.String(attribute="offer.kind")
+    title = ma.fields.String(attribute="offer.title")
+
+
+class ProjectSchema(ma.Schema):
+    id = Id(dump_only=True)
+    need_id = Id(required=True)
+    community_id = Id(dump_only=True)
+    title = text(100)
+    offer_ids = ma.fields.List(Id(), required=True, load_only=True, validate=validate.Length(min=1, max=50))
+    status = ma.fields.String(dump_only=True)
+    outcome = ma.fields.String(dump_only=True, allow_none=True)
+    closed_by_id = Id(dump_only=True, allow_none=True)
+    closed_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class ProjectDetailSchema(ProjectSchema):
+    offers = ma.fields.List(ma.fields.Nested(ProjectOfferSchema), dump_only=True)
+
+
+class NeedDetailSchema(NeedSchema):
+    projects = ma.fields.List(ma.fields.Nested(ProjectSchema), dump_only=True)
+
+
+class ProjectListArgsSchema(PageArgsSchema):
+    status = ma.fields.String(validate=validate.OneOf(PROJECT_STATUSES))
+    community_id = Id()
+    unit_id = Id()
+
+
+ProjectPageSchema = page_of(ProjectSchema, "ProjectPage")
+
+
+class ProjectOutcomeSchema(ma.Schema):
+    outcome = text(1000)
+
+
+# --- branch rosters and mass organisations -----------------------------------------------------------
+
+
+class BranchMemberSchema(ma.Schema):
+    id = Id(dump_only=True)
+    branch_id = Id(dump_only=True)
+    name = text(50)
+    user_id = Id(allow_none=True, load_default=None)
+    joined_on = ma.fields.Date(allow_none=True, load_default=None)
+    mobile = ma.fields.Boolean(load_default=False, metadata={"description": "流动党员"})
+    current_location = text(200, required=False, allow_none=True,
+                            metadata={"description": "流动党员现所在地（仅流动党员）"})
+    phone = text(20, required=False, allow_none=True, load_only=True,
+                 metadata={"description": "流动党员联系电话（仅流动党员）；完整号码只在单人详情中给出"})
+    phone_masked = ma.fields.String(dump_only=True, allow_none=True)
+    other_contact = text(100, required=False, allow_none=True,
+                         metadata={"description": "其他联系方式，如微信（仅流动党员）"})
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class BranchMemberPatchSchema(BranchMemberSchema):
+    pass
+
+
+class BranchMemberDetailSchema(BranchMemberSchema):
+    """One member with the full number: a deliberate read, recorded in the audit trail."""
+
+    phone = ma.fields.String(dump_only=True, allow_none=True)
+
+
+class RosterArgsSchema(ma.Schema):
+    mobile = ma.fields.Boolean(metadata={"description": "只列出流动党员（true）或其他党员（false）"})
+
+
+class RosterSchema(ma.Schema):
+    branch_id = Id(required=True)
+    items = ma.fields.List(ma.fields.Nested(BranchMemberSchema), required=True)
+
+
+class MassOrganisationSchema(ma.Schema):
+    id = Id(dump_only=True)
+    branch_id = Id(dump_only=True)
+    name = text(100)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(MASS_ORG_KINDS))
+    description = ma.fields.String(load_default="", validate=validate.Length(max=1000))
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class MassOrganisationListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(MassOrganisationSchema), required=True)

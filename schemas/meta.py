@@ -49,6 +49,9 @@ VOCABULARY_DESCRIPTIONS = {
     "evaluation_assessment_kind": "考核类型 (kind of an evaluation assessment)",
     "evaluation_media_kind": "述职材料类型 (kind of an evaluation medium)",
     "station_funding": "阵地经费来源 (funding of a station)",
+    "resource_kind": "资源与需求类别 (kind of an offer or a need)",
+    "project_status": "共建项目状态 (status of a joint project)",
+    "mass_org_kind": "群众组织类型 (kind of a mass organisation)",
 }
 
 

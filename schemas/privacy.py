@@ -27,6 +27,7 @@ class PersonalDataSchema(ma.Schema):
     visit_plans = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     visits = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     activity_signups = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
+    branch_memberships = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     staff_scopes = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     tokens = ma.fields.List(ma.fields.Dict(), required=True, metadata={"description": "sessions (never the token)"})
     audit_actions = ma.fields.List(

@@ -431,6 +431,13 @@ def _org_of_activity(activity_id: int) -> int | None:
     return activity.org_id if activity is not None else None
 
 
+def _org_of_project(project_id: int) -> int | None:
+    from models.coordination import JointProject
+
+    project = db.session.get(JointProject, project_id)
+    return project.community_id if project is not None else None
+
+
 # How to find the org of a row whose table has no org_id, community_id or building_id column.
 ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "org_units": lambda row: row.get("id"),
@@ -442,6 +449,10 @@ ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "resident_units": lambda row: row.get("street_id"),
     "unit_liaisons": lambda row: _org_of_unit(row["unit_id"]),
     "activity_signups": lambda row: _org_of_activity(row["activity_id"]),
+    "resource_offers": lambda row: row.get("street_id"),
+    "branch_members": lambda row: row.get("branch_id"),
+    "mass_organisations": lambda row: row.get("branch_id"),
+    "project_offers": lambda row: _org_of_project(row["project_id"]),
 }
 ORG_COLUMNS = ("org_id", "community_id", "building_id")
 

@@ -23,16 +23,23 @@ from models.coordination import (
     BODY_ORG_KINDS,
     LEADERSHIP_POST_NAMES,
     LEADERSHIP_POSTS,
+    ROSTER_BRANCH_KINDS,
     TERM_ORG_KINDS,
     AnnualReport,
     BodyMember,
+    BranchMember,
+    CommunityNeed,
     CoordinationBody,
+    JointProject,
     LeadershipTerm,
+    MassOrganisation,
     Meeting,
     MeetingAttendance,
+    ProjectOffer,
     ReportComment,
     ResidentUnit,
     Resolution,
+    ResourceOffer,
     UnitLiaison,
 )
 from models.ledger import HourEntry
@@ -42,6 +49,7 @@ from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.requests import STATUS_NAMES as REQUEST_STATUS_NAMES
 from models.users import User
 from services import ledger
+from services.audit import record_read
 from services.auth import hash_password
 from services.errors import Conflict, Invalid, NotFound
 from services.notifications import notify
@@ -56,6 +64,7 @@ from services.permissions import (
     within_scope,
 )
 from services.spreadsheets import Column, workbook
+from services.stations import haversine_m
 
 # --- resident units --------------------------------------------------------------------------
 
@@ -714,6 +723,10 @@ def compile_figures(org: OrgUnit, year: int) -> dict:
         select(func.count()).select_from(Resolution).where(
             Resolution.org_id.in_(subtree), Resolution.status == "done", in_year(Resolution.closed_at))
     ).scalar_one()
+    projects_done = db.session.execute(
+        select(func.count()).select_from(JointProject).where(
+            JointProject.community_id.in_(subtree), JointProject.status == "done", in_year(JointProject.closed_at))
+    ).scalar_one()
     return {
         "year": year,
         "requests_total": sum(by_status.values()),
@@ -727,6 +740,7 @@ def compile_figures(org: OrgUnit, year: int) -> dict:
         "meetings_held": meetings,
         "resolutions_made": resolutions_made,
         "resolutions_done": resolutions_done,
+        "projects_done": projects_done,
     }
 
 
@@ -861,6 +875,8 @@ def figure_rows(figures: dict) -> list[tuple[str, object]]:
         ("召开协调会议", figures["meetings_held"]),
         ("形成决议事项", figures["resolutions_made"]),
         ("办结决议事项", figures["resolutions_done"]),
+        # Reports compiled before joint projects were kept have no such figure.
+        ("完成共建项目", figures.get("projects_done")),
     ]
     return rows
 
@@ -904,3 +920,331 @@ def report_document(actor: User, report_id: int) -> tuple[bytes, str]:
 def _xml_text(value: str) -> str:
     """Text a .docx can hold: control characters XML refuses are dropped."""
     return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+# --- resource and need lists, joint projects (资源清单, 需求清单, 共建项目) --------------------------------
+
+
+def _offer_not_found() -> NotFound:
+    return NotFound("资源不存在", code="offer_not_found")
+
+
+def _check_amount(kind: str, amount_cents) -> None:
+    if amount_cents is not None and kind != "funds":
+        raise Invalid("只有资金类资源填写金额", code="amount_only_for_funds",
+                      fields={"amount_cents": ["只有资金类资源填写金额"]})
+
+
+def create_offer(actor: User, unit_id: int, fields: dict) -> ResourceOffer:
+    """A unit's offer, entered by the staff over the unit's street."""
+    unit = unit_managed(actor, unit_id)
+    _check_amount(fields["kind"], fields.get("amount_cents"))
+    offer = ResourceOffer(unit_id=unit.id, street_id=unit.street_id, **fields)
+    db.session.add(offer)
+    db.session.flush()
+    return offer
+
+
+def offer_listing(actor: User, kind: str | None = None, unit_id: int | None = None, active: bool | None = None):
+    """The offers of the streets whose unit list the caller reads (communities look for resources there)."""
+    require_staff(actor)
+    statement = select(ResourceOffer).join(OrgUnit, OrgUnit.id == ResourceOffer.street_id).order_by(ResourceOffer.id)
+    condition = _readable_streets(actor)
+    if condition is not None:
+        statement = statement.where(condition)
+    if kind is not None:
+        statement = statement.where(ResourceOffer.kind == kind)
+    if unit_id is not None:
+        statement = statement.where(ResourceOffer.unit_id == unit_id)
+    if active is not None:
+        statement = statement.where(ResourceOffer.active == active)
+    return statement
+
+
+def update_offer(actor: User, offer_id: int, changes: dict) -> ResourceOffer:
+    offer = db.session.get(ResourceOffer, offer_id)
+    if offer is None:
+        raise _offer_not_found()
+    try:
+        require_org(actor, offer.street_id)
+    except NotFound:
+        raise _offer_not_found() from None
+    _check_amount(changes.get("kind", offer.kind), changes.get("amount_cents", offer.amount_cents))
+    for name, value in changes.items():
+        setattr(offer, name, value)
+    db.session.flush()
+    return offer
+
+
+def _need_not_found() -> NotFound:
+    return NotFound("需求不存在", code="need_not_found")
+
+
+def create_need(actor: User, fields: dict) -> CommunityNeed:
+    community = require_org(actor, fields["community_id"])
+    if community.kind != "community_general_branch":
+        raise Invalid("需求清单由社区提出", code="need_org_kind", fields={"community_id": ["应为社区党总支"]})
+    need = CommunityNeed(**fields)
+    db.session.add(need)
+    db.session.flush()
+    return need
+
+
+def need_in_scope(actor: User, need_id: int) -> CommunityNeed:
+    need = db.session.get(CommunityNeed, need_id)
+    if need is None:
+        raise _need_not_found()
+    try:
+        require_org(actor, need.community_id)
+    except NotFound:
+        raise _need_not_found() from None
+    return need
+
+
+def need_listing(actor: User, community_id: int | None = None, kind: str | None = None, unmatched: bool = False):
+    """The needs in scope; `unmatched`: those no project (other than a dropped one) takes up yet."""
+    require_staff(actor)
+    statement = (
+        select(CommunityNeed).join(OrgUnit, OrgUnit.id == CommunityNeed.community_id)
+        .where(within_scope(actor)).order_by(CommunityNeed.id)
+    )
+    if community_id is not None:
+        statement = statement.where(CommunityNeed.community_id == community_id)
+    if kind is not None:
+        statement = statement.where(CommunityNeed.kind == kind)
+    if unmatched:
+        taken = select(JointProject.id).where(
+            JointProject.need_id == CommunityNeed.id, JointProject.status != "dropped")
+        statement = statement.where(~taken.exists())
+    return statement
+
+
+def need_projects(need: CommunityNeed) -> list[JointProject]:
+    return db.session.execute(
+        select(JointProject).where(JointProject.need_id == need.id).order_by(JointProject.id)
+    ).scalars().all()
+
+
+def _offer_streets_of(community: OrgUnit):
+    """Offers a community may draw on: those of the street (or streets) above it."""
+    return literal(community.path).startswith(OrgUnit.path)
+
+
+def suggestions(actor: User, need_id: int, limit: int) -> list[dict]:
+    """Active offers of the community's street: the need's kind first, then the nearest unit
+    (units without a position after those with one), then the oldest offer."""
+    need = need_in_scope(actor, need_id)
+    community = db.session.get(OrgUnit, need.community_id)
+    offers = db.session.execute(
+        select(ResourceOffer).join(OrgUnit, OrgUnit.id == ResourceOffer.street_id)
+        .where(ResourceOffer.active.is_(True), _offer_streets_of(community))
+    ).scalars().all()
+    ranked = []
+    for offer in offers:
+        unit = offer.unit
+        known = None not in (community.lat, community.lng, unit.lat, unit.lng)
+        distance = round(haversine_m(community.lat, community.lng, unit.lat, unit.lng), 1) if known else None
+        ranked.append({"offer": offer, "kind_matches": offer.kind == need.kind, "distance_m": distance})
+    ranked.sort(key=lambda item: (not item["kind_matches"], item["distance_m"] is None,
+                                  item["distance_m"] or 0.0, item["offer"].id))
+    return ranked[:limit]
+
+
+def _project_not_found() -> NotFound:
+    return NotFound("共建项目不存在", code="project_not_found")
+
+
+def create_project(actor: User, fields: dict) -> JointProject:
+    """A need taken up with units' offers (active offers of the community's street)."""
+    need = need_in_scope(actor, fields["need_id"])
+    community = db.session.get(OrgUnit, need.community_id)
+    offer_ids = sorted(set(fields["offer_ids"]))
+    offers = db.session.execute(
+        select(ResourceOffer).join(OrgUnit, OrgUnit.id == ResourceOffer.street_id)
+        .where(ResourceOffer.id.in_(offer_ids), ResourceOffer.active.is_(True), _offer_streets_of(community))
+    ).scalars().all()
+    unknown = set(offer_ids) - {offer.id for offer in offers}
+    if unknown:
+        raise Invalid("资源不存在或不可用", code="offer_unavailable",
+                      fields={"offer_ids": [f"不存在或不可用：{sorted(unknown)}"]})
+    project = JointProject(need_id=need.id, community_id=need.community_id, title=fields["title"])
+    db.session.add(project)
+    db.session.flush()
+    db.session.add_all(
+        ProjectOffer(project_id=project.id, offer_id=offer.id, unit_id=offer.unit_id) for offer in offers)
+    db.session.flush()
+    return project
+
+
+def project_in_scope(actor: User, project_id: int) -> JointProject:
+    project = db.session.get(JointProject, project_id)
+    if project is None:
+        raise _project_not_found()
+    try:
+        require_org(actor, project.community_id)
+    except NotFound:
+        raise _project_not_found() from None
+    return project
+
+
+def project_offers(project: JointProject) -> list[ProjectOffer]:
+    return db.session.execute(
+        select(ProjectOffer).where(ProjectOffer.project_id == project.id).order_by(ProjectOffer.id)
+    ).scalars().all()
+
+
+def project_listing(actor: User, status: str | None = None, community_id: int | None = None,
+                    unit_id: int | None = None):
+    require_staff(actor)
+    statement = (
+        select(JointProject).join(OrgUnit, OrgUnit.id == JointProject.community_id)
+        .where(within_scope(actor)).order_by(JointProject.id.desc())
+    )
+    if status is not None:
+        statement = statement.where(JointProject.status == status)
+    if community_id is not None:
+        statement = statement.where(JointProject.community_id == community_id)
+    if unit_id is not None:
+        involved = select(ProjectOffer.id).where(ProjectOffer.project_id == JointProject.id,
+                                                 ProjectOffer.unit_id == unit_id)
+        statement = statement.where(involved.exists())
+    return statement
+
+
+# action → (statuses it leaves, status it reaches, whether it records an outcome).
+PROJECT_TRANSITIONS = {
+    "start": (("planned",), "running", False),
+    "finish": (("running",), "done", True),
+    "drop": (("planned", "running"), "dropped", True),
+}
+
+
+def change_project(actor: User, project_id: int, action: str, outcome: str | None = None) -> JointProject:
+    """One guarded UPDATE per change: of two staff changing a project at once, the second gets 409."""
+    project = project_in_scope(actor, project_id)
+    sources, target, closes = PROJECT_TRANSITIONS[action]
+    values = {"status": target}
+    if closes:
+        values.update(outcome=outcome, closed_by_id=actor.id, closed_at=utcnow())
+    moved = db.session.execute(
+        update(JointProject).where(JointProject.id == project.id, JointProject.status.in_(sources))
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("项目当前状态不允许此操作", code="project_state_changed")
+    db.session.refresh(project)
+    return project
+
+
+# --- branch rosters and mass organisations (支部党员名册, 群众组织) ----------------------------------
+
+
+def _branch_not_found() -> NotFound:
+    return NotFound("支部不存在", code="branch_not_found")
+
+
+def _branch(actor: User, branch_id: int, kinds=ROSTER_BRANCH_KINDS) -> OrgUnit:
+    """A branch in the caller's scope (another community's → 404); an org of another kind → 422."""
+    try:
+        branch = require_org(actor, branch_id)
+    except NotFound:
+        raise _branch_not_found() from None
+    if branch.kind not in kinds:
+        names = "、".join(ORG_KIND_NAMES[kind] for kind in kinds)
+        raise Invalid(f"应为{names}", code="branch_kind", fields={"branch_id": [f"应为{names}"]})
+    return branch
+
+
+# What is kept of a mobile member (流动党员) only: where they are now and how to reach them.
+MOBILE_CONTACT_FIELDS = ("current_location", "phone", "other_contact")
+
+
+def _check_mobile(mobile: bool, fields: dict) -> None:
+    """Where a member is and how to reach them is kept for mobile members only, and a mobile member has a place."""
+    contact = {name: fields.get(name) for name in MOBILE_CONTACT_FIELDS}
+    if not mobile and any(value is not None for value in contact.values()):
+        present = [name for name, value in contact.items() if value is not None]
+        raise Invalid("只为流动党员登记所在地和联系方式", code="contact_only_for_mobile",
+                      fields={name: ["只为流动党员登记"] for name in present})
+    if mobile and not contact["current_location"]:
+        raise Invalid("流动党员须登记现所在地", code="mobile_location_required",
+                      fields={"current_location": ["流动党员须登记现所在地"]})
+
+
+def add_branch_member(actor: User, branch_id: int, fields: dict) -> BranchMember:
+    branch = _branch(actor, branch_id)
+    _check_mobile(fields.get("mobile", False), fields)
+    if fields.get("user_id") is not None and db.session.get(User, fields["user_id"]) is None:
+        raise Invalid("用户不存在", code="user_not_found", fields={"user_id": ["用户不存在"]})
+    member = BranchMember(branch_id=branch.id, **fields)
+    try:
+        with db.session.begin_nested():
+            db.session.add(member)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("此人已在该支部名册中", code="branch_member_exists") from None
+    return member
+
+
+def roster(actor: User, branch_id: int, mobile: bool | None = None) -> list[BranchMember]:
+    """The branch's roster, for the staff over the branch only; reading mobile members' contacts is recorded."""
+    branch = _branch(actor, branch_id)
+    statement = select(BranchMember).where(BranchMember.branch_id == branch.id).order_by(BranchMember.id)
+    if mobile is not None:
+        statement = statement.where(BranchMember.mobile == mobile)
+    members = db.session.execute(statement).scalars().all()
+    for member in members:
+        if member.mobile:
+            record_read(actor, member, ["current_location", "other_contact"], org_id=branch.id)
+    return members
+
+
+def branch_member_in_scope(actor: User, member_id: int) -> BranchMember:
+    member = db.session.get(BranchMember, member_id)
+    if member is None:
+        raise NotFound("名册中没有此人", code="branch_member_not_found")
+    try:
+        _branch(actor, member.branch_id)
+    except NotFound:
+        raise NotFound("名册中没有此人", code="branch_member_not_found") from None
+    return member
+
+
+def branch_member_contact(actor: User, member_id: int) -> BranchMember:
+    """One member with a mobile member's full contact details (the roster masks the number); recorded."""
+    member = branch_member_in_scope(actor, member_id)
+    if member.mobile:
+        record_read(actor, member, list(MOBILE_CONTACT_FIELDS), org_id=member.branch_id)
+    return member
+
+
+def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMember:
+    member = branch_member_in_scope(actor, member_id)
+    if changes.get("mobile") is False:
+        # No longer mobile: where they were and how to reach them goes with it.
+        changes = {**changes, **dict.fromkeys(MOBILE_CONTACT_FIELDS)}
+    merged = {name: changes.get(name, getattr(member, name)) for name in MOBILE_CONTACT_FIELDS}
+    _check_mobile(changes.get("mobile", member.mobile), merged)
+    for name, value in changes.items():
+        setattr(member, name, value)
+    db.session.flush()
+    return member
+
+
+def create_mass_organisation(actor: User, branch_id: int, fields: dict) -> MassOrganisation:
+    branch = _branch(actor, branch_id, kinds=("functional_branch",))
+    organisation = MassOrganisation(branch_id=branch.id, **fields)
+    try:
+        with db.session.begin_nested():
+            db.session.add(organisation)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict("该支部已有同名群众组织", code="mass_organisation_exists") from None
+    return organisation
+
+
+def mass_organisations(actor: User, branch_id: int) -> list[MassOrganisation]:
+    branch = _branch(actor, branch_id, kinds=("functional_branch",))
+    return db.session.execute(
+        select(MassOrganisation).where(MassOrganisation.branch_id == branch.id).order_by(MassOrganisation.id)
+    ).scalars().all()

@@ -10,7 +10,10 @@ from models.coordination import (
     ANNUAL_REPORT_STATUS_NAMES,
     BODY_KIND_NAMES,
     LEADERSHIP_POST_NAMES,
+    MASS_ORG_KIND_NAMES,
+    PROJECT_STATUS_NAMES,
     RESOLUTION_STATUS_NAMES,
+    RESOURCE_KIND_NAMES,
     UNIT_KIND_NAMES,
 )
 from models.evaluation import ASSESSMENT_KIND_NAMES, MEDIA_KIND_NAMES, ROUND_STATUS_NAMES, SECTOR_NAMES
@@ -74,6 +77,9 @@ VOCABULARIES = {
     "evaluation_assessment_kind": ASSESSMENT_KIND_NAMES,
     "evaluation_media_kind": MEDIA_KIND_NAMES,
     "station_funding": FUNDING_NAMES,
+    "resource_kind": RESOURCE_KIND_NAMES,
+    "project_status": PROJECT_STATUS_NAMES,
+    "mass_org_kind": MASS_ORG_KIND_NAMES,
 }
 
 

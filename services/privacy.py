@@ -20,6 +20,7 @@ from models.base import utcnow
 from models.care import VisitPlan, VisitRecord
 from models.checkins import CheckIn
 from models.contacts import BuildingContact, ContactMessage, ContactReport, ContactThread
+from models.coordination import BranchMember
 from models.idempotency import IdempotencyKey
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
@@ -89,6 +90,8 @@ def export(user: User) -> dict:
         "visit_plans": _rows(VisitPlan, VisitPlan.visitor_id == user.id),
         "visits": _rows(VisitRecord, VisitRecord.visitor_id == user.id),
         "activity_signups": _rows(ActivitySignup, ActivitySignup.user_id == user.id),
+        # Their place on a branch roster; as a mobile member, where they are and how to reach them.
+        "branch_memberships": _rows(BranchMember, BranchMember.user_id == user.id),
         "staff_scopes": _rows(StaffScope, StaffScope.user_id == user.id),
         "tokens": _rows(AuthToken, AuthToken.user_id == user.id, only=("id", "created_at", "expires_at", "revoked_at")),
         # Staff: what they did, without the changed values of other people's records.
@@ -120,6 +123,8 @@ def erase(user: User) -> None:
                        .values(revoked_at=now))
     for model in (Notification, NotificationGrant, IdempotencyKey):
         db.session.execute(delete(model).where(model.user_id == user_id))
+    # Their roster rows go whole: the name and a mobile member's whereabouts and contacts are all about them.
+    db.session.execute(delete(BranchMember).where(BranchMember.user_id == user_id))
     user.name = ERASED_NAME
     user.openid = user.unionid = user.session_key = user.phone = None
     user.phone_bound_at = None

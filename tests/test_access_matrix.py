@@ -252,6 +252,25 @@ MATRIX = {
     # Anonymous by design (a code, not a login): an unknown code is 404 for everyone.
     "POST /api/v1/ballots": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
     "POST /api/v1/ballots/paper": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
+    "POST /api/v1/units/{unit_id}/offers": "res=404 mem=404 staff=404 other=404",
+    "GET /api/v1/offers": "res=403 mem=403",
+    "PATCH /api/v1/offers/{offer_id}": "res=404 mem=404 staff=404 other=404",
+    "POST /api/v1/needs": "res=404 mem=404 other=404",
+    "GET /api/v1/needs": "res=403 mem=403",
+    "GET /api/v1/needs/{need_id}": "res=404 mem=404 other=404",
+    "GET /api/v1/needs/{need_id}/suggestions": "res=404 mem=404 other=404",
+    "POST /api/v1/projects": "res=404 mem=404 other=404",
+    "GET /api/v1/projects": "res=403 mem=403",
+    "GET /api/v1/projects/{project_id}": "res=404 mem=404 other=404",
+    "POST /api/v1/projects/{project_id}/start": "res=404 mem=404 other=404",
+    "POST /api/v1/projects/{project_id}/finish": "res=404 mem=404 other=404",
+    "POST /api/v1/projects/{project_id}/drop": "res=404 mem=404 other=404",
+    "POST /api/v1/branches/{branch_id}/members": "res=404 mem=404 other=404",
+    "GET /api/v1/branches/{branch_id}/members": "res=404 mem=404 other=404",
+    "GET /api/v1/branch-members/{branch_member_id}": "res=404 mem=404 other=404",
+    "PATCH /api/v1/branch-members/{branch_member_id}": "res=404 mem=404 other=404",
+    "POST /api/v1/branches/{branch_id}/mass-organisations": "res=404 mem=404 other=404",
+    "GET /api/v1/branches/{branch_id}/mass-organisations": "res=404 mem=404 other=404",
 }
 
 BODIES = {
@@ -355,6 +374,15 @@ BODIES = {
     "POST /api/v1/evaluations/{round_id}/invitations": {"sector": "member", "count": 1},
     "POST /api/v1/ballots": {"code": "MATR-IXUN-KNWN", "scores": {"1": {"总体评价": 5}}},
     "POST /api/v1/ballots/paper": {"code": "MATR-IXUN-KNWN"},
+    "POST /api/v1/units/{unit_id}/offers": {"kind": "venue", "title": "礼堂"},
+    "PATCH /api/v1/offers/{offer_id}": {"title": "会议室"},
+    "POST /api/v1/needs": {"community_id": "community_a", "kind": "venue", "title": "活动场地"},
+    "POST /api/v1/projects": {"need_id": "need", "title": "共建", "offer_ids": ["offer"]},
+    "POST /api/v1/projects/{project_id}/finish": {"outcome": "完成"},
+    "POST /api/v1/projects/{project_id}/drop": {"outcome": "终止"},
+    "POST /api/v1/branches/{branch_id}/members": {"name": "矩阵党员"},
+    "PATCH /api/v1/branch-members/{branch_member_id}": {"joined_on": "2020-01-01"},
+    "POST /api/v1/branches/{branch_id}/mass-organisations": {"name": "合唱团", "kind": "choir"},
 }
 
 
@@ -394,6 +422,11 @@ def path_ids(world) -> dict:
         "round_id": world["evaluation"],
         "subject_id": world["evaluation_subject"],
         "media_id": world["evaluation_media"],
+        "offer_id": world["offer"],
+        "need_id": world["need"],
+        "project_id": world["project"],
+        "branch_id": world["functional_branch"],
+        "branch_member_id": world["branch_member"],
     }
 
 
@@ -526,9 +559,31 @@ def _coordination_world(units, member) -> dict:
     db.session.flush()
     comment = ReportComment(report_id=report.id, org_id=report.org_id, representative_name="代表", comment="意见")
     db.session.add(comment)
+    lists = _coordination_lists_world(units, unit)
     db.session.commit()
-    return {"street_org": units["street"].id, "unit": unit.id, "body": joint.id, "meeting": meeting.id, "street_meeting": street_meeting.id,
+    return {**lists,
+            "street_org": units["street"].id, "unit": unit.id, "body": joint.id, "meeting": meeting.id, "street_meeting": street_meeting.id,
             "resolution": resolution.id, "term": term.id, "report": report.id, "comment": comment.id}
+
+
+def _coordination_lists_world(units, unit) -> dict:
+    """The unit's offer; community A's need with a planned project using it; a functional branch
+    of community A with a mobile member on its roster."""
+    from models.coordination import BranchMember, CommunityNeed, JointProject, ProjectOffer, ResourceOffer
+    from services.orgs import add_org
+
+    offer = ResourceOffer(unit_id=unit.id, street_id=unit.street_id, kind="venue", title="礼堂")
+    need = CommunityNeed(community_id=units["community_a"].id, kind="venue", title="活动场地")
+    branch = add_org("社区A合唱团党支部", "functional_branch", units["community_a"])
+    db.session.add_all([offer, need])
+    db.session.flush()
+    project = JointProject(need_id=need.id, community_id=need.community_id, title="共建礼堂")
+    member = BranchMember(branch_id=branch.id, name="流动党员", mobile=True, current_location="深圳")
+    db.session.add_all([project, member])
+    db.session.flush()
+    db.session.add(ProjectOffer(project_id=project.id, offer_id=offer.id, unit_id=unit.id))
+    return {"offer": offer.id, "need": need.id, "project": project.id, "functional_branch": branch.id,
+            "branch_member": member.id}
 
 
 def operations(client) -> list[str]:
@@ -558,11 +613,19 @@ def expected(operation: str) -> dict[str, str]:
 
 
 def _resolve(payload, world):
-    """In a body, an `*_id` naming a world object ("member", "community_a") becomes its id."""
+    """In a body, an `*_id` naming a world object ("member", "community_a") becomes its id (and
+    each world object named in an `*_ids` list)."""
     if payload is None:
         return None
-    return {key: world[value] if key.endswith("_id") and isinstance(value, str) else value
-            for key, value in payload.items()}
+
+    def named(key, value):
+        if key.endswith("_id") and isinstance(value, str):
+            return world[value]
+        if key.endswith("_ids") and isinstance(value, list):
+            return [world[item] if isinstance(item, str) and item in world else item for item in value]
+        return value
+
+    return {key: named(key, value) for key, value in payload.items()}
 
 
 def test_access_matrix(app, world, monkeypatch):

@@ -607,6 +607,90 @@ STAFF_OPERATIONS.update({
         w.secretary, f"/api/v1/requests/{w.escalated_request().id}/route", {"provider_id": _provider(w).id}
     ),
 })
+# Resource and need lists, joint projects, branch rosters (coordination, parts 4 and 7).
+
+
+def _offer(w):
+    from models.coordination import ResourceOffer
+
+    unit = _unit(w)
+    offer = ResourceOffer(unit_id=unit.id, street_id=unit.street_id, kind="venue", title="礼堂")
+    db.session.add(offer)
+    db.session.commit()
+    return offer
+
+
+def _need(w):
+    from models.coordination import CommunityNeed
+
+    need = CommunityNeed(community_id=w.units["community_a"].id, kind="venue", title="活动场地")
+    db.session.add(need)
+    db.session.commit()
+    return need
+
+
+def _project(w, status="planned"):
+    from models.coordination import JointProject
+
+    need = _need(w)
+    project = JointProject(need_id=need.id, community_id=need.community_id, title="共建", status=status)
+    db.session.add(project)
+    db.session.commit()
+    return project
+
+
+def _branch(w, kind="functional_branch"):
+    from services.orgs import add_org
+
+    branch = add_org(f"支部{secrets.token_hex(3)}", kind, w.units["community_a"])
+    db.session.commit()
+    return branch
+
+
+def _branch_member(w):
+    from models.coordination import BranchMember
+
+    member = BranchMember(branch_id=_branch(w, "mobile_member_branch").id, name="流动党员", mobile=True,
+                          current_location="深圳")
+    db.session.add(member)
+    db.session.commit()
+    return member
+
+
+STAFF_OPERATIONS.update({
+    "POST /api/v1/units/{unit_id}/offers": lambda w: (
+        w.admin, f"/api/v1/units/{_unit(w).id}/offers", {"kind": "skill", "title": "法律咨询"}
+    ),
+    "PATCH /api/v1/offers/{offer_id}": lambda w: (w.admin, f"/api/v1/offers/{_offer(w).id}", {"active": False}),
+    "POST /api/v1/needs": lambda w: (
+        w.secretary, "/api/v1/needs", {"community_id": w.units["community_a"].id, "kind": "funds", "title": "助学"}
+    ),
+    "POST /api/v1/projects": lambda w: (
+        lambda need, offer: (w.admin, "/api/v1/projects",
+                             {"need_id": need.id, "title": "共建", "offer_ids": [offer.id]})
+    )(_need(w), _offer(w)),
+    "POST /api/v1/projects/{project_id}/start": lambda w: (
+        w.secretary, f"/api/v1/projects/{_project(w).id}/start", None
+    ),
+    "POST /api/v1/projects/{project_id}/finish": lambda w: (
+        w.secretary, f"/api/v1/projects/{_project(w, 'running').id}/finish", {"outcome": "完成"}
+    ),
+    "POST /api/v1/projects/{project_id}/drop": lambda w: (
+        w.secretary, f"/api/v1/projects/{_project(w).id}/drop", {"outcome": "不再需要"}
+    ),
+    "POST /api/v1/branches/{branch_id}/members": lambda w: (
+        w.secretary, f"/api/v1/branches/{_branch(w).id}/members", {"name": "党员"}
+    ),
+    "PATCH /api/v1/branch-members/{branch_member_id}": lambda w: (
+        w.secretary, f"/api/v1/branch-members/{_branch_member(w).id}", {"current_location": "广州"}
+    ),
+    "POST /api/v1/branches/{branch_id}/mass-organisations": lambda w: (
+        w.secretary, f"/api/v1/branches/{_branch(w).id}/mass-organisations",
+        {"name": "志愿服务队", "kind": "volunteer_team"},
+    ),
+})
+
+
 def _evaluation(w) -> tuple[int, int]:
     """An open round of the street with community A as its subject: (round id, subject id)."""
     from services.evaluation import add_subject, open_round

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from extensions import db
 from models.base import utcnow
-from models.coordination import LeadershipTerm, Meeting, Resolution
+from models.coordination import CommunityNeed, JointProject, LeadershipTerm, Meeting, Resolution
 from models.ledger import HourEntry
 from models.members import Registration
 from models.notifications import Notification
@@ -385,6 +385,21 @@ def test_annual_report_figures_equal_direct_counts(client, make, units, category
                   minutes=999, status="confirmed", confirmed_at=now),
     ]
     db.session.add_all(rows)
+    need = CommunityNeed(community_id=units["community_b"].id, kind="venue", title="场地")
+    outside_need = CommunityNeed(community_id=outside["community_a"].id, kind="venue", title="场地")
+    db.session.add_all([need, outside_need])
+    db.session.flush()
+    db.session.add_all([
+        JointProject(need_id=need.id, community_id=need.community_id, title="今年完成", status="done",
+                     outcome="完成", closed_at=now),
+        JointProject(need_id=need.id, community_id=need.community_id, title="去年完成", status="done",
+                     outcome="完成", closed_at=last_year),
+        JointProject(need_id=need.id, community_id=need.community_id, title="今年终止", status="dropped",
+                     outcome="终止", closed_at=now),
+        JointProject(need_id=need.id, community_id=need.community_id, title="实施中", status="running"),
+        JointProject(need_id=outside_need.id, community_id=outside_need.community_id, title="外街道",
+                     status="done", outcome="完成", closed_at=now),
+    ])
     db.session.commit()
     resolution = body(_post(client, f"/api/v1/meetings/{committee['meeting']['id']}/resolutions", committee["headers"],
                             {"text": "事项", "owner_unit_id": committee["units"][0]["id"], "due_date": "2030-01-01"}))
@@ -417,6 +432,10 @@ def test_annual_report_figures_equal_direct_counts(client, make, units, category
     assert figures["members_registered"] == registered == 1
     assert figures["meetings_held"] == db.session.execute(select(func.count()).select_from(Meeting)).scalar_one() == 1
     assert figures["resolutions_made"] == figures["resolutions_done"] == 1
+    projects_done = db.session.execute(select(func.count()).select_from(JointProject).where(
+        JointProject.community_id.in_(subtree), JointProject.status == "done",
+        JointProject.closed_at >= start, JointProject.closed_at < end)).scalar_one()
+    assert figures["projects_done"] == projects_done == 1
 
 
 def test_annual_report_only_for_a_street_and_once_a_year(client, make, units, street_secretary):

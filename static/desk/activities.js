@@ -4,7 +4,7 @@ import { call } from "./api.js";
 import { alertLine, busy, button, factList, form, formatTime, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
-import { orgName, unitOptions } from "./session.js";
+import { isStaff, orgName, unitOptions } from "./session.js";
 
 let levelFilter;
 let upcomingFilter;
@@ -106,6 +106,7 @@ let publisher;
 export const tab = {
   id: "activities-panel",
   title: "文化活动",
+  available: isStaff,
   route: "activities",
   build() {
     levelFilter = select(names("activity_level"), { empty: "全部层级" });

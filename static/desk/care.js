@@ -4,7 +4,7 @@ import { call } from "./api.js";
 import { alertLine, busy, button, factList, form, h, labelled, localDate, memberName, minutesText, node } from "./dom.js";
 import { Listing, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
-import { orgName, unitOptions } from "./session.js";
+import { isStaff, orgName, unitOptions } from "./session.js";
 
 const targets = new Listing({
   path: "/care-targets",
@@ -130,6 +130,7 @@ let creator;
 export const tab = {
   id: "care-panel",
   title: "帮扶走访",
+  available: isStaff,
   route: "care",
   build() {
     creator = createForm();

@@ -2,6 +2,7 @@
 import { button, factList, formatTime, elapsedText, h, labelled, memberName, minutesText, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
+import { isStaff } from "./session.js";
 
 // What each anti-gaming signal of services/checkins.py found, in words (its name comes from /meta).
 const FLAG_EVIDENCE = {
@@ -59,6 +60,7 @@ function flagList(flags) {
 export const tab = {
   id: "checkins-panel",
   title: "服务时长确认",
+  available: isStaff,
   route: "checkins",
   build() {
     hoursFilter = select(names("hours_status"), { empty: "全部" });

@@ -4,7 +4,7 @@ import { call } from "./api.js";
 import { alertLine, button, factList, form, formatTime, h, labelled, node, noticeLine, personName, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
-import { session, unitOptions } from "./session.js";
+import { isStaff, session, unitOptions } from "./session.js";
 
 let buildingSelect;
 let memberSelect;
@@ -139,6 +139,7 @@ async function assign() {
 export const tab = {
   id: "contacts-panel",
   title: "楼院联系",
+  available: isStaff,
   route: "contacts",
   build() {
     buildingSelect = h("select", { id: "contact-building" });

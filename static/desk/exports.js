@@ -1,7 +1,7 @@
 // 数据导出: hours per member and requests of a period for an org in scope, as .xlsx files.
 import { download } from "./api.js";
 import { alertLine, button, h, labelled, localDate, noticeLine } from "./dom.js";
-import { unitOptions } from "./session.js";
+import { isStaff, unitOptions } from "./session.js";
 
 let orgSelect;
 let from;
@@ -36,6 +36,7 @@ async function exportFile(kind, fallbackName, trigger) {
 export const tab = {
   id: "exports-panel",
   title: "数据导出",
+  available: isStaff,
   route: "exports",
   build() {
     orgSelect = h("select", { id: "export-org" });

@@ -4,7 +4,7 @@ import { call, download } from "./api.js";
 import { alertLine, button, busy, factList, form, h, labelled, localDate, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
-import { orgName, session, unitOptions } from "./session.js";
+import { isStaff, orgName, session, unitOptions } from "./session.js";
 
 let kindFilter;
 
@@ -160,6 +160,7 @@ let creator;
 export const tab = {
   id: "funds-panel",
   title: "帮扶基金",
+  available: isStaff,
   route: "funds",
   build() {
     kindFilter = select(names("fund_kind"), { empty: "全部类型" });

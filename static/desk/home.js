@@ -3,7 +3,7 @@ import { call } from "./api.js";
 import { alertLine, h, hoursText, labelled, node } from "./dom.js";
 import { label } from "./meta.js";
 import { barChart } from "./chart.js";
-import { session, unitOptions } from "./session.js";
+import { isStaff, session, unitOptions } from "./session.js";
 import { overdueResolutions } from "./coordination.js";
 
 const scopeSelect = h("select", { id: "dashboard-org" });
@@ -80,6 +80,7 @@ function renderTree(unit) {
 export const tab = {
   id: "overview-panel",
   title: "首页",
+  available: isStaff,
   route: "home",
   build() {
     scopeSelect.addEventListener("change", loadDashboard);

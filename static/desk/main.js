@@ -73,7 +73,8 @@ async function showHome() {
   $("login-view").hidden = true;
   $("home-view").hidden = false;
   const routed = TABS.find((tab) => tab.route && location.hash.startsWith(`#/${tab.route}`) && !buttons.get(tab).hidden);
-  openTab(routed || TABS[0]);
+  // A unit's liaison has no home tab: the first tab it may see opens.
+  openTab(routed || TABS.find((tab) => !buttons.get(tab).hidden));
 }
 
 $("login-form").addEventListener("submit", async (event) => {

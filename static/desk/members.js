@@ -3,7 +3,7 @@
 import { button, factList, form, formatTime, h, labelled, memberName, minutesText, node, personName, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names, weekdayName } from "./meta.js";
-import { orgName } from "./session.js";
+import { isStaff, orgName } from "./session.js";
 
 // The API's limit on corrected minutes (schemas/members.py CorrectionAnswerSchema).
 const MAX_CORRECTED_MINUTES = 24 * 60;
@@ -71,6 +71,7 @@ function registrationActions(registration, row) {
 export const registrationsTab = {
   id: "registrations-panel",
   title: "报到审核",
+  available: isStaff,
   route: "registrations",
   build() {
     registrationStatus = select(names("registration_status"), { empty: "全部" });
@@ -171,6 +172,7 @@ function correctionActions(correction, row) {
 export const correctionsTab = {
   id: "corrections-panel",
   title: "时长更正",
+  available: isStaff,
   route: "corrections",
   build() {
     correctionStatus = select(names("correction_status"), { empty: "全部" });

@@ -3,6 +3,7 @@
 import { button, factList, formatTime, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
+import { isStaff } from "./session.js";
 
 let statusFilter;
 let eventFilter;
@@ -41,6 +42,7 @@ function outboxRow(item) {
 export const tab = {
   id: "notifications-panel",
   title: "消息推送",
+  available: isStaff,
   route: "notifications",
   build() {
     statusFilter = select(names("delivery_status"), { empty: "全部" });

@@ -3,7 +3,7 @@
 import { call } from "./api.js";
 import { alertLine, button, form, h, labelled, node, noticeLine } from "./dom.js";
 import { label } from "./meta.js";
-import { isSecretary, loadSession, session, unitsInOrder } from "./session.js";
+import { isSecretary, isStaff, loadSession, session, unitsInOrder } from "./session.js";
 import { sections as staff } from "./staff.js";
 import { categories } from "./categories.js";
 
@@ -91,6 +91,7 @@ function renderTree() {
 export const tab = {
   id: "orgs-panel",
   title: "组织与账号",
+  available: isStaff,
   route: "orgs",
   build() {
     return h("div", {},

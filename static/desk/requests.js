@@ -3,6 +3,7 @@ import { call } from "./api.js";
 import { $, alertLine, button, factItems, form, formatTime, h, labelled, memberName, minutesText, node, personName, select, setCurrent } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
+import { isStaff } from "./session.js";
 
 // Statuses from which staff may hand a request to a member (services/requests.py TRANSITIONS["assign"]).
 const ASSIGNABLE_STATUSES = new Set(["submitted", "offered", "expired", "escalated", "accepted"]);
@@ -222,6 +223,7 @@ function build() {
 export const tab = {
   id: "requests-panel",
   title: "服务请求",
+  available: isStaff,
   route: "requests",
   build,
   reset() {

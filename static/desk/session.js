@@ -28,6 +28,8 @@ export async function loadSession() {
 }
 
 export const orgName = (orgId) => session.units.get(orgId)?.name || `组织 #${orgId}`;
+// Staff: an administrator or anyone holding an org scope (a unit's liaison holds none).
+export const isStaff = () => session.admin || session.me.scopes.length > 0;
 export const isSecretary = () => session.admin || session.me.scopes.some((scope) => scope.role === "secretary");
 
 // Every unit reached, depth first, with its depth (for indented pickers).

@@ -5,7 +5,7 @@ import { call } from "./api.js";
 import { alertLine, button, factList, form, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { WEEKDAYS, label, names, weekdayName } from "./meta.js";
-import { orgName, session, unitOptions } from "./session.js";
+import { isStaff, orgName, session, unitOptions } from "./session.js";
 
 let orgFilter;
 let kindFilter;
@@ -141,6 +141,7 @@ function checklistEditor(station) {
 export const tab = {
   id: "stations-panel",
   title: "服务站点",
+  available: isStaff,
   route: "stations",
   build() {
     orgFilter = h("select", { id: "station-org" });
