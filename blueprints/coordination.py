@@ -647,6 +647,7 @@ def create_mass_organisation(args, branch_id):
 @blp.route("/branches/<id:branch_id>/mass-organisations", methods=["GET"])
 @auth_required
 @blp.response(200, MassOrganisationListSchema)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="该组织不是功能型党支部")
 def list_mass_organisations(branch_id):
     """功能型党支部的群众组织."""
     return {"items": coordination.mass_organisations(current_user(), branch_id)}
