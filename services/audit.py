@@ -431,6 +431,13 @@ def _org_of_activity(activity_id: int) -> int | None:
     return activity.org_id if activity is not None else None
 
 
+def _org_of_evaluation_subject(subject_id: int) -> int | None:
+    from models.evaluation import EvaluationSubject
+
+    subject = db.session.get(EvaluationSubject, subject_id)
+    return subject.org_id if subject is not None else None
+
+
 # How to find the org of a row whose table has no org_id, community_id or building_id column.
 ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "org_units": lambda row: row.get("id"),
@@ -442,6 +449,8 @@ ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "resident_units": lambda row: row.get("street_id"),
     "unit_liaisons": lambda row: _org_of_unit(row["unit_id"]),
     "activity_signups": lambda row: _org_of_activity(row["activity_id"]),
+    "evaluation_assessments": lambda row: _org_of_evaluation_subject(row["subject_id"]),
+    "evaluation_media": lambda row: _org_of_evaluation_subject(row["subject_id"]),
 }
 ORG_COLUMNS = ("org_id", "community_id", "building_id")
 

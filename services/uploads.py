@@ -47,3 +47,8 @@ def store(folder: str, data: bytes, allowed: tuple[str, ...]) -> tuple[str, str,
 
 def load(folder: str, stored_name: str) -> bytes:
     return (_folder(folder) / stored_name).read_bytes()
+
+
+def remove(folder: str, stored_name: str) -> None:
+    """Forget a file no row names any more (a replaced upload, or one whose row lost a race)."""
+    (_folder(folder) / stored_name).unlink(missing_ok=True)

@@ -369,3 +369,12 @@ def test_a_station_names_its_member_or_household_only_where_its_kind_has_one(cli
     assert named.status_code == 201, named.get_json()
     assert (body(named)["named_member_id"], body(named)["funding"]) == (member.id, "self_raised")
     assert (nobody.status_code, body(nobody)["error"]["code"]) == (422, "user_not_found")
+
+
+def test_assessments_and_media_rows_belong_to_their_subjects_org_in_the_audit_trail(client, evaluation_world):
+    from services.audit import org_of_row
+
+    evaluation = open_round(client, evaluation_world)
+    subject = evaluation["subjects"][0]
+    for table in ("evaluation_assessments", "evaluation_media"):
+        assert org_of_row(table, {"id": 1, "subject_id": subject["id"]}) == subject["org_id"]
