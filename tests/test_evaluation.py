@@ -378,3 +378,71 @@ def test_assessments_and_media_rows_belong_to_their_subjects_org_in_the_audit_tr
     subject = evaluation["subjects"][0]
     for table in ("evaluation_assessments", "evaluation_media"):
         assert org_of_row(table, {"id": 1, "subject_id": subject["id"]}) == subject["org_id"]
+
+
+def _meeting_notices(event):
+    from models.notifications import Notification
+    db.session.expire_all()
+    return db.session.execute(
+        select(Notification.user_id, Notification.data).where(Notification.event == event).order_by(Notification.id)
+    ).all()
+
+
+def _own_staff(org):
+    from models.orgs import StaffScope
+    return set(db.session.execute(select(StaffScope.user_id).where(StaffScope.org_id == org.id)).scalars())
+
+
+def test_scheduling_the_meeting_tells_each_subjects_own_staff_once_per_new_time(client, evaluation_world):
+    units = evaluation_world["units"]
+    evaluation = open_round(client, evaluation_world)
+    path = f"/api/v1/evaluations/{evaluation['id']}"
+    meeting_at = (utcnow() + timedelta(days=7)).isoformat()
+    assert client.patch(path, headers=evaluation_world["street"],
+                        json={"meeting_at": meeting_at, "meeting_place": "街道会议室"}).status_code == 200
+    assert client.patch(path, headers=evaluation_world["street"], json={"meeting_place": "二楼"}).status_code == 200
+    notices = _meeting_notices("evaluation_meeting_scheduled")
+    told = {user_id for user_id, _ in notices}
+    assert told == _own_staff(units["community_a"]) | _own_staff(units["community_b"]) and told
+    assert len(notices) == len(told)  # the place alone moving tells nobody again
+    assert {data["round_id"] for _, data in notices} == {evaluation["id"]}
+
+
+def test_the_day_before_reminder_goes_once_and_again_only_after_the_meeting_moves(client, app, evaluation_world):
+    from jobs.evaluation import remind_evaluation_meetings
+
+    units = evaluation_world["units"]
+    evaluation = open_round(client, evaluation_world, subjects=("community_a",))
+    path = f"/api/v1/evaluations/{evaluation['id']}"
+    client.patch(path, headers=evaluation_world["street"], json={"meeting_at": (utcnow() + timedelta(days=3)).isoformat()})
+    assert remind_evaluation_meetings() == 0  # not yet the day before
+    from models.evaluation import EvaluationRound
+    db.session.execute(EvaluationRound.__table__.update().values(meeting_at=utcnow() + timedelta(hours=20)))
+    db.session.commit()
+
+    def run(_):
+        with app.app_context():
+            try:
+                return remind_evaluation_meetings()
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(run, range(4))) == 1
+    assert remind_evaluation_meetings() == 0
+    assert {user_id for user_id, _ in _meeting_notices("evaluation_meeting_reminder")} == _own_staff(
+        units["community_a"])
+    client.patch(path, headers=evaluation_world["street"], json={"meeting_at": (utcnow() + timedelta(days=5)).isoformat()})
+    db.session.execute(EvaluationRound.__table__.update().values(meeting_at=utcnow() + timedelta(hours=10)))
+    db.session.commit()
+    assert remind_evaluation_meetings() == 1
+
+
+def test_a_meeting_scheduled_within_a_day_is_not_reminded_again(client, evaluation_world):
+    from jobs.evaluation import remind_evaluation_meetings
+
+    evaluation = open_round(client, evaluation_world, subjects=("community_a",))
+    client.patch(f"/api/v1/evaluations/{evaluation['id']}", headers=evaluation_world["street"],
+                 json={"meeting_at": (utcnow() + timedelta(hours=5)).isoformat()})
+    assert remind_evaluation_meetings() == 0
+    assert len(_meeting_notices("evaluation_meeting_scheduled")) == len(_own_staff(evaluation_world["units"]["community_a"]))
