@@ -170,3 +170,15 @@ def test_two_first_uploads_of_one_item_at_once_keep_one_row(live_server, positio
     rows = db.session.execute(select(StationChecklistEvidence).where(
         StationChecklistEvidence.station_id == station_id)).scalars().all()
     assert len(rows) == 1
+
+
+def test_an_evidence_upload_leaves_one_audit_row_of_the_station_and_its_org(client, positions):
+    from models.audit import AuditEntry
+
+    station = body(client.post("/api/v1/stations", headers=positions["street"], json=_station(positions["enterprise"])))
+    before = db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    assert upload(client, positions["street"], station["id"], "has_rules").status_code == 201
+    db.session.expire_all()
+    trail = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()[before:]
+    assert [(entry.target_type, entry.target_id, entry.org_id) for entry in trail] == [
+        ("stations", station["id"], positions["enterprise"].id)]
