@@ -231,7 +231,9 @@ def ballot_paper(args):
 @blp.arguments(BallotSchema)
 @blp.response(201)
 def cast_ballot(args):
-    """投票: anonymous (no login); one ballot per code; a used code 409, an unknown code 404. The code is never logged."""
+    """投票: anonymous (no login); one ballot per code; a used code 409, an unknown code 404.
+
+    The code is never logged."""
     evaluation.cast_ballot(args["code"], args["scores"])
     db.session.commit()
     return "", 201

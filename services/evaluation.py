@@ -226,7 +226,9 @@ def subjects_of(evaluation: EvaluationRound) -> list[EvaluationSubject]:
 
 
 def subject_for_reporter(actor: User, round_id: int, subject_id: int) -> EvaluationSubject:
-    """The subject, for the round's staff or the subject organisation's own staff (who write its report); 404 otherwise."""
+    """The subject, for the round's staff or the subject organisation's own staff (who write its report).
+
+    404 otherwise."""
     subject = db.session.get(EvaluationSubject, subject_id)
     evaluation = db.session.get(EvaluationRound, round_id)
     if (subject is None or evaluation is None or subject.round_id != evaluation.id
@@ -333,7 +335,8 @@ RECORD_SECTIONS: dict[str, Callable[[OrgUnit, datetime, datetime], dict]] = {
 def record(org: OrgUnit, year: int) -> dict:
     """The year's record (local calendar year) of the org's subtree: computed, never typed."""
     start, end = local_days(date(year, 1, 1), date(year, 12, 31))
-    return {"org_id": org.id, "year": year, **{name: section(org, start, end) for name, section in RECORD_SECTIONS.items()}}
+    sections = {name: section(org, start, end) for name, section in RECORD_SECTIONS.items()}
+    return {"org_id": org.id, "year": year, **sections}
 
 
 def subject_record(actor: User, round_id: int, subject_id: int) -> dict:
@@ -389,7 +392,8 @@ def invite(actor: User, round_id: int, sector: str, count: int) -> list[str]:
     ).scalar_one()
     cap = current_app.config["EVALUATION_CODES_PER_ROUND"]
     if existing + count > cap:
-        raise Invalid(f"每次评议最多发放 {cap} 个评议码", code="too_many_codes", fields={"count": [f"最多还能发放 {max(cap - existing, 0)} 个"]})
+        raise Invalid(f"每次评议最多发放 {cap} 个评议码", code="too_many_codes",
+                      fields={"count": [f"最多还能发放 {max(cap - existing, 0)} 个"]})
     codes = [_new_code() for _ in range(count)]
     db.session.add_all(
         EvaluationCode(round_id=evaluation.id, sector=sector, digest=_digest(code), spent=False) for code in codes

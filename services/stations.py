@@ -89,7 +89,8 @@ def _check_people(kind: str, named_member_id: int | None, household_user_id: int
         if user_id is None:
             continue
         if kind != wanted_kind:
-            raise Invalid("该类阵地不设此项", code="station_person_not_applicable", fields={field: ["该类阵地不设此项"]})
+            raise Invalid("该类阵地不设此项", code="station_person_not_applicable",
+                          fields={field: ["该类阵地不设此项"]})
         if db.session.get(User, user_id) is None:
             raise Invalid("用户不存在", code="user_not_found", fields={field: ["用户不存在"]})
 

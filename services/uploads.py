@@ -1,4 +1,6 @@
-"""Files people upload (report media, checklist evidence): type by content, size limit, stored under the instance folder."""
+"""Files people upload (report media, checklist evidence).
+
+The type is read from the content, the size is limited, the file is kept under the instance folder."""
 import secrets
 from pathlib import Path
 

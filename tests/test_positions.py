@@ -1,4 +1,4 @@
-"""Positions (阵地) part 6: station kinds fit the org level, checklist evidence, completeness per street and district."""
+"""Positions (阵地): station kinds fit the org level, checklist evidence, completeness per street and district."""
 import io
 import threading
 
