@@ -182,3 +182,13 @@ def test_an_evidence_upload_leaves_one_audit_row_of_the_station_and_its_org(clie
     trail = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()[before:]
     assert [(entry.target_type, entry.target_id, entry.org_id) for entry in trail] == [
         ("stations", station["id"], positions["enterprise"].id)]
+
+
+def test_every_demo_station_stands_at_a_level_that_holds_its_kind(app, app_context):
+    from models.stations import Station
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    demo = db.session.execute(select(Station)).scalars().all()
+    assert demo
+    assert [station.name for station in demo if station.kind not in STATION_KINDS_BY_ORG_KIND.get(
+        station.org.kind, ())] == []
