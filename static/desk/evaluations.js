@@ -46,6 +46,11 @@ async function showRound(roundId) {
 const reload = (round) => showRound(round.id);
 
 function renderRound(round) {
+  // Another round's codes must not stay on screen (nor be printed under this round's title).
+  if (detail.section.dataset.roundId !== String(round.id)) {
+    detail.sheet.replaceChildren();
+    detail.sheet.hidden = true;
+  }
   detail.section.hidden = false;
   detail.section.dataset.roundId = round.id;
   detail.heading.textContent = `${round.year} 年 ${round.title}`;
