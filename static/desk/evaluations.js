@@ -71,8 +71,8 @@ function renderRound(round) {
         // Closing ends the voting for good: asked once more.
         if (!window.confirm(`结束后不能再投票，确定结束「${round.title}」？`)) return;
         await call("POST", `/evaluations/${round.id}/close`);
-        detail.notice.textContent = `已结束评议：${round.title}`;
         await Promise.all([reload(round), rounds.load()]);
+        detail.notice.textContent = `已结束评议：${round.title}`;
       }), { id: "evaluation-close" }));
   } else {
     parts.push(h("h3", {}, "评议结果"), detail.results);
@@ -90,8 +90,9 @@ function meetingForm(round) {
   ], () => busy(element.querySelectorAll("button"), error, async () => {
     if (!at.value) throw new Error("请填写大会时间");
     await call("PATCH", `/evaluations/${round.id}`, { meeting_at: shanghaiInstant(at.value), meeting_place: place.value.trim() || null });
-    detail.notice.textContent = "已安排述职大会，已通知各述职对象";
     await reload(round);
+    // Told after the reload, so the screen is the new one when the notice appears.
+    detail.notice.textContent = "已安排述职大会，已通知各述职对象";
   }));
   return element;
 }
@@ -103,8 +104,9 @@ function subjectForm(round) {
     labelled("述职对象", org), h("button", { type: "submit", className: "secondary" }, "添加述职对象"), error,
   ], () => busy(element.querySelectorAll("button"), error, async () => {
     await call("POST", `/evaluations/${round.id}/subjects`, { org_id: Number(org.value) });
-    detail.notice.textContent = `已添加述职对象：${orgName(Number(org.value))}`;
+    const added = orgName(Number(org.value));
     await reload(round);
+    detail.notice.textContent = `已添加述职对象：${added}`;
   }));
   return element;
 }
