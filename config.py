@@ -41,6 +41,8 @@ NOTIFICATION_EVENTS = {
     "visit_confirmed": ("走访时长确认通知", "已确认"),
     "activity_promoted": ("活动候补转正通知", "已确认"),
     "activity_reminder": ("活动开始提醒", "即将开始"),
+    "evaluation_meeting_scheduled": ("述职大会安排通知", "已安排"),
+    "evaluation_meeting_reminder": ("述职大会提醒", "明天召开"),
 }
 
 

@@ -2,7 +2,8 @@
 from functools import wraps
 from urllib.parse import quote
 
-from flask import request
+import marshmallow as ma
+from flask import current_app, request
 from werkzeug.wrappers import Response
 
 from models.users import User
@@ -108,3 +109,21 @@ def attachment(content: bytes, mimetype: str, filename: str, ascii_filename: str
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def larger_body(view):
+    """Uploads may be larger than the API's usual body limit (EVALUATION_MEDIA_MAX_BYTES plus the form's own bytes)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        request.max_content_length = current_app.config["EVALUATION_MEDIA_MAX_BYTES"] + 64 * 1024
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def load_or_422(schema: ma.Schema, data: dict) -> dict:
+    """A form read by hand (after the scope check), with the usual 422 for bad fields."""
+    try:
+        return schema.load(data)
+    except ma.ValidationError as error:
+        raise Invalid(fields=error.messages) from None

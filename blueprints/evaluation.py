@@ -1,11 +1,8 @@
 """双向述职评议: rounds and their subjects for street and district staff; anonymous ballots with one-time codes."""
-from functools import wraps
-
-import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from blueprints.common import auth_required, current_user, page_response
+from blueprints.common import auth_required, current_user, larger_body, load_or_422, page_response
 from extensions import db, limiter
 from schemas.common import patch_schema
 from schemas.evaluation import (
@@ -32,30 +29,11 @@ from schemas.evaluation import (
     VideoLinkSchema,
 )
 from services import evaluation
-from services.errors import Invalid
 
 blp = Blueprint("evaluation", __name__, url_prefix="", description="双向述职评议")
 
 def _ballots_per_minute() -> str:
     return f"{current_app.config['BALLOTS_PER_MINUTE']} per minute"
-
-
-def larger_body(view):
-    """Uploads may be larger than the API's usual body limit (EVALUATION_MEDIA_MAX_BYTES plus the form's own bytes)."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        request.max_content_length = current_app.config["EVALUATION_MEDIA_MAX_BYTES"] + 64 * 1024
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def load_or_422(schema: ma.Schema, data: dict) -> dict:
-    """A form read by hand (after the scope check), with the usual 422 for bad fields."""
-    try:
-        return schema.load(data)
-    except ma.ValidationError as error:
-        raise Invalid(fields=error.messages) from None
 
 
 def _detail(round_):
@@ -253,7 +231,9 @@ def ballot_paper(args):
 @blp.arguments(BallotSchema)
 @blp.response(201)
 def cast_ballot(args):
-    """投票: anonymous (no login); one ballot per code; a used code 409, an unknown code 404. The code is never logged."""
+    """投票: anonymous (no login); one ballot per code; a used code 409, an unknown code 404.
+
+    The code is never logged."""
     evaluation.cast_ballot(args["code"], args["scores"])
     db.session.commit()
     return "", 201

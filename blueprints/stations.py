@@ -2,14 +2,26 @@
 import io
 
 import segno
-from flask import send_file, url_for
+from flask import current_app, request, send_file, url_for
 from flask_smorest import Blueprint
 
-from blueprints.common import auth_required, current_user, page_response
+from blueprints.common import attachment, auth_required, current_user, larger_body, load_or_422, page_response
 from extensions import db
 from schemas.common import patch_schema
-from schemas.stations import QrSchema, StationListArgsSchema, StationPageSchema, StationPatchSchema, StationSchema
+from schemas.stations import (
+    CompletenessArgsSchema,
+    CompletenessSchema,
+    EvidenceListSchema,
+    EvidenceSchema,
+    EvidenceUploadSchema,
+    QrSchema,
+    StationListArgsSchema,
+    StationPageSchema,
+    StationPatchSchema,
+    StationSchema,
+)
 from services import qrcodes, stations
+from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("stations", __name__, url_prefix="/stations", description="阵地与签到二维码")
 
@@ -101,3 +113,58 @@ def rotate_qr(station_id):
     station = stations.rotate_secret(current_user(), station_id)
     db.session.commit()
     return station
+
+
+@blp.route("/completeness", methods=["GET"])
+@auth_required
+@blp.arguments(CompletenessArgsSchema, location="query")
+@blp.response(200, CompletenessSchema)
+def completeness(args):
+    """阵地标准化完成情况: per station of the org's subtree the checklist items done and evidenced, per org the sums."""
+    return stations.completeness(current_user(), args["org_id"])
+
+
+@blp.route("/completeness.xlsx", methods=["GET"])
+@auth_required
+@blp.arguments(CompletenessArgsSchema, location="query")
+@blp.response(200, content_type=CONTENT_TYPE)
+def completeness_xlsx(args):
+    """阵地标准化完成情况（Excel）"""
+    content, org_name = stations.completeness_workbook(current_user(), args["org_id"])
+    return attachment(content, CONTENT_TYPE, f"{org_name}阵地标准化完成情况.xlsx", f"positions-{args['org_id']}.xlsx")
+
+
+@blp.route("/<id:station_id>/checklist-evidence", methods=["POST"])
+@larger_body
+@auth_required
+@blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": EvidenceUploadSchema}}})
+@blp.response(201, EvidenceSchema)
+def add_evidence(station_id):
+    """清单佐证: a photo or PDF for one checklist item (multipart `item`, `file`); replaces the item's earlier one
+    and marks the item done. The form is read after the scope check."""
+    actor = current_user()
+    stations.station_in_scope(actor, station_id)
+    form = load_or_422(EvidenceUploadSchema(), {**request.form, **request.files})
+    evidence = stations.add_evidence(actor, station_id, form["item"], form["file"].read())
+    db.session.commit()
+    return evidence
+
+
+@blp.route("/<id:station_id>/checklist-evidence", methods=["GET"])
+@auth_required
+@blp.response(200, EvidenceListSchema)
+def list_evidence(station_id):
+    """清单佐证列表"""
+    return {"items": stations.evidence_of(current_user(), station_id)}
+
+
+@blp.route("/<id:station_id>/checklist-evidence/<id:evidence_id>", methods=["GET"])
+@auth_required
+@blp.response(200, content_type="application/octet-stream")
+def evidence_file(station_id, evidence_id):
+    """清单佐证文件: for staff of the station's scope; never cached."""
+    content, content_type = stations.evidence_content(current_user(), station_id, evidence_id)
+    response = current_app.response_class(content, mimetype=content_type)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = "inline"
+    return response

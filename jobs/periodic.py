@@ -10,4 +10,5 @@ PERIODIC_JOBS: dict[str, int] = {
     "jobs.coordination.send_reminders": 600,
     "jobs.care.alert_overdue_visits": 3600,
     "jobs.activities.remind_upcoming_activities": 60,
+    "jobs.evaluation.remind_evaluation_meetings": 600,
 }

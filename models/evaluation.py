@@ -48,6 +48,8 @@ class EvaluationRound(db.Model):
     # The reporting meeting (述职大会), when scheduled.
     meeting_at: Mapped[datetime | None]
     meeting_place: Mapped[str | None] = mapped_column(String(200))
+    # Claimed when the day-before reminder of the meeting goes out; cleared when the meeting moves.
+    meeting_reminded_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]

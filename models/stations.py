@@ -1,7 +1,7 @@
 """Positions (阵地): stations where members check in, with their opening hours and QR secret."""
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -16,6 +16,18 @@ STATION_KIND_NAMES = {
     "liaison_station": "在职党员联络站",
 }
 STATION_KINDS = tuple(STATION_KIND_NAMES)
+# Which kinds of position an org of each kind may hold (the "四位一体" levels); an org kind not
+# listed holds none. Enterprise and social-organisation positions are recorded as service stations.
+STATION_KINDS_BY_ORG_KIND = {
+    "street_working_committee": ("street_service_centre", "liaison_station"),
+    "community_general_branch": ("community_service_station", "liaison_station"),
+    "building_branch": ("building_named_station", "household_activity_room"),
+    "nonpublic_enterprise_committee": ("community_service_station",),
+    "street_economic_branch": ("community_service_station",),
+    "enterprise_branch": ("community_service_station",),
+    "association_committee": ("community_service_station",),
+    "social_org_branch": ("community_service_station",),
+}
 # The "five ways" (五种途径) a place is obtained.
 ACQUISITION_NAMES = {
     "purchased": "自购",
@@ -106,6 +118,26 @@ class Station(db.Model):
         if self.checklist is None:
             return None
         return sum(1 for item in CHECKLIST_ITEMS if self.checklist.get(item))
+
+
+
+class StationChecklistEvidence(db.Model):
+    """A photo or document proving one checklist item of a station, with who checked it and when."""
+
+    __tablename__ = "station_checklist_evidence"
+    __table_args__ = (
+        UniqueConstraint("station_id", "item"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"), index=True)
+    item: Mapped[str] = mapped_column(choice(CHECKLIST_ITEMS, "station_checklist_item", 40))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int]
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- opening hours: how the weekly calendar and closed days of a station read in local time ----

@@ -3,6 +3,7 @@ import re
 from datetime import date
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from marshmallow import validate
 
 from models.stations import ACQUISITIONS, CHECKLIST_ITEMS, FUNDINGS, STATION_KINDS, WEEKDAYS, is_open
@@ -123,3 +124,59 @@ class QrSchema(ma.Schema):
     window_seconds = ma.fields.Integer(required=True, metadata={"description": "how often the token changes"})
     payload = ma.fields.String(required=True)
     png_url = ma.fields.String(required=True)
+
+
+class EvidenceSchema(ma.Schema):
+    """The photo or document proving one checklist item, with who checked it and when."""
+
+    id = Id(dump_only=True)
+    station_id = Id(dump_only=True)
+    item = ma.fields.String(dump_only=True, validate=validate.OneOf(CHECKLIST_ITEMS))
+    content_type = ma.fields.String(dump_only=True)
+    size_bytes = ma.fields.Integer(dump_only=True)
+    checked_by_id = Id(dump_only=True, allow_none=True)
+    checked_at = ma.fields.DateTime(dump_only=True)
+
+
+class EvidenceListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(EvidenceSchema), required=True)
+
+
+class EvidenceUploadSchema(ma.Schema):
+    item = ma.fields.String(required=True, validate=validate.OneOf(CHECKLIST_ITEMS))
+    file = Upload(required=True, metadata={"description": "JPEG、PNG 照片或 PDF 文档"})
+
+
+class CompletenessArgsSchema(ma.Schema):
+    org_id = Id(required=True, metadata={"description": "街道或区（须在调用者的工作范围内，否则 404）"})
+
+
+class StationCompletenessSchema(ma.Schema):
+    station_id = Id(required=True)
+    name = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
+    org_id = Id(required=True)
+    org_name = ma.fields.String(required=True)
+    applicable = ma.fields.Boolean(required=True,
+                                   metadata={"description": "该阵地是否填写标准化清单（企业、社会组织）"})
+    items_total = ma.fields.Integer(required=True)
+    items_done = ma.fields.Integer(required=True)
+    items_evidenced = ma.fields.Integer(required=True)
+
+
+class OrgCompletenessSchema(ma.Schema):
+    org_id = Id(required=True)
+    org_name = ma.fields.String(required=True)
+    stations = ma.fields.Integer(required=True)
+    stations_complete = ma.fields.Integer(required=True, metadata={"description": "每项都有佐证的阵地数"})
+    items_total = ma.fields.Integer(required=True)
+    items_done = ma.fields.Integer(required=True)
+    items_evidenced = ma.fields.Integer(required=True)
+
+
+class CompletenessSchema(ma.Schema):
+    org_id = Id(required=True)
+    org_name = ma.fields.String(required=True)
+    items = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "清单项名称"})
+    orgs = ma.fields.List(ma.fields.Nested(OrgCompletenessSchema), required=True)
+    stations = ma.fields.List(ma.fields.Nested(StationCompletenessSchema), required=True)

@@ -438,6 +438,13 @@ def _org_of_project(project_id: int) -> int | None:
     return project.community_id if project is not None else None
 
 
+def _org_of_evaluation_subject(subject_id: int) -> int | None:
+    from models.evaluation import EvaluationSubject
+
+    subject = db.session.get(EvaluationSubject, subject_id)
+    return subject.org_id if subject is not None else None
+
+
 # How to find the org of a row whose table has no org_id, community_id or building_id column.
 ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "org_units": lambda row: row.get("id"),
@@ -453,6 +460,8 @@ ORG_OF_ROW: dict[str, Callable[[dict], int | None]] = {
     "branch_members": lambda row: row.get("branch_id"),
     "mass_organisations": lambda row: row.get("branch_id"),
     "project_offers": lambda row: _org_of_project(row["project_id"]),
+    "evaluation_assessments": lambda row: _org_of_evaluation_subject(row["subject_id"]),
+    "evaluation_media": lambda row: _org_of_evaluation_subject(row["subject_id"]),
 }
 ORG_COLUMNS = ("org_id", "community_id", "building_id")
 

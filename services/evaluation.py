@@ -20,13 +20,14 @@ import hmac
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, distinct, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
+from localtime import to_local
 from models.base import utcnow
 from models.checkins import CheckIn
 from models.evaluation import (
@@ -41,13 +42,14 @@ from models.evaluation import (
 )
 from models.ledger import HourEntry
 from models.members import Registration
-from models.orgs import OrgUnit
+from models.orgs import OrgUnit, StaffScope
 from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.stations import CHECKLIST_ITEMS, Station
 from models.users import User
 from services import uploads
 from services.database import UNPAGED_LIMIT, is_postgresql
 from services.errors import Conflict, Invalid, NotFound
+from services.notifications import notify
 from services.periods import local_days
 from services.permissions import reaches, require_org, require_staff, within_scope
 
@@ -105,15 +107,70 @@ def round_listing(actor: User, year: int | None = None):
 
 
 def schedule_meeting(actor: User, round_id: int, changes: dict) -> EvaluationRound:
-    """述职大会: when and where; the dimensions may change only while no ballot is cast."""
+    """述职大会: when and where; the dimensions may change only while no ballot is cast.
+
+    A new meeting time is told to every subject's staff, and re-arms the day-before reminder
+    (unless the meeting is already within a day: the notice itself is the reminder)."""
     evaluation = round_in_scope(actor, round_id)
     _require_open(evaluation)
     if "dimensions" in changes and _ballot_count(evaluation.id):
         raise Conflict("已有选票，评议维度不能再改", code="ballots_cast")
+    moved = "meeting_at" in changes and changes["meeting_at"] != evaluation.meeting_at
     for name, value in changes.items():
         setattr(evaluation, name, value)
+    if moved:
+        soon = evaluation.meeting_at is not None and evaluation.meeting_at - utcnow() <= MEETING_REMINDER_AHEAD
+        evaluation.meeting_reminded_at = utcnow() if soon else None
     db.session.flush()
+    if moved and evaluation.meeting_at is not None:
+        for subject in subjects_of(evaluation):
+            _tell_subject(evaluation, subject, "evaluation_meeting_scheduled", "述职大会已安排")
     return evaluation
+
+
+# When the reminder of the reporting meeting goes out: the day before.
+MEETING_REMINDER_AHEAD = timedelta(days=1)
+
+
+def _subject_staff(subject: EvaluationSubject) -> list[int]:
+    """The staff of the subject organisation itself (whose secretary reports)."""
+    return db.session.execute(
+        select(StaffScope.user_id).where(StaffScope.org_id == subject.org_id).distinct().order_by(StaffScope.user_id)
+    ).scalars().all()
+
+
+def _tell_subject(evaluation: EvaluationRound, subject: EvaluationSubject, event: str, title: str) -> None:
+    when = to_local(evaluation.meeting_at).strftime("%Y-%m-%d %H:%M")
+    place = f"，{evaluation.meeting_place}" if evaluation.meeting_place else ""
+    for user_id in _subject_staff(subject):
+        notify(user_id, event, title, f"{evaluation.title}：{when}{place}",
+               {"round_id": evaluation.id, "subject_id": subject.id, "meeting_at": evaluation.meeting_at.isoformat()})
+
+
+def remind_meetings() -> int:
+    """Tell the subjects' staff once, the day before, of an open round's meeting; returns how many rounds."""
+    now = utcnow()
+    due = db.session.execute(
+        select(EvaluationRound.id).where(
+            EvaluationRound.status == "open", EvaluationRound.meeting_reminded_at.is_(None),
+            EvaluationRound.meeting_at > now, EvaluationRound.meeting_at <= now + MEETING_REMINDER_AHEAD,
+        ).order_by(EvaluationRound.id)
+    ).scalars().all()
+    reminded = 0
+    for round_id in due:
+        claimed = db.session.execute(
+            update(EvaluationRound)
+            .where(EvaluationRound.id == round_id, EvaluationRound.meeting_reminded_at.is_(None))
+            .values(meeting_reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue  # another worker got there first
+        evaluation = db.session.get(EvaluationRound, round_id)
+        for subject in subjects_of(evaluation):
+            _tell_subject(evaluation, subject, "evaluation_meeting_reminder", "明天召开述职大会")
+        reminded += 1
+    return reminded
 
 
 def close_round(actor: User, round_id: int) -> EvaluationRound:
@@ -156,6 +213,8 @@ def add_subject(actor: User, round_id: int, org_id: int) -> EvaluationSubject:
             db.session.flush()
     except IntegrityError:
         raise Conflict("该组织已是述职对象", code="subject_exists") from None
+    if evaluation.meeting_at is not None and evaluation.meeting_at > utcnow():
+        _tell_subject(evaluation, subject, "evaluation_meeting_scheduled", "述职大会已安排")
     return subject
 
 
@@ -167,7 +226,9 @@ def subjects_of(evaluation: EvaluationRound) -> list[EvaluationSubject]:
 
 
 def subject_for_reporter(actor: User, round_id: int, subject_id: int) -> EvaluationSubject:
-    """The subject, for the round's staff or the subject organisation's own staff (who write its report); 404 otherwise."""
+    """The subject, for the round's staff or the subject organisation's own staff (who write its report).
+
+    404 otherwise."""
     subject = db.session.get(EvaluationSubject, subject_id)
     evaluation = db.session.get(EvaluationRound, round_id)
     if (subject is None or evaluation is None or subject.round_id != evaluation.id
@@ -274,7 +335,8 @@ RECORD_SECTIONS: dict[str, Callable[[OrgUnit, datetime, datetime], dict]] = {
 def record(org: OrgUnit, year: int) -> dict:
     """The year's record (local calendar year) of the org's subtree: computed, never typed."""
     start, end = local_days(date(year, 1, 1), date(year, 12, 31))
-    return {"org_id": org.id, "year": year, **{name: section(org, start, end) for name, section in RECORD_SECTIONS.items()}}
+    sections = {name: section(org, start, end) for name, section in RECORD_SECTIONS.items()}
+    return {"org_id": org.id, "year": year, **sections}
 
 
 def subject_record(actor: User, round_id: int, subject_id: int) -> dict:
@@ -330,7 +392,8 @@ def invite(actor: User, round_id: int, sector: str, count: int) -> list[str]:
     ).scalar_one()
     cap = current_app.config["EVALUATION_CODES_PER_ROUND"]
     if existing + count > cap:
-        raise Invalid(f"每次评议最多发放 {cap} 个评议码", code="too_many_codes", fields={"count": [f"最多还能发放 {max(cap - existing, 0)} 个"]})
+        raise Invalid(f"每次评议最多发放 {cap} 个评议码", code="too_many_codes",
+                      fields={"count": [f"最多还能发放 {max(cap - existing, 0)} 个"]})
     codes = [_new_code() for _ in range(count)]
     db.session.add_all(
         EvaluationCode(round_id=evaluation.id, sector=sector, digest=_digest(code), spent=False) for code in codes

@@ -3,16 +3,26 @@ import math
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
+from models.base import utcnow
 from models.orgs import OrgUnit
-from models.stations import Station
+from models.stations import (
+    CHECKLIST_ITEM_NAMES,
+    CHECKLIST_ITEMS,
+    STATION_KIND_NAMES,
+    STATION_KINDS_BY_ORG_KIND,
+    Station,
+    StationChecklistEvidence,
+)
 from models.users import User
-from services import qrcodes
+from services import qrcodes, uploads
 from services.database import paginate
-from services.errors import Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound
 from services.permissions import require_org
+from services.spreadsheets import Column, workbook
 from wx import pages
 
 EARTH_RADIUS_M = 6371008.8
@@ -68,15 +78,24 @@ def _check_people(kind: str, named_member_id: int | None, household_user_id: int
         if user_id is None:
             continue
         if kind != wanted_kind:
-            raise Invalid("该类阵地不设此项", code="station_person_not_applicable", fields={field: ["该类阵地不设此项"]})
+            raise Invalid("该类阵地不设此项", code="station_person_not_applicable",
+                          fields={field: ["该类阵地不设此项"]})
         if db.session.get(User, user_id) is None:
             raise Invalid("用户不存在", code="user_not_found", fields={field: ["用户不存在"]})
+
+
+def _check_level(org: OrgUnit, kind: str) -> None:
+    """A position's kind must fit its org's level (STATION_KINDS_BY_ORG_KIND)."""
+    if kind not in STATION_KINDS_BY_ORG_KIND.get(org.kind, ()):
+        message = f"{org.name}不能设立{STATION_KIND_NAMES[kind]}"
+        raise Invalid(message, code="station_kind_not_allowed", fields={"kind": [message]})
 
 
 def create_station(actor: User, fields: dict) -> Station:
     org = require_org(actor, fields["org_id"])
     _check_checklist(org, fields.get("checklist"))
     _check_people(fields["kind"], fields.get("named_member_id"), fields.get("household_user_id"))
+    _check_level(org, fields["kind"])
     station = Station(qr_secret=secrets.token_hex(16), **fields)
     db.session.add(station)
     db.session.flush()
@@ -91,6 +110,8 @@ def update_station(actor: User, station_id: int, changes: dict) -> Station:
     _check_checklist(org, changes.get("checklist", station.checklist))
     _check_people(changes.get("kind", station.kind), changes.get("named_member_id", station.named_member_id),
                   changes.get("household_user_id", station.household_user_id))
+    if "org_id" in changes or "kind" in changes:
+        _check_level(org, changes.get("kind", station.kind))
     for name, value in changes.items():
         setattr(station, name, value)
     db.session.flush()
@@ -133,6 +154,110 @@ def nearest(statement, lat: float, lng: float, page: int, per_page: int) -> tupl
         station.distance_m = round(haversine_m(lat, lng, station.lat, station.lng), 1)
     stations.sort(key=lambda station: (station.distance_m, station.id))
     return stations, total
+
+
+# --- checklist evidence and completeness -------------------------------------------------
+
+EVIDENCE_FOLDER = "station_evidence"
+
+
+def _require_checklist(station: Station) -> None:
+    if station.org.kind not in CHECKLIST_ORG_KINDS:
+        raise Invalid("只有企业和社会组织的阵地填写标准化清单", code="checklist_not_applicable",
+                      fields={"item": ["只有企业和社会组织的阵地填写标准化清单"]})
+
+
+def add_evidence(actor: User, station_id: int, item: str, data: bytes) -> StationChecklistEvidence:
+    """A photo or document for one checklist item: it replaces the item's earlier evidence and marks the item done.
+
+    Of two first uploads for the same item at once, the unique (station, item) lets one win; the other is 409."""
+    station = station_in_scope(actor, station_id)
+    _require_checklist(station)
+    stored_name, content_type, size = uploads.store(EVIDENCE_FOLDER, data, uploads.DOCUMENT_TYPES)
+    evidence = db.session.execute(
+        select(StationChecklistEvidence).where(StationChecklistEvidence.station_id == station.id,
+                                               StationChecklistEvidence.item == item)
+    ).scalar_one_or_none()
+    replaced = evidence.stored_name if evidence is not None else None
+    if evidence is None:
+        evidence = StationChecklistEvidence(station_id=station.id, item=item)
+        db.session.add(evidence)
+    evidence.stored_name, evidence.content_type, evidence.size_bytes = stored_name, content_type, size
+    evidence.checked_by_id, evidence.checked_at = actor.id, utcnow()
+    station.checklist = {**dict.fromkeys(CHECKLIST_ITEMS, False), **(station.checklist or {}), item: True}
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        uploads.remove(EVIDENCE_FOLDER, stored_name)
+        raise Conflict("该项佐证正在由他人上传，请刷新后重试", code="evidence_conflict") from None
+    if replaced is not None:
+        uploads.remove(EVIDENCE_FOLDER, replaced)
+    return evidence
+
+
+def evidence_of(actor: User, station_id: int) -> list[StationChecklistEvidence]:
+    station = station_in_scope(actor, station_id)
+    return db.session.execute(
+        select(StationChecklistEvidence).where(StationChecklistEvidence.station_id == station.id)
+        .order_by(StationChecklistEvidence.id)
+    ).scalars().all()
+
+
+def evidence_content(actor: User, station_id: int, evidence_id: int) -> tuple[bytes, str]:
+    station = station_in_scope(actor, station_id)
+    evidence = db.session.get(StationChecklistEvidence, evidence_id)
+    if evidence is None or evidence.station_id != station.id:
+        raise NotFound("佐证材料不存在", code="evidence_not_found")
+    return uploads.load(EVIDENCE_FOLDER, evidence.stored_name), evidence.content_type
+
+
+def completeness(actor: User, org_id: int) -> dict:
+    """Per station of the org's subtree how many checklist items are done and evidenced; per org the sums.
+
+    Only positions that carry the checklist (enterprises, social organisations) have items; the others
+    are counted as stations with `applicable` false."""
+    root = require_org(actor, org_id)
+    rows = db.session.execute(
+        select(Station, OrgUnit).join(OrgUnit, OrgUnit.id == Station.org_id)
+        .where(OrgUnit.path.startswith(root.path)).order_by(OrgUnit.path, Station.id)
+    ).all()
+    evidenced = dict(db.session.execute(
+        select(StationChecklistEvidence.station_id, func.count(StationChecklistEvidence.id))
+        .join(Station, Station.id == StationChecklistEvidence.station_id)
+        .join(OrgUnit, OrgUnit.id == Station.org_id)
+        .where(OrgUnit.path.startswith(root.path)).group_by(StationChecklistEvidence.station_id)
+    ).all())
+    stations, orgs = [], {}
+    for station, org in rows:
+        applicable = org.kind in CHECKLIST_ORG_KINDS
+        done = sum(1 for item in CHECKLIST_ITEMS if (station.checklist or {}).get(item)) if applicable else 0
+        proven = evidenced.get(station.id, 0) if applicable else 0
+        total = len(CHECKLIST_ITEMS) if applicable else 0
+        stations.append({"station_id": station.id, "name": station.name, "kind": station.kind, "org_id": org.id,
+                         "org_name": org.name, "applicable": applicable, "items_total": total,
+                         "items_done": done, "items_evidenced": proven})
+        rollup = orgs.setdefault(org.id, {"org_id": org.id, "org_name": org.name, "stations": 0,
+                                          "items_total": 0, "items_done": 0, "items_evidenced": 0,
+                                          "stations_complete": 0})
+        rollup["stations"] += 1
+        rollup["items_total"] += total
+        rollup["items_done"] += done
+        rollup["items_evidenced"] += proven
+        rollup["stations_complete"] += int(applicable and proven == total)
+    return {"org_id": root.id, "org_name": root.name, "items": list(CHECKLIST_ITEM_NAMES.values()),
+            "orgs": list(orgs.values()), "stations": stations}
+
+
+COMPLETENESS_COLUMNS = [Column("组织"), Column("阵地"), Column("类型"), Column("适用清单"), Column("清单项数"),
+                        Column("已完成"), Column("有佐证")]
+
+
+def completeness_workbook(actor: User, org_id: int) -> tuple[bytes, str]:
+    view = completeness(actor, org_id)
+    rows = [(row["org_name"], row["name"], STATION_KIND_NAMES[row["kind"]], "是" if row["applicable"] else "否",
+             row["items_total"], row["items_done"], row["items_evidenced"]) for row in view["stations"]]
+    return workbook("阵地标准化完成情况", COMPLETENESS_COLUMNS, rows), view["org_name"]
 
 
 # --- QR tokens ----------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Files people upload (report media, checklist evidence): type by content, size limit, stored under the instance folder."""
+"""Files people upload (report media, checklist evidence).
+
+The type is read from the content, the size is limited, the file is kept under the instance folder."""
 import secrets
 from pathlib import Path
 
@@ -47,3 +49,8 @@ def store(folder: str, data: bytes, allowed: tuple[str, ...]) -> tuple[str, str,
 
 def load(folder: str, stored_name: str) -> bytes:
     return (_folder(folder) / stored_name).read_bytes()
+
+
+def remove(folder: str, stored_name: str) -> None:
+    """Forget a file no row names any more (a replaced upload, or one whose row lost a race)."""
+    (_folder(folder) / stored_name).unlink(missing_ok=True)

@@ -249,6 +249,12 @@ MATRIX = {
     "POST /api/v1/evaluations/{round_id}/invitations": "res=404 mem=404 staff=404 other=404",
     "POST /api/v1/evaluations/{round_id}/close": "res=404 mem=404 staff=404 other=404",
     "GET /api/v1/evaluations/{round_id}/results": "res=404 mem=404 staff=404 other=404",
+    # Without `org_id` every signed-in caller gets 422 (the scope is then checked as in POST /stations).
+    "GET /api/v1/stations/completeness": "",
+    "GET /api/v1/stations/completeness.xlsx": "",
+    "POST /api/v1/stations/{station_id}/checklist-evidence": "res=404 mem=404 other=404",
+    "GET /api/v1/stations/{station_id}/checklist-evidence": "res=404 mem=404 other=404",
+    "GET /api/v1/stations/{station_id}/checklist-evidence/{evidence_id}": "res=404 mem=404 other=404",
     # Anonymous by design (a code, not a login): an unknown code is 404 for everyone.
     "POST /api/v1/ballots": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
     "POST /api/v1/ballots/paper": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
@@ -427,6 +433,7 @@ def path_ids(world) -> dict:
         "project_id": world["project"],
         "branch_id": world["functional_branch"],
         "branch_member_id": world["branch_member"],
+        "evidence_id": world["station_evidence"],
     }
 
 
@@ -498,6 +505,17 @@ def world(app, make, category):
     media = call("POST", f"/api/v1/evaluations/{evaluation['id']}/subjects/{subject['id']}/media", "street",
                  content_type="multipart/form-data",
                  data={"title": "照片", "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(16)), "p.png")})
+    # Evidence put straight on community A's station (the API keeps the checklist for enterprise positions).
+    from models.stations import StationChecklistEvidence
+    from services import uploads
+    from services.stations import EVIDENCE_FOLDER
+
+    stored_name, content_type, size = uploads.store(EVIDENCE_FOLDER, b"%PDF-1.4\n", uploads.DOCUMENT_TYPES)
+    evidence = StationChecklistEvidence(station_id=station.id, item="has_flag", stored_name=stored_name,
+                                        content_type=content_type, size_bytes=size)
+    db.session.add(evidence)
+    db.session.commit()
+    evidence_id = evidence.id
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     coordination = _coordination_world(units, people["member"])
@@ -515,6 +533,7 @@ def world(app, make, category):
         "provider": provider["id"],
         "street_org": units["street"].id,
         "evaluation": evaluation["id"], "evaluation_subject": subject["id"], "evaluation_media": media["id"],
+        "station_evidence": evidence_id,
     }
 
 

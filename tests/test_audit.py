@@ -162,7 +162,7 @@ def test_a_secretary_reads_only_the_rows_of_their_scope(client, make, units):
     plain_staff = make.staff(units["community_a"], role="staff")
     _create_station(client, make, secretary_a, units["community_a"], name="甲站")
     _create_station(client, make, secretary_b, units["community_b"], name="乙站")
-    _create_station(client, make, admin, units["street"], name="街道站")
+    _create_station(client, make, admin, units["street"], name="街道站", kind="street_service_centre")
 
     seen_by_a = body(client.get("/api/v1/audit", headers=make.headers(secretary_a)))
     assert [item["actor_id"] for item in seen_by_a["items"]] == [secretary_a.id]
@@ -198,7 +198,7 @@ def test_the_spreadsheet_has_chinese_headers_the_filtered_rows_and_no_formulas(c
     admin = make.admin()
     secretary = make.staff(units["community_a"], role="secretary", name="=HYPERLINK(\"http://x\")")
     _create_station(client, make, secretary, units["community_a"])
-    _create_station(client, make, admin, units["street"])
+    _create_station(client, make, admin, units["street"], kind="street_service_centre")
     response = client.get(f"/api/v1/audit.xlsx?actor_id={secretary.id}", headers=make.headers(admin))
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

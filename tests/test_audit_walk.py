@@ -58,6 +58,8 @@ NOT_STAFF_OPERATIONS = {
     "POST /api/v1/ballots/paper": "anonymous, and writes nothing",
     "POST /api/v1/evaluations/{round_id}/subjects/{subject_id}/media":
         "a multipart upload (the walk sends JSON): its one audit row is asserted in tests/test_evaluation.py",
+    "POST /api/v1/stations/{station_id}/checklist-evidence":
+        "a multipart upload (the walk sends JSON): its audit row is asserted in tests/test_positions.py",
 }
 
 

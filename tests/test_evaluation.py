@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import requests as http
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import OperationalError
 
 from extensions import db
 from models.audit import AuditEntry
@@ -174,7 +175,8 @@ def test_results_before_closing_are_409(client, evaluation_world):
 def test_a_closed_round_takes_no_ballot(client, evaluation_world):
     evaluation = open_round(client, evaluation_world)
     [code] = invite(client, evaluation_world, evaluation["id"], "member", 1)
-    assert client.post(f"/api/v1/evaluations/{evaluation['id']}/close", headers=evaluation_world["street"]).status_code == 200
+    closed = client.post(f"/api/v1/evaluations/{evaluation['id']}/close", headers=evaluation_world["street"])
+    assert closed.status_code == 200
     late = client.post("/api/v1/ballots", json={"code": code, "scores": scores_for(evaluation, 5)})
     assert (late.status_code, body(late)["error"]["code"]) == (409, "evaluation_closed")
     again = client.post(f"/api/v1/evaluations/{evaluation['id']}/close", headers=evaluation_world["street"])
@@ -244,9 +246,11 @@ def test_stored_ballots_cannot_be_joined_to_their_codes(client, evaluation_world
     postgresql = db.engine.dialect.name == "postgresql"
     physical = "ctid" if postgresql else None
     ballots_as_stored = db.session.execute(text(
-        f"SELECT id FROM evaluation_ballots {'ORDER BY ctid' if physical else ''}")).scalars().all()
+        "SELECT id FROM evaluation_ballots ORDER BY ctid" if physical else "SELECT id FROM evaluation_ballots"
+    )).scalars().all()
     codes_as_stored = db.session.execute(text(
-        f"SELECT id FROM evaluation_codes {'ORDER BY ctid' if physical else ''}")).scalars().all()
+        "SELECT id FROM evaluation_codes ORDER BY ctid" if physical else "SELECT id FROM evaluation_codes"
+    )).scalars().all()
     # Ballots lie in the order of their random ids, codes in the order they were made: neither
     # follows the order of casting.
     assert ballots_as_stored == sorted(ballots_as_stored)
@@ -255,7 +259,7 @@ def test_stored_ballots_cannot_be_joined_to_their_codes(client, evaluation_world
         assert db.session.execute(text("SELECT count(DISTINCT xmin::text) FROM evaluation_ballots")).scalar_one() == 1
         assert db.session.execute(text("SELECT count(DISTINCT xmin::text) FROM evaluation_codes")).scalar_one() == 1
     else:
-        with pytest.raises(Exception):  # WITHOUT ROWID: no hidden row number to order by
+        with pytest.raises(OperationalError):  # WITHOUT ROWID: no hidden row number to order by
             db.session.execute(text("SELECT rowid FROM evaluation_ballots")).all()
         db.session.rollback()
     # The audit trail holds no ballot and no time of any cast.
@@ -287,7 +291,8 @@ def test_the_record_equals_direct_counts(client, make, make_station, category, e
                         headers=evaluation_world["community"])
     assert answer.status_code == 200, answer.get_json()
     record = body(answer)
-    in_a = [r for r in db.session.execute(select(ServiceRequest)).scalars() if r.community_id == units["community_a"].id]
+    in_a = [request for request in db.session.execute(select(ServiceRequest)).scalars()
+            if request.community_id == units["community_a"].id]
     assert record["requests"]["submitted"] == len(in_a) == 2
     assert record["hours"] == {"confirmed_minutes": 90, "members_credited": 1}
     assert record["registrations"]["approved"] == 1
@@ -342,7 +347,8 @@ def test_media_are_refused_over_the_size_limit_or_of_the_wrong_type(client, app,
     trail = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()[trail_before:]
     assert [entry.target_type for entry in trail] == ["evaluation_rounds"]  # one row for the upload
     pdf = upload(PDF, "report.pdf")
-    assert (too_large.status_code, body(too_large)["error"]["code"]) in {(422, "file_too_large"), (413, "payload_too_large")}
+    assert (too_large.status_code, body(too_large)["error"]["code"]) in {
+        (422, "file_too_large"), (413, "payload_too_large")}
     assert (wrong_type.status_code, body(wrong_type)["error"]["code"]) == (422, "file_type_refused")
     assert (image.status_code, body(image)["kind"]) == (201, "image")
     assert (pdf.status_code, body(pdf)["kind"]) == (201, "pdf")
@@ -369,3 +375,83 @@ def test_a_station_names_its_member_or_household_only_where_its_kind_has_one(cli
     assert named.status_code == 201, named.get_json()
     assert (body(named)["named_member_id"], body(named)["funding"]) == (member.id, "self_raised")
     assert (nobody.status_code, body(nobody)["error"]["code"]) == (422, "user_not_found")
+
+
+def test_assessments_and_media_rows_belong_to_their_subjects_org_in_the_audit_trail(client, evaluation_world):
+    from services.audit import org_of_row
+
+    evaluation = open_round(client, evaluation_world)
+    subject = evaluation["subjects"][0]
+    for table in ("evaluation_assessments", "evaluation_media"):
+        assert org_of_row(table, {"id": 1, "subject_id": subject["id"]}) == subject["org_id"]
+
+
+def _meeting_notices(event):
+    from models.notifications import Notification
+    db.session.expire_all()
+    return db.session.execute(
+        select(Notification.user_id, Notification.data).where(Notification.event == event).order_by(Notification.id)
+    ).all()
+
+
+def _own_staff(org):
+    from models.orgs import StaffScope
+    return set(db.session.execute(select(StaffScope.user_id).where(StaffScope.org_id == org.id)).scalars())
+
+
+def test_scheduling_the_meeting_tells_each_subjects_own_staff_once_per_new_time(client, evaluation_world):
+    units = evaluation_world["units"]
+    evaluation = open_round(client, evaluation_world)
+    path = f"/api/v1/evaluations/{evaluation['id']}"
+    meeting_at = (utcnow() + timedelta(days=7)).isoformat()
+    assert client.patch(path, headers=evaluation_world["street"],
+                        json={"meeting_at": meeting_at, "meeting_place": "街道会议室"}).status_code == 200
+    assert client.patch(path, headers=evaluation_world["street"], json={"meeting_place": "二楼"}).status_code == 200
+    notices = _meeting_notices("evaluation_meeting_scheduled")
+    told = {user_id for user_id, _ in notices}
+    assert told == _own_staff(units["community_a"]) | _own_staff(units["community_b"]) and told
+    assert len(notices) == len(told)  # the place alone moving tells nobody again
+    assert {data["round_id"] for _, data in notices} == {evaluation["id"]}
+
+
+def test_the_day_before_reminder_goes_once_and_again_only_after_the_meeting_moves(client, app, evaluation_world):
+    from jobs.evaluation import remind_evaluation_meetings
+
+    units = evaluation_world["units"]
+    evaluation = open_round(client, evaluation_world, subjects=("community_a",))
+    path = f"/api/v1/evaluations/{evaluation['id']}"
+    client.patch(path, headers=evaluation_world["street"],
+                 json={"meeting_at": (utcnow() + timedelta(days=3)).isoformat()})
+    assert remind_evaluation_meetings() == 0  # not yet the day before
+    from models.evaluation import EvaluationRound
+    db.session.execute(EvaluationRound.__table__.update().values(meeting_at=utcnow() + timedelta(hours=20)))
+    db.session.commit()
+
+    def run(_):
+        with app.app_context():
+            try:
+                return remind_evaluation_meetings()
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(run, range(4))) == 1
+    assert remind_evaluation_meetings() == 0
+    assert {user_id for user_id, _ in _meeting_notices("evaluation_meeting_reminder")} == _own_staff(
+        units["community_a"])
+    client.patch(path, headers=evaluation_world["street"],
+                 json={"meeting_at": (utcnow() + timedelta(days=5)).isoformat()})
+    db.session.execute(EvaluationRound.__table__.update().values(meeting_at=utcnow() + timedelta(hours=10)))
+    db.session.commit()
+    assert remind_evaluation_meetings() == 1
+
+
+def test_a_meeting_scheduled_within_a_day_is_not_reminded_again(client, evaluation_world):
+    from jobs.evaluation import remind_evaluation_meetings
+
+    evaluation = open_round(client, evaluation_world, subjects=("community_a",))
+    client.patch(f"/api/v1/evaluations/{evaluation['id']}", headers=evaluation_world["street"],
+                 json={"meeting_at": (utcnow() + timedelta(hours=5)).isoformat()})
+    assert remind_evaluation_meetings() == 0
+    own_staff = _own_staff(evaluation_world["units"]["community_a"])
+    assert len(_meeting_notices("evaluation_meeting_scheduled")) == len(own_staff)

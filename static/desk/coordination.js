@@ -229,7 +229,7 @@ const reports = new Listing({
       button("下载 Word", "secondary", () => attempt(() => download(`/annual-reports/${report.id}/report.docx`, "report.docx"), (name) => `已下载${name}`)),
       button("下载 Excel", "secondary", () => attempt(() => download(`/annual-reports/${report.id}/report.xlsx`, "report.xlsx"), (name) => `已下载${name}`)))),
   emptyText: "暂无年度工作报告",
-  ids: { list: "report-list", summary: "reports-summary" },
+  ids: { list: "annual-report-list", summary: "annual-reports-summary" },
 });
 
 function reportForm() {

@@ -1,0 +1,194 @@
+"""Positions (阵地): station kinds fit the org level, checklist evidence, completeness per street and district."""
+import io
+import threading
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from extensions import db
+from models.stations import STATION_KINDS, STATION_KINDS_BY_ORG_KIND, StationChecklistEvidence
+from services.orgs import add_org
+from tests.conftest import body
+from tests.fixtures.members import CENTRE
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%evidence\n"
+
+
+def _station(org, kind="community_service_station", **extra):
+    return {"name": "阵地", "kind": kind, "org_id": org.id, "address": "路1号", "lat": CENTRE[0], "lng": CENTRE[1],
+            "radius_m": 100, "acquisition": "rented", "opening_hours": {"weekly": {}}, **extra}
+
+
+@pytest.fixture
+def positions(make):
+    units = make.tree()
+    enterprise = add_org("泉城科技党支部", "enterprise_branch", units["street"])
+    db.session.commit()
+    return {"units": units, "enterprise": enterprise, "street": make.headers(make.staff(units["street"])),
+            "other": make.headers(make.staff(units["community_b"]))}
+
+
+def upload(client, headers, station_id, item, content=PNG, name="photo.png"):
+    return client.post(f"/api/v1/stations/{station_id}/checklist-evidence", headers=headers,
+                       content_type="multipart/form-data",
+                       data={"item": item, "file": (io.BytesIO(content), name)})
+
+
+def test_every_station_kind_has_an_org_level_where_it_may_stand():
+    allowed = {kind for kinds in STATION_KINDS_BY_ORG_KIND.values() for kind in kinds}
+    assert allowed == set(STATION_KINDS)
+
+
+@pytest.mark.parametrize(("org", "kind", "status"), [
+    ("community_a", "community_service_station", 201),
+    ("building_a1", "community_service_station", 422),
+    ("building_a1", "building_named_station", 201),
+    ("community_a", "building_named_station", 422),
+    ("street", "street_service_centre", 201),
+    ("community_a", "street_service_centre", 422),
+    ("building_a1", "liaison_station", 422),
+])
+def test_a_station_kind_must_fit_its_org_level(client, positions, org, kind, status):
+    answer = client.post("/api/v1/stations", headers=positions["street"], json=_station(positions["units"][org], kind))
+    assert answer.status_code == status, answer.get_json()
+    if status == 422:
+        assert body(answer)["error"]["code"] == "station_kind_not_allowed"
+
+
+def test_moving_a_station_to_a_level_that_does_not_hold_its_kind_is_refused(client, positions):
+    units = positions["units"]
+    station = body(client.post("/api/v1/stations", headers=positions["street"], json=_station(units["community_a"])))
+    moved = client.patch(f"/api/v1/stations/{station['id']}", headers=positions["street"],
+                         json={"org_id": units["building_a1"].id})
+    rekinded = client.patch(f"/api/v1/stations/{station['id']}", headers=positions["street"],
+                            json={"kind": "household_activity_room"})
+    renamed = client.patch(f"/api/v1/stations/{station['id']}", headers=positions["street"], json={"name": "新名"})
+    assert (moved.status_code, body(moved)["error"]["code"]) == (422, "station_kind_not_allowed")
+    assert (rekinded.status_code, body(rekinded)["error"]["code"]) == (422, "station_kind_not_allowed")
+    assert renamed.status_code == 200
+
+
+def test_evidence_marks_the_item_done_and_records_who_checked_it(client, positions):
+    station = body(client.post("/api/v1/stations", headers=positions["street"], json=_station(positions["enterprise"])))
+    first = upload(client, positions["street"], station["id"], "has_flag")
+    again = upload(client, positions["street"], station["id"], "has_flag", PDF, "flag.pdf")
+    assert first.status_code == 201, first.get_json()
+    assert again.status_code == 201 and body(again)["id"] == body(first)["id"] and body(again)["content_type"] == (
+        "application/pdf")
+    assert body(again)["checked_by_id"] is not None and body(again)["checked_at"]
+    shown = body(client.get(f"/api/v1/stations/{station['id']}", headers=positions["street"]))
+    assert shown["checklist"]["has_flag"] is True and shown["checklist_done"] == 1
+    listed = body(client.get(f"/api/v1/stations/{station['id']}/checklist-evidence", headers=positions["street"]))
+    assert [item["item"] for item in listed["items"]] == ["has_flag"]
+    served = client.get(f"/api/v1/stations/{station['id']}/checklist-evidence/{body(again)['id']}",
+                        headers=positions["street"])
+    assert served.status_code == 200 and served.data == PDF and served.headers["Cache-Control"] == "no-store"
+
+
+def test_evidence_is_refused_for_a_wrong_file_an_unknown_item_another_scope_or_a_community_station(
+        client, positions):
+    units = positions["units"]
+    station = body(client.post("/api/v1/stations", headers=positions["street"], json=_station(positions["enterprise"])))
+    community = body(client.post("/api/v1/stations", headers=positions["street"], json=_station(units["community_a"])))
+    wrong_type = upload(client, positions["street"], station["id"], "has_flag", b"MZ\x90\x00", "x.png")
+    unknown = upload(client, positions["street"], station["id"], "has_palace")
+    hidden = upload(client, positions["other"], station["id"], "has_flag")
+    not_applicable = upload(client, positions["street"], community["id"], "has_flag")
+    assert (wrong_type.status_code, body(wrong_type)["error"]["code"]) == (422, "file_type_refused")
+    assert unknown.status_code == 422 and "item" in body(unknown)["error"]["fields"]
+    assert hidden.status_code == 404
+    assert (not_applicable.status_code, body(not_applicable)["error"]["code"]) == (422, "checklist_not_applicable")
+    assert db.session.execute(select(func.count()).select_from(StationChecklistEvidence)).scalar_one() == 0
+    foreign = client.get(f"/api/v1/stations/{station['id']}/checklist-evidence", headers=positions["other"])
+    assert foreign.status_code == 404
+
+
+def test_evidence_over_the_size_limit_is_refused(client, app, positions, monkeypatch):
+    station = body(client.post("/api/v1/stations", headers=positions["street"], json=_station(positions["enterprise"])))
+    monkeypatch.setitem(app.config, "EVALUATION_MEDIA_MAX_BYTES", 1024)
+    too_large = upload(client, positions["street"], station["id"], "has_flag", PNG + b"\x00" * 4096)
+    assert (too_large.status_code, body(too_large)["error"]["code"]) in {
+        (422, "file_too_large"), (413, "payload_too_large")}
+
+
+def test_completeness_counts_done_and_evidenced_items_per_station_and_org(client, positions):
+    units = positions["units"]
+    checklist = {"has_place": True, "has_flag": True}
+    station = body(client.post("/api/v1/stations", headers=positions["street"],
+                               json=_station(positions["enterprise"], checklist=checklist)))
+    client.post("/api/v1/stations", headers=positions["street"], json=_station(units["community_a"]))
+    assert upload(client, positions["street"], station["id"], "has_sign").status_code == 201
+    view = body(client.get(f"/api/v1/stations/completeness?org_id={units['street'].id}",
+                           headers=positions["street"]))
+    by_station = {row["station_id"]: row for row in view["stations"]}
+    assert (by_station[station["id"]]["items_done"], by_station[station["id"]]["items_evidenced"],
+            by_station[station["id"]]["items_total"]) == (3, 1, 12)
+    community_row = next(row for row in view["stations"] if row["station_id"] != station["id"])
+    assert community_row["applicable"] is False and community_row["items_total"] == 0
+    enterprise = next(org for org in view["orgs"] if org["org_id"] == positions["enterprise"].id)
+    assert (enterprise["stations"], enterprise["items_done"], enterprise["stations_complete"]) == (1, 3, 0)
+    hidden = client.get(f"/api/v1/stations/completeness?org_id={units['street'].id}", headers=positions["other"])
+    assert hidden.status_code == 404
+
+
+def test_completeness_exports_as_a_spreadsheet_with_chinese_headers(client, positions):
+    station = body(client.post("/api/v1/stations", headers=positions["street"],
+                               json=_station(positions["enterprise"], name="=危险名称")))
+    upload(client, positions["street"], station["id"], "has_flag")
+    answer = client.get(f"/api/v1/stations/completeness.xlsx?org_id={positions['units']['street'].id}",
+                        headers=positions["street"])
+    assert answer.status_code == 200 and answer.headers["Content-Disposition"].startswith("attachment")
+    rows = list(load_workbook(io.BytesIO(answer.data)).active.values)
+    assert rows[0][:2] == ("组织", "阵地")
+    assert rows[1][1] == "'=危险名称" and rows[1][5:] == (1, 1)
+
+
+def test_two_first_uploads_of_one_item_at_once_keep_one_row(live_server, positions):
+    import requests as http
+
+    created = http.post(f"{live_server}/api/v1/stations", headers=positions["street"],
+                        json=_station(positions["enterprise"]), timeout=10)
+    station_id = created.json()["id"]
+    statuses, barrier = [], threading.Barrier(4)
+
+    def send():
+        barrier.wait()
+        answer = http.post(f"{live_server}/api/v1/stations/{station_id}/checklist-evidence",
+                           headers=positions["street"], data={"item": "has_oath"},
+                           files={"file": ("x.png", PNG)}, timeout=10)
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(statuses) <= {201, 409} and 201 in statuses
+    db.session.expire_all()
+    rows = db.session.execute(select(StationChecklistEvidence).where(
+        StationChecklistEvidence.station_id == station_id)).scalars().all()
+    assert len(rows) == 1
+
+
+def test_an_evidence_upload_leaves_one_audit_row_of_the_station_and_its_org(client, positions):
+    from models.audit import AuditEntry
+
+    station = body(client.post("/api/v1/stations", headers=positions["street"], json=_station(positions["enterprise"])))
+    before = db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    assert upload(client, positions["street"], station["id"], "has_rules").status_code == 201
+    db.session.expire_all()
+    trail = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()[before:]
+    assert [(entry.target_type, entry.target_id, entry.org_id) for entry in trail] == [
+        ("stations", station["id"], positions["enterprise"].id)]
+
+
+def test_every_demo_station_stands_at_a_level_that_holds_its_kind(app, app_context):
+    from models.stations import Station
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    demo = db.session.execute(select(Station)).scalars().all()
+    assert demo
+    assert [station.name for station in demo if station.kind not in STATION_KINDS_BY_ORG_KIND.get(
+        station.org.kind, ())] == []
