@@ -7,7 +7,7 @@ in its window and the next one, so a code read just before it changes still work
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 
@@ -40,8 +40,8 @@ def _signature(purpose: str, object_id: int, window: int, secret: str) -> str:
 def issue(purpose: str, object_id: int, secret: str, at: datetime | None = None) -> QrWindow:
     """The code shown now for the object, valid this window and the next."""
     window = window_of(at or utcnow())
-    expires = datetime.fromtimestamp((window + 2) * window_seconds(), timezone.utc)
-    changes = datetime.fromtimestamp((window + 1) * window_seconds(), timezone.utc)
+    expires = datetime.fromtimestamp((window + 2) * window_seconds(), UTC)
+    changes = datetime.fromtimestamp((window + 1) * window_seconds(), UTC)
     return QrWindow(f"{object_id}.{window}.{_signature(purpose, object_id, window, secret)}", expires, changes)
 
 
