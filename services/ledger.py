@@ -60,11 +60,6 @@ def minutes_by_status(member_id: int) -> dict[str, int]:
     return totals
 
 
-def entries_in_scope_statement(actor: User):
-    """Entries whose org lies in the actor's scope (for the staff queue)."""
-    return select(HourEntry).join(OrgUnit, OrgUnit.id == HourEntry.org_id).where(within_scope(actor))
-
-
 # 积分: one point for every full 30 confirmed minutes, derived from the ledger on every read.
 MINUTES_PER_POINT = 30
 POINTS_RULE = "每确认服务满 30 分钟记 1 积分"
