@@ -71,7 +71,8 @@ TUNABLES = {
     # A person moves their own home (PATCH /me) at most once in this many days.
     "HOME_CHANGE_INTERVAL_DAYS": 30,
     "CHECKIN_POSITION_RETENTION_DAYS": 90,
-    # A coordination body's resolution: its owner unit and the body's staff are reminded this many days before it is due.
+    # A coordination body's resolution: its owner unit and the body's staff are reminded this many days
+    # before it is due.
     "RESOLUTION_REMINDER_DAYS": 3,
     # Activities: how long before the start the reminder goes out, and how early check-in opens.
     "ACTIVITY_REMINDER_MINUTES": 120,

@@ -7,9 +7,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from extensions import db
 from models.base import choice, utcnow
 
-OFFER_PROVIDER_KIND_NAMES = {"school": "院校", "training_body": "培训机构", "education_base": "教育基地", "merchant": "商户"}
+OFFER_PROVIDER_KIND_NAMES = {
+    "school": "院校",
+    "training_body": "培训机构",
+    "education_base": "教育基地",
+    "merchant": "商户",
+}
 OFFER_PROVIDER_KINDS = tuple(OFFER_PROVIDER_KIND_NAMES)
-SOCIAL_OFFER_KIND_NAMES = {"discount": "优惠折扣", "free_service": "免费服务", "course": "课程培训", "venue": "场地开放"}
+SOCIAL_OFFER_KIND_NAMES = {
+    "discount": "优惠折扣",
+    "free_service": "免费服务",
+    "course": "课程培训",
+    "venue": "场地开放",
+}
 SOCIAL_OFFER_KINDS = tuple(SOCIAL_OFFER_KIND_NAMES)
 # Residents see an offer only once approved, and only while valid.
 SOCIAL_OFFER_STATUS_NAMES = {"pending": "待审核", "approved": "已上架", "rejected": "未通过", "withdrawn": "已下架"}

@@ -123,7 +123,8 @@ class BallotPaperSchema(ma.Schema):
 class DimensionResultSchema(ma.Schema):
     dimension = ma.fields.String(required=True)
     count = ma.fields.Integer(required=True)
-    mean = ma.fields.Float(required=True, allow_none=True, metadata={"description": "null when the sector cast too few ballots"})
+    mean = ma.fields.Float(required=True, allow_none=True,
+                           metadata={"description": "null when the sector cast too few ballots"})
 
 
 class SectorResultSchema(ma.Schema):

@@ -8,7 +8,8 @@ from schemas.common import Id, PageArgsSchema, page_of, text
 
 class SocialOfferSchema(ma.Schema):
     id = Id(dump_only=True)
-    org_id = Id(required=True, metadata={"description": "the unit whose residents it is for (and every community under it)"})
+    org_id = Id(required=True,
+                metadata={"description": "the unit whose residents it is for (and every community under it)"})
     org_name = ma.fields.String(dump_only=True)
     provider_name = text(100)
     provider_kind = ma.fields.String(required=True, validate=validate.OneOf(OFFER_PROVIDER_KINDS))

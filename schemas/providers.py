@@ -8,10 +8,12 @@ from schemas.common import Id, PageArgsSchema, new_password_field, page_of, text
 
 class ProviderSchema(ma.Schema):
     id = Id(dump_only=True)
-    org_id = Id(required=True, metadata={"description": "the unit that works with it; its communities' requests may go to it"})
+    org_id = Id(required=True,
+                metadata={"description": "the unit that works with it; its communities' requests may go to it"})
     name = text(100)
     kind = ma.fields.String(required=True, validate=validate.OneOf(PROVIDER_KINDS))
-    parent_id = Id(allow_none=True, load_default=None, metadata={"description": "a service base: the organisation running it"})
+    parent_id = Id(allow_none=True, load_default=None,
+                   metadata={"description": "a service base: the organisation running it"})
     services = ma.fields.List(text(50), load_default=list, validate=validate.Length(max=30),
                               metadata={"description": "what it offers"})
     address = text(200, required=False, allow_none=True)

@@ -249,7 +249,8 @@ def add_helper(actor: User, activity_id: int, user_id: int, role: str) -> Activi
     if community is None or not (path.startswith(community.path) or community.path.startswith(path)):
         raise Invalid("该党员不在本活动所属社区的在职党员名单中", code="invalid_member",
                       fields={"user_id": ["该党员不在本活动所属社区的在职党员名单中"]})
-    signup = ActivitySignup(activity_id=activity.id, user_id=user_id, role=role, status="confirmed", confirmed_at=utcnow())
+    signup = ActivitySignup(activity_id=activity.id, user_id=user_id, role=role, status="confirmed",
+                            confirmed_at=utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(signup)
@@ -350,7 +351,8 @@ def credit_helpers(actor: User, activity_id: int) -> list[HourEntry]:
             select(HourEntry).where(HourEntry.source == "activity", HourEntry.source_id == helper.id)
         ).scalar_one_or_none()
         if entry is None:
-            entry = ledger.record_entry(helper.user_id, activity.org_id, "activity", helper.id, minutes, activity.title[:200])
+            entry = ledger.record_entry(helper.user_id, activity.org_id, "activity", helper.id, minutes,
+                                        activity.title[:200])
         if entry.status != "pending":
             continue
         entries.append(ledger.confirm_entry(actor, entry))

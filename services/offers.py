@@ -62,7 +62,8 @@ def listing(user: User, filters: dict):
     today for their community, its street and district."""
     today = local_today()
     shown = (SocialOffer.status == "approved") & (SocialOffer.valid_from <= today) & (SocialOffer.valid_until >= today)
-    near = [or_(OrgUnit.path.startswith(c.path), literal(c.path).startswith(OrgUnit.path)) for c in home_communities(user)]
+    near = [or_(OrgUnit.path.startswith(c.path), literal(c.path).startswith(OrgUnit.path))
+            for c in home_communities(user)]
     visible = [shown & or_(*near)] if near else []
     if is_staff(user):
         visible.append(within_scope(user))

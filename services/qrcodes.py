@@ -45,7 +45,8 @@ def issue(purpose: str, object_id: int, secret: str, at: datetime | None = None)
     return QrWindow(f"{object_id}.{window}.{_signature(purpose, object_id, window, secret)}", expires, changes)
 
 
-def verify(purpose: str, object_id: int, secret: str, token: str, wrong_object: Invalid, at: datetime | None = None) -> int:
+def verify(purpose: str, object_id: int, secret: str, token: str, wrong_object: Invalid,
+           at: datetime | None = None) -> int:
     """The window of a valid token for this object; `wrong_object` when it names another one,
     422 `qr_invalid` or `qr_expired` otherwise."""
     parts = token.split(".")

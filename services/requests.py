@@ -539,7 +539,8 @@ def confirm(staff: User, request_id: int) -> ServiceRequest:
 
 
 def reject_completion(staff: User, request_id: int, reason: str) -> ServiceRequest:
-    request = transition(_for_staff(staff, request_id), "reject_completion", staff, reason=reason, rejection_reason=reason)
+    request = transition(_for_staff(staff, request_id), "reject_completion", staff,
+                         reason=reason, rejection_reason=reason)
     if request.assignee_id is not None:  # a provider reads it in its list
         notify(
             request.assignee_id, "request_rejected", "服务完成情况被退回", reason,
@@ -594,7 +595,8 @@ def route(staff: User, request_id: int, provider_id: int) -> ServiceRequest:
     request = _for_staff(staff, request_id)
     provider = db.session.get(ServiceProvider, provider_id)
     if provider is None or not providers.serves(provider, db.session.get(OrgUnit, request.community_id)):
-        raise Invalid("该服务机构不服务本社区", code="invalid_provider", fields={"provider_id": ["该服务机构不服务本社区"]})
+        raise Invalid("该服务机构不服务本社区", code="invalid_provider",
+                      fields={"provider_id": ["该服务机构不服务本社区"]})
     transition(request, "route", staff, reason=f"转交 {provider.name}", assigned_provider_id=provider.id,
                taken_at=utcnow(), offer_expires_at=None)
     _close_offers(request.id, None)

@@ -328,7 +328,9 @@ BODIES = {
     "POST /api/v1/bodies/{body_id}/members": {"unit_id": "unit", "representative_name": "代表", "title": "委员"},
     "POST /api/v1/bodies/{body_id}/meetings": {"title": "例会", "held_at": "2026-03-01T09:00:00+08:00", "agenda": []},
     "PATCH /api/v1/meetings/{meeting_id}": {"minutes": "纪要"},
-    "POST /api/v1/meetings/{meeting_id}/resolutions": {"text": "事项", "owner_unit_id": "unit", "due_date": "2030-01-01"},
+    "POST /api/v1/meetings/{meeting_id}/resolutions": {
+        "text": "事项", "owner_unit_id": "unit", "due_date": "2030-01-01",
+    },
     "POST /api/v1/resolutions/{resolution_id}/close": {"outcome": "已办结"},
     "POST /api/v1/resolutions/{resolution_id}/drop": {"outcome": "撤销"},
     "POST /api/v1/terms": {"org_id": "community_a", "post": "secretary", "holder_name": "书记",
@@ -581,7 +583,8 @@ def _coordination_world(units, member) -> dict:
     lists = _coordination_lists_world(units, unit)
     db.session.commit()
     return {**lists,
-            "street_org": units["street"].id, "unit": unit.id, "body": joint.id, "meeting": meeting.id, "street_meeting": street_meeting.id,
+            "street_org": units["street"].id, "unit": unit.id, "body": joint.id, "meeting": meeting.id,
+            "street_meeting": street_meeting.id,
             "resolution": resolution.id, "term": term.id, "report": report.id, "comment": comment.id}
 
 

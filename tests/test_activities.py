@@ -104,7 +104,8 @@ def test_residents_cannot_publish_and_bad_periods_are_refused(client, make, scen
 
 def test_other_communitys_staff_cannot_publish_there(client, make, scene):
     other = make.staff(scene["units"]["community_b"])
-    response = client.post("/api/v1/activities", json=_payload(scene["units"]["community_a"]), headers=make.headers(other))
+    response = client.post("/api/v1/activities", json=_payload(scene["units"]["community_a"]),
+                           headers=make.headers(other))
     assert response.status_code == 404
 
 
@@ -341,7 +342,8 @@ def test_helpers_who_checked_in_get_the_activitys_hours_once_after_it_ended(clie
     assert (early.status_code, _code(early)) == (409, "activity_not_ended")
     start = utcnow() - timedelta(minutes=30)
     _move(activity["id"], starts_at=start, ends_at=start + timedelta(hours=2))
-    assert _check_in(client, make, scene["member"], activity["id"], _qr(client, make, scene, activity["id"])).status_code == 200
+    token = _qr(client, make, scene, activity["id"])
+    assert _check_in(client, make, scene["member"], activity["id"], token).status_code == 200
     _move(activity["id"], starts_at=start - timedelta(hours=2), ends_at=start)
     credited = client.post(f"/api/v1/activities/{activity['id']}/hours", headers=staff)
     assert credited.status_code == 200

@@ -599,7 +599,8 @@ def _provider(w):
 
 STAFF_OPERATIONS.update({
     "POST /api/v1/providers": lambda w: (
-        w.secretary, "/api/v1/providers", {"org_id": w.units["community_a"].id, "name": "阳光社工", "kind": "social_work_org"}
+        w.secretary, "/api/v1/providers",
+        {"org_id": w.units["community_a"].id, "name": "阳光社工", "kind": "social_work_org"},
     ),
     "POST /api/v1/providers/{provider_id}/accounts": lambda w: (
         w.secretary, f"/api/v1/providers/{_provider(w).id}/accounts",

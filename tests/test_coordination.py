@@ -76,7 +76,8 @@ def test_community_staff_read_their_streets_units_but_cannot_change_them(client,
 def test_same_unit_name_twice_in_a_street_is_409(client, make, units, street_secretary):
     headers = make.headers(street_secretary)
     _unit(client, headers, units["street"])
-    response = _post(client, "/api/v1/units", headers, {**UNIT, "name": "幸福科技有限公司", "street_id": units["street"].id})
+    response = _post(client, "/api/v1/units", headers,
+                     {**UNIT, "name": "幸福科技有限公司", "street_id": units["street"].id})
     assert response.status_code == 409
 
 
@@ -86,7 +87,8 @@ def test_liaison_sees_only_their_units_members(client, make, units, street_secre
     liaison = _liaison_headers(client, make, headers, ours["id"])
     member = make.member(units["community_a"], name="本单位党员")
     stranger = make.member(units["community_b"], name="外单位党员")
-    db.session.execute(update(Registration).where(Registration.user_id == member.id).values(employer_unit_id=ours["id"]))
+    db.session.execute(update(Registration).where(Registration.user_id == member.id)
+                       .values(employer_unit_id=ours["id"]))
     db.session.execute(update(Registration).where(Registration.user_id == stranger.id)
                        .values(employer_unit_id=theirs["id"]))
     db.session.add(HourEntry(member_id=member.id, org_id=units["community_a"].id, source="checkin", source_id=1,
@@ -160,7 +162,8 @@ def test_each_body_sits_at_exactly_its_level(client, make, units, kind, level, w
 def test_a_building_cannot_hold_a_body(client, make, units):
     headers = make.headers(make.admin())
     for kind in ("guidance_committee", "coordination_committee", "joint_meeting"):
-        response = _post(client, "/api/v1/bodies", headers, {"kind": kind, "org_id": units["building_a1"].id, "name": "x"})
+        response = _post(client, "/api/v1/bodies", headers,
+                         {"kind": kind, "org_id": units["building_a1"].id, "name": "x"})
         assert response.status_code == 422
 
 
@@ -207,7 +210,8 @@ def test_resolution_opens_closes_once_and_shows_when_overdue(client, make, commi
     headers, meeting = committee["headers"], committee["meeting"]
     owner = committee["units"][1]
     created = _post(client, f"/api/v1/meetings/{meeting['id']}/resolutions", headers, {
-        "text": "共建社区文化广场", "owner_unit_id": owner["id"], "due_date": (local_today() - timedelta(days=1)).isoformat()})
+        "text": "共建社区文化广场", "owner_unit_id": owner["id"],
+        "due_date": (local_today() - timedelta(days=1)).isoformat()})
     assert created.status_code == 201
     resolution = body(created)
     assert resolution["status"] == "open"
@@ -232,7 +236,8 @@ def test_resolution_owner_must_be_a_member_unit(client, make, units, committee):
 def test_two_staff_closing_one_resolution_at_once_one_wins(live_server, make, committee):
     meeting, owner = committee["meeting"], committee["units"][0]
     created = http.post(f"{live_server}/api/v1/meetings/{meeting['id']}/resolutions", headers=committee["headers"],
-                        json={"text": "事项", "owner_unit_id": owner["id"], "due_date": "2030-01-01"}, timeout=10).json()
+                        json={"text": "事项", "owner_unit_id": owner["id"], "due_date": "2030-01-01"},
+                        timeout=10).json()
     barrier, statuses = threading.Barrier(2), []
 
     def close(outcome):
@@ -443,8 +448,9 @@ def test_annual_report_only_for_a_street_and_once_a_year(client, make, units, st
     year = local_today().year
     assert _post(client, "/api/v1/annual-reports", headers,
                  {"org_id": units["community_a"].id, "year": year}).status_code == 422
-    assert _post(client, "/api/v1/annual-reports", headers, {"org_id": units["street"].id, "year": year}).status_code == 201
-    assert _post(client, "/api/v1/annual-reports", headers, {"org_id": units["street"].id, "year": year}).status_code == 409
+    street_report = {"org_id": units["street"].id, "year": year}
+    assert _post(client, "/api/v1/annual-reports", headers, street_report).status_code == 201
+    assert _post(client, "/api/v1/annual-reports", headers, street_report).status_code == 409
 
 
 def test_report_presented_at_the_committee_then_commented_answered_and_exported(client, make, units, committee):

@@ -72,7 +72,8 @@ def test_same_key_from_two_residents_opens_two_threads(client, make, contact_sce
     headers = {"resident": contact_scene.headers["resident"], "neighbour": make.headers(neighbour)}
     firsts = _twice_each(
         lambda who: client.post(
-            f"/api/v1/contacts/{contact_scene.member.id}/messages", json={"text": "您好"}, headers=_with_key(headers[who])
+            f"/api/v1/contacts/{contact_scene.member.id}/messages", json={"text": "您好"},
+            headers=_with_key(headers[who]),
         ),
         ("resident", "neighbour"),
     )
@@ -88,7 +89,9 @@ def test_same_key_from_both_parties_of_a_thread_posts_two_messages(client, conta
     )
     thread_id = body(opened)["thread_id"]
     firsts = _twice_each(
-        lambda who: client.post(f"/api/v1/threads/{thread_id}/messages", json={"text": "好的"}, headers=_with_key(headers[who])),
+        lambda who: client.post(
+            f"/api/v1/threads/{thread_id}/messages", json={"text": "好的"}, headers=_with_key(headers[who])
+        ),
         ("resident", "member"),
     )
     assert firsts["resident"]["sender_id"] == contact_scene.resident.id

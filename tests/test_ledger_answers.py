@@ -16,7 +16,8 @@ def people(make):
 
 def _ask(client, make, member, entry, **payload):
     response = client.post(
-        f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "少记", **payload}, headers=make.headers(member)
+        f"/api/v1/members/me/hours/{entry.id}/corrections", json={"reason": "少记", **payload},
+        headers=make.headers(member),
     )
     assert response.status_code == 201
     return body(response)["id"]
@@ -29,7 +30,8 @@ def _answer(client, headers, correction_id, **payload):
 def test_minutes_given_by_staff_win_over_the_requested_ones(client, make, people):
     entry = _entry(people["member"], people["units"]["community_a"], minutes=40)
     correction_id = _ask(client, make, people["member"], entry, minutes=90)
-    answered = _answer(client, make.headers(people["staff"]), correction_id, accept=True, answer="核实为60分钟", minutes=60)
+    answered = _answer(client, make.headers(people["staff"]), correction_id,
+                       accept=True, answer="核实为60分钟", minutes=60)
     assert answered.status_code == 200
     assert db.session.get(HourEntry, entry.id).minutes == 60
 

@@ -14,8 +14,12 @@ def test_a_checkin_and_a_request_sharing_an_id_each_show_only_their_own_name(cli
     newer = _ask(client, make, scene["members"][0], request_entry.id)
     listed = _queue(client, make, scene["staff"])
     assert [row["id"] for row in listed] == [newer["id"], older["id"]]
-    assert (listed[0]["source"], listed[0]["station_name"], listed[0]["request_title"]) == ("request", None, "水龙头漏水")
-    assert (listed[1]["source"], listed[1]["station_name"], listed[1]["request_title"]) == ("checkin", "社区A党群服务站", None)
+    assert (listed[0]["source"], listed[0]["station_name"], listed[0]["request_title"]) == (
+        "request", None, "水龙头漏水"
+    )
+    assert (listed[1]["source"], listed[1]["station_name"], listed[1]["request_title"]) == (
+        "checkin", "社区A党群服务站", None
+    )
 
 
 def test_hidden_and_absent_corrections_answer_the_same_404(client, make, make_station, scene):
@@ -24,7 +28,8 @@ def test_hidden_and_absent_corrections_answer_the_same_404(client, make, make_st
     asked = _ask(client, make, scene["members"][1], entry.id)
     outsider = make.headers(make.staff(scene["units"]["community_b"]))
     response = client.post(
-        f"/api/v1/members/hour-corrections/{asked['id']}/answer", json={"accept": False, "answer": "不予更正"}, headers=outsider
+        f"/api/v1/members/hour-corrections/{asked['id']}/answer", json={"accept": False, "answer": "不予更正"},
+        headers=outsider,
     )
     absent = client.post(
         f"/api/v1/members/hour-corrections/{asked['id'] + 1000}/answer", json={"accept": False, "answer": "不予更正"},

@@ -41,7 +41,8 @@ def _code(response):
 
 
 def _resident_sees(client, make, scene, person="resident") -> list[int]:
-    return [item["id"] for item in body(client.get("/api/v1/social-offers", headers=make.headers(scene[person])))["items"]]
+    listed = client.get("/api/v1/social-offers", headers=make.headers(scene[person]))
+    return [item["id"] for item in body(listed)["items"]]
 
 
 def test_an_offer_shows_to_residents_only_after_a_colleague_approves_it(client, make, scene):
@@ -52,11 +53,14 @@ def test_an_offer_shows_to_residents_only_after_a_colleague_approves_it(client, 
     assert (hidden.status_code, _code(hidden)) == (404, "offer_not_found")
     own = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(scene["clerk"]))
     assert (own.status_code, _code(own)) == (403, "self_approval")
-    approved = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(scene["secretary"]))
+    approved = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={},
+                           headers=make.headers(scene["secretary"]))
     assert approved.status_code == 200 and body(approved)["status"] == "approved"
     assert _resident_sees(client, make, scene) == [offer["id"]]
-    assert client.get(f"/api/v1/social-offers/{offer['id']}", headers=make.headers(scene["resident"])).status_code == 200
-    again = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(scene["secretary"]))
+    shown = client.get(f"/api/v1/social-offers/{offer['id']}", headers=make.headers(scene["resident"]))
+    assert shown.status_code == 200
+    again = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={},
+                        headers=make.headers(scene["secretary"]))
     assert (again.status_code, _code(again)) == (409, "illegal_transition")
 
 
@@ -106,6 +110,7 @@ def test_bad_offers_are_refused(client, make, scene):
         community, valid_from=today.isoformat(), valid_until=(today - timedelta(days=1)).isoformat()), headers=headers)
     assert (backwards.status_code, _code(backwards)) == (422, "invalid_period")
     for bad in ({"kind": "coupon"}, {"provider_kind": "bank"}, {"title": ""}, {"valid_from": "2026-13-01"}):
-        assert client.post("/api/v1/social-offers", json={**_payload(community), **bad}, headers=headers).status_code == 422
+        response = client.post("/api/v1/social-offers", json={**_payload(community), **bad}, headers=headers)
+        assert response.status_code == 422
     refused = client.post("/api/v1/social-offers", json=_payload(community), headers=make.headers(scene["resident"]))
     assert (refused.status_code, _code(refused)) == (403, "staff_only")

@@ -8,7 +8,8 @@ from tests.conftest import body
 def test_desk_accounts_are_stored_with_scrypt_and_log_in(client, make):
     tree = make.tree()
     secretary = make.staff(tree["street"], role="secretary")
-    created = create_desk_account(secretary, "scrypt-user", "correct-horse-1", "新同事", tree["community_a"].id, "staff")
+    created = create_desk_account(secretary, "scrypt-user", "correct-horse-1", "新同事",
+                                  tree["community_a"].id, "staff")
     db.session.commit()
     assert db.session.get(User, created.id).password_hash.startswith("scrypt:")
     response = client.post("/api/v1/auth/desk-login", json={"username": "scrypt-user", "password": "correct-horse-1"})

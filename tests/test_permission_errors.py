@@ -18,14 +18,16 @@ def test_residents_on_staff_endpoints_get_403_staff_only(client, make):
 
 def test_staff_creating_a_root_get_403_admin_only(client, make):
     staff = make.staff(make.tree()["street"], role="secretary")
-    response = client.post("/api/v1/orgs", json={"name": "新区", "kind": "district_committee"}, headers=make.headers(staff))
+    response = client.post("/api/v1/orgs", json={"name": "新区", "kind": "district_committee"},
+                           headers=make.headers(staff))
     _error(response, 403, "admin_only", "仅限管理员使用")
 
 
 def test_plain_staff_granting_get_403_role_required(client, make):
     units = make.tree()
     headers = make.headers(make.staff(units["community_a"], role="staff"))
-    response = client.post("/api/v1/staff", json={"user_id": make.resident().id, "org_id": units["community_a"].id}, headers=headers)
+    response = client.post("/api/v1/staff", json={"user_id": make.resident().id, "org_id": units["community_a"].id},
+                           headers=headers)
     _error(response, 403, "role_required", "该操作需要党组织书记或管理员权限")
 
 

@@ -8,7 +8,13 @@ from tests.conftest import body
 
 
 def _provider(client, make, staff, org, **extra) -> dict:
-    payload = {"org_id": org.id, "name": "阳光社工服务中心", "kind": "social_work_org", "services": ["心理疏导", "康复护理"], **extra}
+    payload = {
+        "org_id": org.id,
+        "name": "阳光社工服务中心",
+        "kind": "social_work_org",
+        "services": ["心理疏导", "康复护理"],
+        **extra,
+    }
     response = client.post("/api/v1/providers", json=payload, headers=make.headers(staff))
     assert response.status_code == 201, response.get_json()
     return body(response)
@@ -65,11 +71,14 @@ def test_a_routed_request_is_acknowledged_reported_confirmed_and_rated(client, m
         "accepted", provider["id"], None)
     listed = body(client.get("/api/v1/requests", headers=provider_headers))["items"]
     assert [item["id"] for item in listed] == [request["id"]]
-    assert body(client.post(f"/api/v1/requests/{request['id']}/acknowledge", headers=provider_headers))["status"] == "in_progress"
-    reported = client.post(f"/api/v1/requests/{request['id']}/report", json={"note": "已上门疏导两次"}, headers=provider_headers)
+    acknowledged = client.post(f"/api/v1/requests/{request['id']}/acknowledge", headers=provider_headers)
+    assert body(acknowledged)["status"] == "in_progress"
+    reported = client.post(f"/api/v1/requests/{request['id']}/report", json={"note": "已上门疏导两次"},
+                           headers=provider_headers)
     assert body(reported)["status"] == "completed"
     assert body(client.post(f"/api/v1/requests/{request['id']}/confirm", headers=staff))["status"] == "confirmed"
-    rated = client.post(f"/api/v1/requests/{request['id']}/rate", json={"stars": 5}, headers=make.headers(world["resident"]))
+    rated = client.post(f"/api/v1/requests/{request['id']}/rate", json={"stars": 5},
+                        headers=make.headers(world["resident"]))
     assert body(rated)["stars"] == 5
     actions = [entry["action"] for entry in body(rated)["history"]]
     assert actions[-5:] == ["route", "acknowledge", "report", "confirm", "rate"]
@@ -82,7 +91,8 @@ def test_another_providers_account_cannot_touch_the_request(client, make, world)
     theirs = _provider(client, make, world["street_staff"], street, name="另一家机构")
     _account(client, make, world["street_staff"], theirs["id"], username="other-desk")
     request = _request(client, make, world["resident"], world["category"])
-    client.post(f"/api/v1/requests/{request['id']}/route", json={"provider_id": ours["id"]}, headers=make.headers(world["staff"]))
+    client.post(f"/api/v1/requests/{request['id']}/route", json={"provider_id": ours["id"]},
+                headers=make.headers(world["staff"]))
     response = client.post(f"/api/v1/requests/{request['id']}/acknowledge", headers=_login(client, "other-desk"))
     assert response.status_code == 404
     member = make.member(world["units"]["community_a"])
@@ -100,7 +110,8 @@ def test_only_a_provider_serving_the_community_can_be_routed_to(client, make, wo
     routed_twice = _provider(client, make, world["street_staff"], world["units"]["street"])
     headers = make.headers(world["staff"])
     client.post(f"/api/v1/requests/{request['id']}/route", json={"provider_id": routed_twice["id"]}, headers=headers)
-    again = client.post(f"/api/v1/requests/{request['id']}/route", json={"provider_id": routed_twice["id"]}, headers=headers)
+    again = client.post(f"/api/v1/requests/{request['id']}/route", json={"provider_id": routed_twice["id"]},
+                        headers=headers)
     assert (again.status_code, _code(again)) == (409, "illegal_transition")
 
 

@@ -19,7 +19,9 @@ from tests.conftest import body
 # The rule, written out here rather than read from the code under test: for each state-machine
 # action, the statuses it may start from and where it leads. Every other (status, action) pair
 # must be refused.
-STATUSES = ("submitted", "offered", "accepted", "in_progress", "completed", "confirmed", "cancelled", "expired", "escalated")
+STATUSES = (
+    "submitted", "offered", "accepted", "in_progress", "completed", "confirmed", "cancelled", "expired", "escalated",
+)
 LEGAL = {
     "offer": ({"submitted"}, "offered"),
     "next_round": ({"offered"}, "offered"),

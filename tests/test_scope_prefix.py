@@ -104,7 +104,8 @@ def test_scope_on_70_gets_404_on_the_objects_of_org_701(client, prefix_scene):
     request_id = prefix_scene["request_id"]
     assert client.get(f"/api/v1/requests/{request_id}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/requests/{request_id}/candidates", headers=headers).status_code == 404
-    approve = client.post(f"/api/v1/members/registrations/{prefix_scene['registration_id']}/approve", json={}, headers=headers)
+    approve = client.post(f"/api/v1/members/registrations/{prefix_scene['registration_id']}/approve", json={},
+                          headers=headers)
     assert approve.status_code == 404
     assert client.get(f"/api/v1/stations/{prefix_scene['station'].id}/qr", headers=headers).status_code == 404
     confirm = client.post(f"/api/v1/checkins/{prefix_scene['checkin_id']}/confirm", headers=headers)
@@ -121,5 +122,6 @@ def test_scope_on_701_still_reaches_its_own_objects(client, prefix_scene):
         assert body(client.get(path, headers=headers))["total"] == total, path
     assert client.get(f"/api/v1/requests/{prefix_scene['request_id']}", headers=headers).status_code == 200
     assert client.get(f"/api/v1/stations/{prefix_scene['station'].id}/qr", headers=headers).status_code == 200
-    approve = client.post(f"/api/v1/members/registrations/{prefix_scene['registration_id']}/approve", json={}, headers=headers)
+    approve = client.post(f"/api/v1/members/registrations/{prefix_scene['registration_id']}/approve", json={},
+                          headers=headers)
     assert approve.status_code == 200

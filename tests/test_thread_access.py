@@ -22,7 +22,8 @@ def conversation(client, make, contact_scene):
     neighbour = make.resident(contact_scene.tree["community_a"], contact_scene.tree["building_a1"], name="邻居")
     headers["neighbour"] = make.headers(neighbour)
     opened = client.post(
-        f"/api/v1/contacts/{contact_scene.member.id}/messages", json={"text": "您好，楼道灯坏了"}, headers=headers["resident"]
+        f"/api/v1/contacts/{contact_scene.member.id}/messages", json={"text": "您好，楼道灯坏了"},
+        headers=headers["resident"],
     )
     assert opened.status_code == 201
     thread_id = body(opened)["thread_id"]
@@ -104,5 +105,6 @@ def test_the_parties_reach_the_same_endpoints(client, conversation):
     assert client.post(f"{base}/read", headers=scene.headers["member"]).status_code == 200
     assert _card(client, scene.headers["member"], thread_id)["unread_count"] == 0
     assert _card(client, scene.headers["resident"], thread_id)["unread_count"] == 1
-    report = client.post(f"{base}/messages/{answer_id}/report", json={"reason": "骚扰"}, headers=scene.headers["resident"])
+    report = client.post(f"{base}/messages/{answer_id}/report", json={"reason": "骚扰"},
+                         headers=scene.headers["resident"])
     assert report.status_code == 201
