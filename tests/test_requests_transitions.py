@@ -34,9 +34,15 @@ LEGAL = {
     "confirm": ({"completed"}, "confirmed"),
     "reject_completion": ({"completed"}, "in_progress"),
     "cancel": ({"submitted", "offered", "accepted", "in_progress", "expired", "escalated"}, "cancelled"),
+    "route": ({"submitted", "offered", "expired", "escalated"}, "accepted"),
+    "acknowledge": ({"accepted"}, "in_progress"),
+    "report": ({"in_progress"}, "completed"),
 }
 # Actions only the matching and SLA jobs take; tested through services.requests.transition.
 SYSTEM_ACTIONS = ("offer", "next_round", "expire", "escalate")
+# A request routed to a service provider (专业化服务): who may take these is tested in
+# test_providers.py; here, from which statuses, through services.requests.transition.
+PROVIDER_ACTIONS = ("route", "acknowledge", "report")
 
 # HTTP action → (state-machine action, who calls it, body)
 ACTIONS = {
@@ -55,8 +61,8 @@ def test_every_status_and_action_is_covered():
     assert set(REQUEST_STATUSES) == set(STATUSES)
     http_actions = [name for name, _, _ in ACTIONS.values()]
     assert len(http_actions) == len(set(http_actions))
-    assert not set(http_actions) & set(SYSTEM_ACTIONS)
-    assert set(http_actions) | set(SYSTEM_ACTIONS) == set(TRANSITIONS) == set(LEGAL)
+    assert not set(http_actions) & (set(SYSTEM_ACTIONS) | set(PROVIDER_ACTIONS))
+    assert set(http_actions) | set(SYSTEM_ACTIONS) | set(PROVIDER_ACTIONS) == set(TRANSITIONS) == set(LEGAL)
     for action, (sources, target) in TRANSITIONS.items():
         for status in STATUSES:
             assert (status in sources) == (status in LEGAL[action][0]), (status, action)
@@ -106,7 +112,7 @@ def test_transition_is_legal_exactly_from_its_source_statuses(client, make, scen
 
 
 @pytest.mark.parametrize("status", STATUSES)
-@pytest.mark.parametrize("action", SYSTEM_ACTIONS)
+@pytest.mark.parametrize("action", SYSTEM_ACTIONS + PROVIDER_ACTIONS)
 def test_system_transition_is_legal_exactly_from_its_source_statuses(make, scene, status, action):
     units = scene["units"]
     request = ServiceRequest(
