@@ -98,10 +98,10 @@ def test_secretary_sees_their_community_queue_and_filters_by_status(page, live_s
     expect(row(page, taken["id"]).locator(".status")).to_have_text("已接单")
     expect(row(page, taken["id"]).locator(".urgent")).to_have_count(0)
 
-    page.get_by_label("状态").select_option(label="已接单")
+    page.locator("#status-filter").select_option(label="已接单")
     expect(rows).to_have_count(1)
     expect(row(page, taken["id"])).to_be_visible()
-    page.get_by_label("状态").select_option(label="已确认")
+    page.locator("#status-filter").select_option(label="已确认")
     expect(rows).to_have_text(["暂无符合条件的服务请求"])
     expect(page.locator("#requests-summary")).to_have_text("共 0 条")
 
