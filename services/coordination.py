@@ -59,6 +59,7 @@ from services.permissions import (
     reaches,
     require_org,
     require_staff,
+    require_visible,
     scope_paths,
     staff_reaching,
     within_scope,
@@ -122,14 +123,10 @@ def unit_readable(actor: User, unit_id: int) -> ResidentUnit:
 
 def unit_managed(actor: User, unit_id: int, roles: tuple[str, ...] | None = None) -> ResidentUnit:
     """The unit for staff reaching its street (of `roles`, if given); 404 (or 403 for the role) otherwise."""
-    unit = db.session.get(ResidentUnit, unit_id)
-    if unit is None:
-        raise _unit_not_found()
-    try:
-        require_org(actor, unit.street_id, roles)
-    except NotFound:
-        raise _unit_not_found() from None
-    return unit
+    return require_visible(
+        actor, db.session.get(ResidentUnit, unit_id), _unit_not_found(),
+        org_of=lambda unit: unit.street_id, roles=roles,
+    )
 
 
 def _street(actor: User, street_id: int) -> OrgUnit:
@@ -329,14 +326,7 @@ def body_listing(actor: User, kind: str | None = None, org_id: int | None = None
 
 
 def body_in_scope(actor: User, body_id: int) -> CoordinationBody:
-    body = db.session.get(CoordinationBody, body_id)
-    if body is None:
-        raise _body_not_found()
-    try:
-        require_org(actor, body.org_id)
-    except NotFound:
-        raise _body_not_found() from None
-    return body
+    return require_visible(actor, db.session.get(CoordinationBody, body_id), _body_not_found())
 
 
 def body_detail(actor: User, body_id: int) -> dict:
@@ -387,14 +377,9 @@ def create_meeting(actor: User, body_id: int, fields: dict) -> Meeting:
 
 
 def meeting_in_scope(actor: User, meeting_id: int) -> Meeting:
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound("会议不存在", code="meeting_not_found")
-    try:
-        require_org(actor, meeting.org_id)
-    except NotFound:
-        raise NotFound("会议不存在", code="meeting_not_found") from None
-    return meeting
+    return require_visible(
+        actor, db.session.get(Meeting, meeting_id), NotFound("会议不存在", code="meeting_not_found"),
+    )
 
 
 def attended_unit_ids(meeting: Meeting) -> list[int]:
@@ -449,14 +434,9 @@ def add_resolution(actor: User, meeting_id: int, fields: dict) -> Resolution:
 
 
 def resolution_in_scope(actor: User, resolution_id: int) -> Resolution:
-    resolution = db.session.get(Resolution, resolution_id)
-    if resolution is None:
-        raise NotFound("决议事项不存在", code="resolution_not_found")
-    try:
-        require_org(actor, resolution.org_id)
-    except NotFound:
-        raise NotFound("决议事项不存在", code="resolution_not_found") from None
-    return resolution
+    return require_visible(
+        actor, db.session.get(Resolution, resolution_id), NotFound("决议事项不存在", code="resolution_not_found"),
+    )
 
 
 # action → (from status, to status): every change of a resolution's status, applied by one guarded UPDATE.
@@ -579,14 +559,7 @@ def create_term(actor: User, fields: dict) -> LeadershipTerm:
 
 
 def term_in_scope(actor: User, term_id: int) -> LeadershipTerm:
-    term = db.session.get(LeadershipTerm, term_id)
-    if term is None:
-        raise _term_not_found()
-    try:
-        require_org(actor, term.org_id)
-    except NotFound:
-        raise _term_not_found() from None
-    return term
+    return require_visible(actor, db.session.get(LeadershipTerm, term_id), _term_not_found())
 
 
 def end_term(actor: User, term_id: int, left_on) -> LeadershipTerm:
@@ -764,14 +737,7 @@ def create_report(actor: User, fields: dict) -> AnnualReport:
 
 
 def report_in_scope(actor: User, report_id: int) -> AnnualReport:
-    report = db.session.get(AnnualReport, report_id)
-    if report is None:
-        raise _report_not_found()
-    try:
-        require_org(actor, report.org_id)
-    except NotFound:
-        raise _report_not_found() from None
-    return report
+    return require_visible(actor, db.session.get(AnnualReport, report_id), _report_not_found())
 
 
 def report_listing(actor: User, org_id: int | None = None, year: int | None = None):
@@ -842,13 +808,9 @@ def add_comment(actor: User, report_id: int, fields: dict) -> ReportComment:
 
 
 def answer_comment(actor: User, comment_id: int, answer: str) -> ReportComment:
-    comment = db.session.get(ReportComment, comment_id)
-    if comment is None:
-        raise NotFound("意见不存在", code="comment_not_found")
-    try:
-        require_org(actor, comment.org_id)
-    except NotFound:
-        raise NotFound("意见不存在", code="comment_not_found") from None
+    comment = require_visible(
+        actor, db.session.get(ReportComment, comment_id), NotFound("意见不存在", code="comment_not_found"),
+    )
     moved = db.session.execute(
         update(ReportComment).where(ReportComment.id == comment.id, ReportComment.answer.is_(None))
         .values(answer=answer, answered_at=utcnow()).execution_options(synchronize_session=False)
@@ -962,13 +924,9 @@ def offer_listing(actor: User, kind: str | None = None, unit_id: int | None = No
 
 
 def update_offer(actor: User, offer_id: int, changes: dict) -> ResourceOffer:
-    offer = db.session.get(ResourceOffer, offer_id)
-    if offer is None:
-        raise _offer_not_found()
-    try:
-        require_org(actor, offer.street_id)
-    except NotFound:
-        raise _offer_not_found() from None
+    offer = require_visible(
+        actor, db.session.get(ResourceOffer, offer_id), _offer_not_found(), org_of=lambda offer: offer.street_id,
+    )
     _check_amount(changes.get("kind", offer.kind), changes.get("amount_cents", offer.amount_cents))
     for name, value in changes.items():
         setattr(offer, name, value)
@@ -991,14 +949,9 @@ def create_need(actor: User, fields: dict) -> CommunityNeed:
 
 
 def need_in_scope(actor: User, need_id: int) -> CommunityNeed:
-    need = db.session.get(CommunityNeed, need_id)
-    if need is None:
-        raise _need_not_found()
-    try:
-        require_org(actor, need.community_id)
-    except NotFound:
-        raise _need_not_found() from None
-    return need
+    return require_visible(
+        actor, db.session.get(CommunityNeed, need_id), _need_not_found(), org_of=lambda need: need.community_id,
+    )
 
 
 def need_listing(actor: User, community_id: int | None = None, kind: str | None = None, unmatched: bool = False):
@@ -1077,14 +1030,10 @@ def create_project(actor: User, fields: dict) -> JointProject:
 
 
 def project_in_scope(actor: User, project_id: int) -> JointProject:
-    project = db.session.get(JointProject, project_id)
-    if project is None:
-        raise _project_not_found()
-    try:
-        require_org(actor, project.community_id)
-    except NotFound:
-        raise _project_not_found() from None
-    return project
+    return require_visible(
+        actor, db.session.get(JointProject, project_id), _project_not_found(),
+        org_of=lambda project: project.community_id,
+    )
 
 
 def project_offers(project: JointProject) -> list[ProjectOffer]:

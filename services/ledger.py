@@ -14,7 +14,7 @@ from models.users import User
 from services import limits
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
-from services.permissions import require_org, require_staff, within_scope
+from services.permissions import require_org, require_staff, require_visible, within_scope
 from wx import pages
 
 
@@ -85,15 +85,10 @@ def request_correction(member: User, entry_id: int, reason: str, minutes: int | 
 
 
 def correction_in_scope(actor: User, correction_id: int) -> HourCorrection:
-    correction = db.session.get(HourCorrection, correction_id)
-    if correction is None:
-        raise NotFound("更正申请不存在", code="correction_not_found")
-    entry = db.session.get(HourEntry, correction.entry_id)
-    try:
-        require_org(actor, entry.org_id)
-    except NotFound:
-        raise NotFound("更正申请不存在", code="correction_not_found") from None
-    return correction
+    return require_visible(
+        actor, db.session.get(HourCorrection, correction_id), NotFound("更正申请不存在", code="correction_not_found"),
+        org_of=lambda correction: db.session.get(HourEntry, correction.entry_id).org_id,
+    )
 
 
 def answer_correction(

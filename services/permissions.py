@@ -50,6 +50,18 @@ def require_org(user: User, org_id: int, roles: tuple[str, ...] | None = None) -
     return org
 
 
+def require_visible(user: User, thing, missing: NotFound, org_of=lambda thing: thing.org_id, roles=None):
+    """`thing` when it exists and the user's scope covers its org (`org_of(thing)`); otherwise
+    `missing`, the object's own not-found error, so a hidden object answers exactly like an absent one."""
+    if thing is None:
+        raise missing
+    try:
+        require_org(user, org_of(thing), roles)
+    except NotFound:
+        raise missing from None
+    return thing
+
+
 def require_staff(user: User) -> None:
     if not is_staff(user):
         raise Forbidden("仅限工作人员使用", code="staff_only")

@@ -8,7 +8,7 @@ from models.providers import ProviderAccount, ServiceProvider
 from models.users import User
 from services.auth import hash_password
 from services.errors import Conflict, Invalid, NotFound
-from services.permissions import require_org, require_staff, within_scope
+from services.permissions import require_org, require_staff, require_visible, within_scope
 
 
 def _not_found() -> NotFound:
@@ -33,14 +33,7 @@ def create(actor: User, fields: dict) -> ServiceProvider:
 def in_scope(actor: User, provider_id: int) -> ServiceProvider:
     """The provider, for staff whose scope covers its unit; 404 otherwise."""
     require_staff(actor)
-    provider = db.session.get(ServiceProvider, provider_id)
-    if provider is None:
-        raise _not_found()
-    try:
-        require_org(actor, provider.org_id)
-    except NotFound:
-        raise _not_found() from None
-    return provider
+    return require_visible(actor, db.session.get(ServiceProvider, provider_id), _not_found())
 
 
 def listing(actor: User, kind: str | None = None):

@@ -21,7 +21,7 @@ from models.users import User
 from services import qrcodes, uploads
 from services.database import paginate
 from services.errors import Conflict, Invalid, NotFound
-from services.permissions import require_org
+from services.permissions import require_org, require_visible
 from services.spreadsheets import Column, workbook
 from wx import pages
 
@@ -54,12 +54,7 @@ def get_station(station_id: int) -> Station:
 
 def station_in_scope(actor: User, station_id: int) -> Station:
     """The station, if the actor's staff scope covers its org; 404 otherwise."""
-    station = get_station(station_id)
-    try:
-        require_org(actor, station.org_id)
-    except NotFound:
-        raise NotFound("服务站点不存在", code="station_not_found") from None
-    return station
+    return require_visible(actor, get_station(station_id), NotFound("服务站点不存在", code="station_not_found"))
 
 
 def _check_checklist(org: OrgUnit, checklist: dict | None) -> None:
