@@ -99,8 +99,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints import ALL_BLUEPRINTS
-    from blueprints.common import refuse_nul_characters
+    from blueprints.common import refuse_nul_characters, screen_shared_text
     from blueprints.service import service_blp
+    from schemas.common import SCREEN_TEXT_EXTENSION
+
+    app.extensions[SCREEN_TEXT_EXTENSION] = screen_shared_text
 
     app.before_request(refuse_nul_characters)
     app.register_blueprint(service_blp)

@@ -124,6 +124,11 @@ def from_environment(instance_path: str, env=None) -> dict:
         ),
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
         "WECHAT_TEMPLATES": _templates(env, sandbox),
+        # When WeChat's content check cannot be reached: "review" holds the text for staff,
+        # "refuse" answers 503; a text is never published unchecked.
+        "WECHAT_CONTENT_CHECK_UNREACHABLE": _one_of(
+            env, "WECHAT_CONTENT_CHECK_UNREACHABLE", "review", ("review", "refuse")
+        ),
         "TOKEN_TTL_SECONDS": _int(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600),
         "DESK_TOKEN_TTL_SECONDS": _int(env, "DESK_TOKEN_TTL_SECONDS", 12 * 3600),
         "DESK_TOKEN_IDLE_SECONDS": _int(env, "DESK_TOKEN_IDLE_SECONDS", 30 * 60),
@@ -142,6 +147,13 @@ def from_environment(instance_path: str, env=None) -> dict:
         "LOCAL_TIMEZONE": _zone(env.get("LOCAL_TIMEZONE", "Asia/Shanghai")),
         **{name: type(default)(env.get(name, default)) for name, default in TUNABLES.items()},
     }
+
+
+def _one_of(env, name: str, default: str, allowed: tuple) -> str:
+    value = env.get(name, default)
+    if value not in allowed:
+        raise ConfigurationError(f"{name} 只能是 {' / '.join(allowed)} 之一 ({name} must be one of {allowed})")
+    return value
 
 
 def _zone(name: str) -> str:

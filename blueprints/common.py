@@ -2,11 +2,11 @@
 from functools import wraps
 from urllib.parse import quote
 
-from flask import request
+from flask import has_request_context, request
 from werkzeug.wrappers import Response
 
 from models.users import User
-from services import idempotency
+from services import idempotency, moderation
 from services.auth import user_for_token
 from services.database import paginate
 from services.errors import Invalid
@@ -30,6 +30,12 @@ def current_user() -> User:
     if USER_KEY not in request.environ:
         request.environ[USER_KEY] = user_for_token(bearer_token())
     return request.environ[USER_KEY]
+
+
+def screen_shared_text(value: str, scene: int) -> None:
+    """The check every SharedText of a request body goes through (see services/moderation.py)."""
+    if has_request_context():
+        moderation.screen(current_user(), value, scene)
 
 
 def auth_required(view):

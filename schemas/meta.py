@@ -49,6 +49,8 @@ VOCABULARY_DESCRIPTIONS = {
     "evaluation_assessment_kind": "考核类型 (kind of an evaluation assessment)",
     "evaluation_media_kind": "述职材料类型 (kind of an evaluation medium)",
     "station_funding": "阵地经费来源 (funding of a station)",
+    "moderation_status": "内容审核状态 (status of a held text)",
+    "hold_reason": "内容待审核原因 (reason of a held text)",
 }
 
 

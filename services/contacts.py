@@ -25,6 +25,7 @@ from models.contacts import (
 from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
 from models.users import User
+from services import moderation
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_org, require_staff, within_scope
@@ -246,6 +247,9 @@ def post_message(sender: User, thread: ContactThread, text: str, kind: str = "te
     db.session.add(message)
     thread.last_message_at = now
     db.session.flush()
+    if getattr(message, "moderation", None) == "review":
+        # Held by the content check: the other party hears of nothing they cannot read.
+        return message
     other = thread.member_id if sender.id == thread.resident_id else thread.resident_id
     # Only that there is a message: what people write to each other (or a revealed number)
     # stays in the thread, out of the outbox, the staff's view of it and WeChat's servers.
@@ -276,6 +280,7 @@ def thread_card(user: User, thread: ContactThread) -> dict:
             ContactMessage.thread_id == thread.id,
             ContactMessage.sender_id != user.id,
             ContactMessage.read_at.is_(None),
+            moderation.visible_to(user, ContactMessage),
         )
     ).scalar_one()
     return {
@@ -291,13 +296,18 @@ def thread_card(user: User, thread: ContactThread) -> dict:
     }
 
 
-def messages_statement(thread: ContactThread):
-    """Newest first."""
+def messages_statement(viewer: User, thread: ContactThread):
+    """Newest first; a message held by the content check only for its author."""
     return (
         select(ContactMessage)
-        .where(ContactMessage.thread_id == thread.id)
+        .where(ContactMessage.thread_id == thread.id, moderation.visible_to(viewer, ContactMessage))
         .order_by(ContactMessage.created_at.desc(), ContactMessage.id.desc())
     )
+
+
+def mark_held_messages(messages: list[ContactMessage]) -> list[ContactMessage]:
+    """Tell the author which of their messages wait for the content check's review."""
+    return moderation.mark_held(messages, ContactMessage)
 
 
 def mark_read(user: User, thread: ContactThread) -> int:

@@ -162,6 +162,14 @@ class LinliWeChatClient(WeChatClient):
         )
         return result["phone_info"]
 
+    def msg_sec_check(self, openid, scene, content):
+        """Content security 2.0 for a text: the answer's `result.suggest` is pass, review or risky."""
+        return self.post(
+            "wxa/msg_sec_check",
+            data={"version": 2, "openid": openid, "scene": scene, "content": content},
+            api_base_url=self.api_base,
+        )
+
     def send_subscribe_message(
         self, openid, template_id, data, page=None, miniprogram_state=None, lang=None,
         notification_id=None,

@@ -23,9 +23,18 @@ TOKEN_ENDPOINT = "cgi-bin/token"  # noqa: S105  # a URL path, not a secret
 STABLE_TOKEN_ENDPOINT = "cgi-bin/stable_token"  # noqa: S105  # a URL path, not a secret
 PHONE_ENDPOINT = "wxa/business/getuserphonenumber"
 SUBSCRIBE_SEND_ENDPOINT = "cgi-bin/message/subscribe/send"
+MSG_SEC_CHECK_ENDPOINT = "wxa/msg_sec_check"
 WECHAT_ENDPOINTS = (
     LOGIN_ENDPOINT, TOKEN_ENDPOINT, STABLE_TOKEN_ENDPOINT, PHONE_ENDPOINT, SUBSCRIBE_SEND_ENDPOINT,
+    MSG_SEC_CHECK_ENDPOINT,
 )
+# The sandbox's content check: a text containing one of these words gets that suggestion
+# (and its label), everything else passes, so tests and the demo can make any text risky.
+SANDBOX_RISKY_WORD = "违规样例"
+SANDBOX_REVIEW_WORD = "待审样例"
+RISKY_LABEL = 20006  # 违法犯罪
+REVIEW_LABEL = 21000  # 其他
+CONTENT_SCENES = (1, 2, 3, 4)
 FAULT_KINDS = ("busy", "http500", "delay")
 
 INVALID_CREDENTIAL = (40001, "invalid credential, access_token is invalid or not latest")
@@ -41,6 +50,7 @@ INVALID_OPENID = (40003, "invalid openid")
 INVALID_TEMPLATE_ID = (40037, "invalid template_id")
 INVALID_PAGE = (41030, "invalid page")
 INVALID_TEMPLATE_DATA = (47003, "argument invalid! data invalid")
+INVALID_ARGUMENT = (40097, "invalid args")
 USER_REFUSED = (43101, "user refuse to accept the msg")
 SYSTEM_BUSY = (-1, "system error")
 
@@ -282,6 +292,30 @@ def create_sandbox_app(
         state.stats["sends"] += 1
         return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
+    @wechat_endpoint(MSG_SEC_CHECK_ENDPOINT, ["POST"])
+    def msg_sec_check():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        body = _json_body()
+        if body.get("version") != 2 or body.get("scene") not in CONTENT_SCENES:
+            raise WeChatError(INVALID_ARGUMENT, "version must be 2 and scene 1..4")
+        if body.get("openid") not in state.session_keys:
+            raise WeChatError(INVALID_OPENID)
+        content = body.get("content")
+        if not isinstance(content, str) or not content:
+            raise WeChatError(INVALID_ARGUMENT, "content is empty")
+        state.stats["text_checks"] += 1
+        if SANDBOX_RISKY_WORD in content:
+            suggest, label = "risky", RISKY_LABEL
+        elif SANDBOX_REVIEW_WORD in content:
+            suggest, label = "review", REVIEW_LABEL
+        else:
+            suggest, label = "pass", 100
+        return {
+            "errcode": 0, "errmsg": "ok", "trace_id": secrets.token_hex(12),
+            "result": {"suggest": suggest, "label": label},
+            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label}],
+        }
+
     _register_control_api(app, state)
     return app
 
@@ -366,7 +400,7 @@ def _register_control_api(app, state):
     @control("/sandbox/stats", methods=("GET",))
     def stats():
         counters = ("token_fetches", "stable_token_fetches", "sends", "logins",
-                    "logins_attempted", "phone_lookups", "faults_served")
+                    "logins_attempted", "phone_lookups", "faults_served", "text_checks")
         return {name: state.stats[name] for name in counters}
 
     @control("/sandbox/reset")

@@ -1,0 +1,198 @@
+"""Content security: every shared text passes WeChat's msg_sec_check before anyone else sees it.
+
+How a text goes through, whatever the endpoint (one mechanism, no call per view):
+- a body field declared `schemas.common.SharedText` calls `screen` while the body is loaded;
+- `risky` → 422 `content_rejected` before the view runs, so nothing is stored;
+- `review` (or WeChat unreachable, by WECHAT_CONTENT_CHECK_UNREACHABLE) → the text is remembered
+  on the session; when a flush writes it into a row, a `ModerationHold` names that row and
+  column, in the same transaction;
+- while a hold is `review` the row is shown only to its author (`visible_to`), until staff
+  release it or remove it (the text is then replaced in its row).
+Texts by people without an openid (staff at the desk) cannot be checked by WeChat (the check
+needs the author's openid); staff writes are audited instead.
+"""
+import logging
+from dataclasses import dataclass
+
+import requests
+from flask import current_app
+from sqlalchemy import event, exists, inspect, select, update
+from sqlalchemy.orm import Session
+from wechatpy.exceptions import WeChatClientException
+
+from extensions import db
+from models.base import utcnow
+from models.moderation import ModerationHold
+from models.orgs import OrgUnit
+from models.users import User
+from services.errors import Conflict, Invalid, NotFound, Unavailable
+from services.permissions import require_staff, within_scope
+
+log = logging.getLogger(__name__)
+
+HELD_TEXTS_KEY = "linli.held_texts"
+# What a removed text reads as, in its row, to everyone (its author included).
+REMOVED_TEXT = "[该内容已被删除]"
+UNREACHABLE_POLICIES = ("review", "refuse")
+
+
+@dataclass
+class HeldText:
+    content: str
+    scene: int
+    reason: str
+    label: int | None
+    author_id: int
+    org_unit_id: int | None
+
+
+def screen(author: User, content: str, scene: int) -> str:
+    """WeChat's verdict on a text `author` writes for others: `pass` or `review`; `risky` raises."""
+    if not author.openid:
+        return "pass"
+    from wx.client import get_wechat
+
+    try:
+        result = get_wechat().msg_sec_check(author.openid, scene, content)
+    except (WeChatClientException, requests.RequestException) as error:
+        log.warning("content check unavailable (%s): the text is held", type(error).__name__)
+        if current_app.config["WECHAT_CONTENT_CHECK_UNREACHABLE"] == "refuse":
+            raise Unavailable("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable") from error
+        _hold(author, content, scene, "unreachable", None)
+        return "review"
+    suggest = (result.get("result") or {}).get("suggest")
+    label = (result.get("result") or {}).get("label")
+    if suggest == "risky":
+        raise Invalid("内容含有不适宜发布的信息，未能提交，请修改后重试", code="content_rejected")
+    if suggest == "pass":
+        return "pass"
+    # `review` and any answer we do not know: a person looks at it first, never fail open.
+    _hold(author, content, scene, "review", label)
+    return "review"
+
+
+def _hold(author: User, content: str, scene: int, reason: str, label) -> None:
+    db.session.info.setdefault(HELD_TEXTS_KEY, []).append(
+        HeldText(content, scene, reason, label if isinstance(label, int) else None,
+                 author.id, author.building_id or author.community_id)
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _attach_holds(session, _flush_context):
+    """Bind each held text to the rows and columns this flush wrote it into."""
+    held = session.info.get(HELD_TEXTS_KEY)
+    if not held:
+        return
+    for instance in list(session.new) + list(session.dirty):
+        if isinstance(instance, ModerationHold):
+            continue
+        state = inspect(instance)
+        for column in state.mapper.column_attrs:
+            added = state.attrs[column.key].history.added
+            for text in held:
+                if text.content in added:
+                    _upsert_hold(session, state.mapper.local_table.name, state.identity[0],
+                                 column.columns[0].name, text)
+                    instance.moderation = "review"
+
+
+def _upsert_hold(session, table_name, row_id, column_name, text: HeldText) -> None:
+    values = {"content": text.content, "scene": text.scene, "reason": text.reason, "label": text.label,
+              "author_id": text.author_id, "org_unit_id": text.org_unit_id, "status": "review",
+              "decided_by_id": None, "decided_at": None, "created_at": utcnow()}
+    table = ModerationHold.__table__
+    connection = session.connection()
+    changed = connection.execute(
+        table.update().where(table.c.table_name == table_name, table.c.row_id == row_id,
+                             table.c.column_name == column_name).values(**values)
+    ).rowcount
+    if not changed:
+        connection.execute(table.insert().values(table_name=table_name, row_id=row_id,
+                                                 column_name=column_name, **values))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_held_texts(session):
+    session.info.pop(HELD_TEXTS_KEY, None)
+
+
+# ---------------------------------------------------------------------------- visibility
+
+
+def visible_to(viewer: User, model):
+    """A SQL condition keeping rows of `model` the viewer may see: none held from them."""
+    return ~exists().where(
+        ModerationHold.table_name == model.__tablename__,
+        ModerationHold.row_id == model.id,
+        ModerationHold.status != "released",
+        ModerationHold.author_id != viewer.id,
+    )
+
+
+def mark_held(rows: list, model) -> list:
+    """Set `moderation` ("review"/"removed") on rows with a hold, for their author's view."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return rows
+    held = dict(db.session.execute(
+        select(ModerationHold.row_id, ModerationHold.status).where(
+            ModerationHold.table_name == model.__tablename__, ModerationHold.row_id.in_(ids),
+            ModerationHold.status != "released",
+        )
+    ).all())
+    for row in rows:
+        if row.id in held:
+            row.moderation = held[row.id]
+    return rows
+
+
+# --------------------------------------------------------------------------- the desk queue
+
+
+def queue(staff: User, status: str | None):
+    """Held texts of authors in the caller's scope (administrators: all), newest first."""
+    require_staff(staff)
+    statement = select(ModerationHold).order_by(ModerationHold.id.desc())
+    if not staff.is_admin:
+        statement = statement.join(OrgUnit, OrgUnit.id == ModerationHold.org_unit_id).where(within_scope(staff))
+    if status:
+        statement = statement.where(ModerationHold.status == status)
+    return statement
+
+
+def _in_scope(staff: User, hold_id: int) -> ModerationHold:
+    hold = db.session.execute(queue(staff, None).where(ModerationHold.id == hold_id)).scalar_one_or_none()
+    if hold is None:
+        raise NotFound("待审核内容不存在", code="moderation_not_found")
+    return hold
+
+
+def _decide(staff: User, hold_id: int, status: str) -> ModerationHold:
+    hold = _in_scope(staff, hold_id)
+    moved = db.session.execute(
+        update(ModerationHold)
+        .where(ModerationHold.id == hold.id, ModerationHold.status == "review")
+        .values(status=status, decided_by_id=staff.id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("该内容已处理", code="moderation_decided")
+    db.session.refresh(hold)
+    return hold
+
+
+def release(staff: User, hold_id: int) -> ModerationHold:
+    """Staff let a held text be seen by everyone it was written for."""
+    return _decide(staff, hold_id, "released")
+
+
+def remove(staff: User, hold_id: int) -> ModerationHold:
+    """Staff remove a held text: its row keeps a notice in its place, seen by no one else."""
+    hold = _decide(staff, hold_id, "removed")
+    table = db.metadata.tables[hold.table_name]
+    db.session.execute(
+        update(table).where(table.c.id == hold.row_id).values({hold.column_name: REMOVED_TEXT})
+    )
+    return hold
