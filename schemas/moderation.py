@@ -16,7 +16,9 @@ class ModerationHoldSchema(ma.Schema):
     row_id = Id(required=True)
     column_name = ma.fields.String(required=True)
     content = ma.fields.String(required=True, metadata={"description": "the text as written"})
-    scene = ma.fields.Integer(required=True, metadata={"description": "WeChat's scene: 1 资料 2 评论 3 论坛 4 社交日志"})
+    scene = ma.fields.Integer(
+        required=True, metadata={"description": "WeChat's scene: 1 资料 2 评论 3 论坛 4 社交日志"}
+    )
     reason = ma.fields.String(required=True, validate=validate.OneOf(HOLD_REASONS))
     label = ma.fields.Integer(allow_none=True, metadata={"description": "WeChat's label for its suggestion"})
     author_id = Id(required=True)

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.stations import ACQUISITIONS, FUNDINGS, STATION_KINDS
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text, text
 from services.stations import CHECKLIST_ITEMS, WEEKDAYS, checklist_done, is_open
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
@@ -63,10 +63,10 @@ ChecklistSchema = ma.Schema.from_dict(
 
 class StationSchema(ma.Schema):
     id = Id(dump_only=True)
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
     org_id = Id(required=True)
-    address = text(200)
+    address = shared_text(200, SCENE_PROFILE)
     lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lng = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     radius_m = ma.fields.Integer(required=True, validate=validate.Range(min=10, max=5000))

@@ -92,8 +92,8 @@ def _attach_holds(session, _flush_context):
             added = state.attrs[column.key].history.added
             for text in held:
                 if text.content in added:
-                    _upsert_hold(session, state.mapper.local_table.name, state.identity[0],
-                                 column.columns[0].name, text)
+                    row_id = state.mapper.primary_key_from_instance(instance)[0]
+                    _upsert_hold(session, state.mapper.local_table.name, row_id, column.columns[0].name, text)
                     instance.moderation = "review"
 
 
@@ -112,10 +112,11 @@ def _upsert_hold(session, table_name, row_id, column_name, text: HeldText) -> No
                                                  column_name=column_name, **values))
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_held_texts(session):
-    session.info.pop(HELD_TEXTS_KEY, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_held_texts(session, transaction):
+    # Kept through savepoints: a request's text is often written after one (a new thread).
+    if transaction.parent is None:
+        session.info.pop(HELD_TEXTS_KEY, None)
 
 
 # ---------------------------------------------------------------------------- visibility

@@ -298,7 +298,9 @@ def create_sandbox_app(
         body = _json_body()
         if body.get("version") != 2 or body.get("scene") not in CONTENT_SCENES:
             raise WeChatError(INVALID_ARGUMENT, "version must be 2 and scene 1..4")
-        if body.get("openid") not in state.session_keys:
+        # WeChat wants the openid of someone who used the mini-program lately; the sandbox
+        # cannot know who did (tests make people without logging them in), so any will do.
+        if not body.get("openid"):
             raise WeChatError(INVALID_OPENID)
         content = body.get("content")
         if not isinstance(content, str) or not content:
