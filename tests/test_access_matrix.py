@@ -23,13 +23,15 @@ import io
 import os
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from extensions import db
 from models.base import utcnow
+from models.moderation import ModerationHold
 from schemas.common import MAX_ID
 from tests.conftest import body
 from tests.fixtures.members import CENTRE, StationFactory
+from wx.sandbox import SANDBOX_REVIEW_WORD
 
 CALLERS = ["anon", "res", "mem", "staff", "other", "street", "admin", "disabled"]
 # `disabled` is a secretary of community A whose account was disabled: only what anyone may call works.
@@ -252,6 +254,9 @@ MATRIX = {
     # Anonymous by design (a code, not a login): an unknown code is 404 for everyone.
     "POST /api/v1/ballots": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
     "POST /api/v1/ballots/paper": "anon=404 res=404 mem=404 staff=404 other=404 street=404 admin=404 disabled=404",
+    "GET /api/v1/moderation": "res=403 mem=403",
+    "POST /api/v1/moderation/{hold_id}/release": "res=403 mem=403 other=404",
+    "POST /api/v1/moderation/{hold_id}/remove": "res=403 mem=403 other=404",
 }
 
 BODIES = {
@@ -394,6 +399,7 @@ def path_ids(world) -> dict:
         "round_id": world["evaluation"],
         "subject_id": world["evaluation_subject"],
         "media_id": world["evaluation_media"],
+        "hold_id": world["hold"],
     }
 
 
@@ -465,6 +471,10 @@ def world(app, make, category):
     media = call("POST", f"/api/v1/evaluations/{evaluation['id']}/subjects/{subject['id']}/media", "street",
                  content_type="multipart/form-data",
                  data={"title": "照片", "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(16)), "p.png")})
+    # A message WeChat's check (the sandbox, by its review word) holds for the desk to decide.
+    call("POST", f"/api/v1/threads/{message['thread_id']}/messages", "resident",
+         json={"text": f"请看{SANDBOX_REVIEW_WORD}"})
+    hold = db.session.execute(select(ModerationHold.id)).scalar_one()
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     coordination = _coordination_world(units, people["member"])
@@ -482,6 +492,7 @@ def world(app, make, category):
         "provider": provider["id"],
         "street_org": units["street"].id,
         "evaluation": evaluation["id"], "evaluation_subject": subject["id"], "evaluation_media": media["id"],
+        "hold": hold,
     }
 
 

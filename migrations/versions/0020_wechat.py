@@ -36,7 +36,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_moderation_holds_decided_by_id_users'), ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['org_unit_id'], ['org_units.id'], name=op.f('fk_moderation_holds_org_unit_id_org_units'), ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_holds')),
-        sa.UniqueConstraint('table_name', 'row_id', 'column_name', name=op.f('uq_moderation_holds_table_namerow_idcolumn_name')),
+        sa.UniqueConstraint('table_name', 'row_id', 'column_name', name=op.f('uq_moderation_holds_table_name_row_id_column_name')),
     )
     with op.batch_alter_table('moderation_holds', schema=None) as batch_op:
         batch_op.create_index('ix_moderation_holds_status', ['status'], unique=False)
