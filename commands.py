@@ -63,9 +63,12 @@ def wx_sandbox_command(host, port):
 
     config = current_app.config
     click.echo(f"微信接口沙箱: http://{host}:{port}/")
-    run_sandbox(
-        host, port, config["WECHAT_APPID"], config["WECHAT_SECRET"], list(config["WECHAT_TEMPLATES"].values())
-    )
+    templates = {
+        template_id: list(config["WECHAT_TEMPLATE_KEYS"][event])
+        for event, template_id in config["WECHAT_TEMPLATES"].items()
+        if event in config["WECHAT_TEMPLATE_KEYS"]
+    }
+    run_sandbox(host, port, config["WECHAT_APPID"], config["WECHAT_SECRET"], templates)
 
 
 @click.command("worker")

@@ -5,7 +5,6 @@ API under /sandbox/ to mint login and phone codes, register templates and grants
 faults and read what was delivered.
 """
 import base64
-import re
 import secrets
 import threading
 import time
@@ -14,6 +13,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, jsonify, request
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from wx.templates import value_problem
 
 ACCESS_TOKEN_LIFETIME_SECONDS = 7200
 DEFAULT_TOKEN_OVERLAP_SECONDS = 300
@@ -54,23 +55,6 @@ INVALID_ARGUMENT = (40097, "invalid args")
 USER_REFUSED = (43101, "user refuse to accept the msg")
 SYSTEM_BUSY = (-1, "system error")
 
-# Subscribe-message field rules by key prefix (a key is a prefix plus a number, e.g. thing1):
-# the longest value WeChat accepts and, where it has one, the pattern the value must match.
-FIELD_RULES = {
-    "thing": (20, None),
-    "phrase": (5, None),
-    "name": (10, None),
-    "character_string": (32, re.compile(r"[\x21-\x7e]+")),
-    "number": (32, re.compile(r"\d+(\.\d+)?")),
-    "letter": (32, re.compile(r"[A-Za-z]+")),
-    "symbol": (5, re.compile(r"[^\w\s]+")),
-    "amount": (11, re.compile(r"[¥$€£]?\d+(\.\d+)?元?")),
-    "phone_number": (17, re.compile(r"[\d+\-() ]+")),
-    "car_number": (8, None),
-    "time": (None, None),
-    "date": (None, None),
-}
-FIELD_KEY = re.compile(r"([a-z_]+?)(\d+)")
 
 
 class WeChatError(Exception):
@@ -117,7 +101,7 @@ class SandboxState:
         self.tokens = {}  # access token -> _Token
         self.current_token = None
         self.current_stable_token = None
-        self.templates = {template_id: None for template_id in self.initial_templates}
+        self.templates = dict(self.initial_templates)
         self.grants = Counter()  # (openid, template_id) -> messages still allowed
         self.faults = defaultdict(deque)  # endpoint -> pending _Fault, oldest first
         self.messages = []
@@ -155,10 +139,12 @@ class SandboxState:
 def create_sandbox_app(
     appid, secret, templates=(), token_overlap_seconds=DEFAULT_TOKEN_OVERLAP_SECONDS
 ) -> Flask:
-    """The sandbox as a Flask app; `templates` are template ids known from the start."""
+    """The sandbox as a Flask app; `templates` are known from the start: template ids, or
+    {template id: its keys} so sends are checked against each template's keys like WeChat does."""
     app = Flask(__name__)
     app.json.ensure_ascii = False
-    state = SandboxState(appid, secret, tuple(templates), token_overlap_seconds)
+    known = templates.items() if isinstance(templates, dict) else ((template_id, None) for template_id in templates)
+    state = SandboxState(appid, secret, tuple(known), token_overlap_seconds)
     app.extensions["wx_sandbox"] = state
 
     def wechat_endpoint(path, methods):
@@ -433,24 +419,20 @@ def _json_body():
 
 
 def _check_template_data(data, template_keys):
-    """Raise 47003 unless every value is a `{value}` within WeChat's rules for its key prefix."""
+    """Raise 47003 unless every value is a `{value}` within WeChat's rules for its key's type and,
+    once the template's keys are known, the data fills exactly those keys."""
     if not isinstance(data, dict) or not data:
         raise WeChatError(INVALID_TEMPLATE_DATA, "data is empty")
     for key in template_keys or ():
         if key not in data:
             raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value is empty")
     for key, item in data.items():
+        if template_keys is not None and key not in template_keys:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key} is not a key of the template")
         value = item.get("value") if isinstance(item, dict) else None
-        if not isinstance(value, str) or not value:
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value is empty")
-        match = FIELD_KEY.fullmatch(key)
-        if match is None or match.group(1) not in FIELD_RULES:
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key} is not a template key")
-        max_length, pattern = FIELD_RULES[match.group(1)]
-        if max_length is not None and len(value) > max_length:
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value exceeds limit")
-        if pattern is not None and not pattern.fullmatch(value):
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value invalid")
+        problem = value_problem(key, value)
+        if problem is not None:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value {problem}")
 
 
 def make_sandbox_server(host, port, appid, secret, templates=()) -> BaseWSGIServer:
