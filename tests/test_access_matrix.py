@@ -104,6 +104,7 @@ MATRIX = {
     "GET /api/v1/stations/{station_id}": "",
     "GET /api/v1/stations/{station_id}/qr": "res=404 mem=404 other=404",
     "GET /api/v1/stations/{station_id}/qr.png": "res=404 mem=404 other=404",
+    "GET /api/v1/stations/{station_id}/wxacode.png": "res=404 mem=404 other=404",
     "GET /api/v1/threads": "",
     "GET /api/v1/threads/{thread_id}/messages": "staff=404 other=404 street=404 admin=404",
     "PATCH /api/v1/categories/{category_id}": "res=403 mem=403 staff=403 other=403 street=403",

@@ -170,6 +170,17 @@ class LinliWeChatClient(WeChatClient):
             api_base_url=self.api_base,
         )
 
+    def get_unlimited_code(self, scene, page, check_path, env_version):
+        """wxacode.getUnlimited: the PNG of a mini-program code opening `page` with `scene` (≤ 32 characters)."""
+        result = self.post(
+            "wxa/getwxacodeunlimit",
+            data={"scene": scene, "page": page, "check_path": check_path, "env_version": env_version},
+            api_base_url=self.api_base,
+        )
+        if isinstance(result, dict):  # a JSON answer without an error code is no image either
+            raise WeChatClientException(result.get("errcode"), result.get("errmsg"), client=self)
+        return result.content
+
     def send_subscribe_message(
         self, openid, template_id, data, page=None, miniprogram_state=None, lang=None,
         notification_id=None,

@@ -5,13 +5,16 @@ API under /sandbox/ to mint login and phone codes, register templates and grants
 faults and read what was delivered.
 """
 import base64
+import io
+import re
 import secrets
 import threading
 import time
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
-from flask import Flask, jsonify, request
+import segno
+from flask import Flask, jsonify, request, send_file
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from wx.templates import value_problem
@@ -25,10 +28,14 @@ STABLE_TOKEN_ENDPOINT = "cgi-bin/stable_token"  # noqa: S105  # a URL path, not 
 PHONE_ENDPOINT = "wxa/business/getuserphonenumber"
 SUBSCRIBE_SEND_ENDPOINT = "cgi-bin/message/subscribe/send"
 MSG_SEC_CHECK_ENDPOINT = "wxa/msg_sec_check"
+WXACODE_ENDPOINT = "wxa/getwxacodeunlimit"
 WECHAT_ENDPOINTS = (
     LOGIN_ENDPOINT, TOKEN_ENDPOINT, STABLE_TOKEN_ENDPOINT, PHONE_ENDPOINT, SUBSCRIBE_SEND_ENDPOINT,
-    MSG_SEC_CHECK_ENDPOINT,
+    MSG_SEC_CHECK_ENDPOINT, WXACODE_ENDPOINT,
 )
+# What a mini-program code's scene may hold: at most 32 of these characters.
+SCENE = re.compile(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}")
+ENV_VERSIONS = ("release", "trial", "develop")
 # The sandbox's content check: a text containing one of these words gets that suggestion
 # (and its label), everything else passes, so tests and the demo can make any text risky.
 SANDBOX_RISKY_WORD = "违规样例"
@@ -52,6 +59,7 @@ INVALID_TEMPLATE_ID = (40037, "invalid template_id")
 INVALID_PAGE = (41030, "invalid page")
 INVALID_TEMPLATE_DATA = (47003, "argument invalid! data invalid")
 INVALID_ARGUMENT = (40097, "invalid args")
+INVALID_SCENE = (40169, "invalid length for scene, or the data is not json string")
 USER_REFUSED = (43101, "user refuse to accept the msg")
 SYSTEM_BUSY = (-1, "system error")
 
@@ -105,6 +113,7 @@ class SandboxState:
         self.grants = Counter()  # (openid, template_id) -> messages still allowed
         self.faults = defaultdict(deque)  # endpoint -> pending _Fault, oldest first
         self.messages = []
+        self.wxacodes = []  # the scene, page, check_path and env_version of every code made
         self.deliveries_by_notification_id = Counter()
         self.stats = Counter()
 
@@ -162,7 +171,8 @@ def create_sandbox_app(
                     return _error_answer(SYSTEM_BUSY)
                 try:
                     with state.lock:
-                        return jsonify(handler())
+                        answer = handler()
+                        return answer if hasattr(answer, "status_code") else jsonify(answer)
                 except WeChatError as error:
                     return _error_answer((error.errcode, error.errmsg))
 
@@ -278,6 +288,24 @@ def create_sandbox_app(
         state.stats["sends"] += 1
         return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
+    @wechat_endpoint(WXACODE_ENDPOINT, ["POST"])
+    def unlimited_code():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        body = _json_body()
+        scene, page = body.get("scene"), body.get("page")
+        if not isinstance(scene, str) or not SCENE.fullmatch(scene):
+            raise WeChatError(INVALID_SCENE)
+        if body.get("env_version", "release") not in ENV_VERSIONS:
+            raise WeChatError(INVALID_ARGUMENT, "env_version")
+        if page is not None and (not isinstance(page, str) or not page.startswith("pages/")):
+            raise WeChatError(INVALID_PAGE)
+        state.wxacodes.append({key: body.get(key) for key in ("scene", "page", "check_path", "env_version")})
+        # A stand-in for WeChat's round code: an ordinary QR code of what the real one would open.
+        image = io.BytesIO()
+        segno.make(f"{page or ''}?scene={scene}", error="m").save(image, kind="png", scale=4)
+        image.seek(0)
+        return send_file(image, mimetype="image/png")
+
     @wechat_endpoint(MSG_SEC_CHECK_ENDPOINT, ["POST"])
     def msg_sec_check():
         state.check_access_token(request.args.get("access_token"), time.time())
@@ -380,6 +408,10 @@ def _register_control_api(app, state):
             "messages": state.messages,
             "deliveries_by_notification_id": state.deliveries_by_notification_id,
         }
+
+    @control("/sandbox/wxacodes", methods=("GET",))
+    def made_codes():
+        return {"wxacodes": state.wxacodes}
 
     @control("/sandbox/session-keys", methods=("GET",))
     def issued_session_keys():
