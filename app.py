@@ -101,12 +101,14 @@ def register_blueprints(app: Flask) -> None:
     from blueprints import ALL_BLUEPRINTS
     from blueprints.common import refuse_nul_characters, screen_shared_text
     from blueprints.service import service_blp
+    from blueprints.wxpush import wxpush_blp
     from schemas.common import SCREEN_TEXT_EXTENSION
 
     app.extensions[SCREEN_TEXT_EXTENSION] = screen_shared_text
 
     app.before_request(refuse_nul_characters)
     app.register_blueprint(service_blp)
+    app.register_blueprint(wxpush_blp)
     for blueprint in ALL_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
 

@@ -11,6 +11,7 @@ from wx.templates import LANGUAGES, MINIPROGRAM_STATES, TemplateMappingError, pa
 SANDBOX_APPID = "wx-sandbox-appid"
 SANDBOX_SECRET = "wx-sandbox-secret"  # noqa: S105  # the local sandbox's public stand-in, no real credential
 DEFAULT_SANDBOX_BASE = "http://127.0.0.1:8750/"
+SANDBOX_PUSH_TOKEN = "linli-sandbox-push"  # noqa: S105  # the development setup's stand-in, no real credential
 # Every event a person hears about, with its subscribe-message template title and a short
 # status phrase; each event's template id comes from WECHAT_TEMPLATE_<EVENT>.
 NOTIFICATION_EVENTS = {
@@ -132,6 +133,10 @@ def from_environment(instance_path: str, env=None) -> dict:
             env, "WECHAT_MINIPROGRAM_STATE", "developer" if sandbox else "formal", MINIPROGRAM_STATES
         ),
         "WECHAT_LANG": _one_of(env, "WECHAT_LANG", "zh_CN", LANGUAGES),
+        # Message push (消息推送): the token set in the mini-program console (none: /wx/push refuses
+        # everything) and, in safe mode, its EncodingAESKey (then only encrypted messages are taken).
+        "WECHAT_PUSH_TOKEN": env.get("WECHAT_PUSH_TOKEN", SANDBOX_PUSH_TOKEN if sandbox else ""),
+        "WECHAT_PUSH_AES_KEY": env.get("WECHAT_PUSH_AES_KEY", ""),
         # When WeChat's content check cannot be reached: "review" holds the text for staff,
         # "refuse" answers 503; a text is never published unchecked.
         "WECHAT_CONTENT_CHECK_UNREACHABLE": _one_of(

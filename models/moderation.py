@@ -8,6 +8,7 @@ from extensions import db
 from models.base import choice, utcnow
 
 MODERATION_STATUS_NAMES = {
+    "pending": "等待微信检测结果",
     "review": "待审核",
     "released": "已放行",
     "removed": "已删除",
@@ -18,12 +19,14 @@ MODERATION_STATUSES = tuple(MODERATION_STATUS_NAMES)
 HOLD_REASON_NAMES = {
     "review": "微信内容安全建议人工审核",
     "unreachable": "内容安全检测暂不可用",
+    "media": "图片或文件的异步检测",
 }
 HOLD_REASONS = tuple(HOLD_REASON_NAMES)
 
 
 class ModerationHold(db.Model):
-    """One held text: the row and column it was stored in, shown only to its author while `review`."""
+    """One held text (or image, by its URL): the row and column it was stored in, shown only to its
+    author while `pending` (an image awaiting WeChat's verdict) or `review` (awaiting staff)."""
 
     __tablename__ = "moderation_holds"
     __table_args__ = (
@@ -40,6 +43,8 @@ class ModerationHold(db.Model):
     reason: Mapped[str] = mapped_column(choice(HOLD_REASONS, "hold_reason", 20))
     # WeChat's label for the suggestion (a number), when it gave one.
     label: Mapped[int | None]
+    # An image or file sent to mediaCheckAsync: the id its verdict comes back with (message push).
+    trace_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # The author's building (or community) when written: which staff see the hold.
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id", ondelete="SET NULL"), index=True)

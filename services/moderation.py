@@ -119,6 +119,49 @@ def _forget_held_texts(session, transaction):
         session.info.pop(HELD_TEXTS_KEY, None)
 
 
+# ---------------------------------------------------------------------------- images and files
+
+# mediaCheckAsync's media types.
+MEDIA_AUDIO, MEDIA_IMAGE = 1, 2
+# What WeChat's verdict does to a pending image: pass shows it, risky removes it, review asks staff.
+VERDICT_STATUS = {"pass": "released", "risky": "removed", "review": "review"}
+
+
+def check_media(author: User, model, row_id: int, column_name: str, media_url: str, scene: int,
+                media_type: int = MEDIA_IMAGE) -> ModerationHold | None:
+    """Send an uploaded image (reachable by WeChat at `media_url`) to mediaCheckAsync; until its
+    verdict arrives at the message-push endpoint only its uploader sees the row. People without an
+    openid (staff) are not checked, as for texts. WeChat unreachable → the image waits for staff."""
+    if not author.openid:
+        return None
+    from wx.client import get_wechat
+
+    hold = ModerationHold(
+        table_name=model.__tablename__, row_id=row_id, column_name=column_name, content=media_url, scene=scene,
+        reason="media", author_id=author.id, org_unit_id=author.building_id or author.community_id, status="pending",
+    )
+    try:
+        hold.trace_id = get_wechat().media_check_async(author.openid, media_url, media_type, scene)["trace_id"]
+    except (WeChatClientException, requests.RequestException, KeyError) as error:
+        log.warning("media check unavailable (%s): the image waits for staff", type(error).__name__)
+        hold.status = "review"
+        hold.reason = "unreachable"
+    db.session.add(hold)
+    return hold
+
+
+def apply_media_verdict(trace_id: str, suggest: str, label) -> bool:
+    """Apply WeChat's verdict on an image once (a repeated push changes nothing); True when applied."""
+    status = VERDICT_STATUS.get(suggest, "review")  # an unknown verdict: a person decides
+    applied = db.session.execute(
+        update(ModerationHold)
+        .where(ModerationHold.trace_id == trace_id, ModerationHold.status == "pending")
+        .values(status=status, label=label if isinstance(label, int) else None, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return applied == 1
+
+
 # ---------------------------------------------------------------------------- visibility
 
 
@@ -133,7 +176,7 @@ def visible_to(viewer: User, model):
 
 
 def mark_held(rows: list, model) -> list:
-    """Set `moderation` ("review"/"removed") on rows with a hold, for their author's view."""
+    """Set `moderation` ("pending"/"review"/"removed") on rows with a hold, for their author's view."""
     ids = [row.id for row in rows]
     if not ids:
         return rows
@@ -192,6 +235,8 @@ def release(staff: User, hold_id: int) -> ModerationHold:
 def remove(staff: User, hold_id: int) -> ModerationHold:
     """Staff remove a held text: its row keeps a notice in its place, seen by no one else."""
     hold = _decide(staff, hold_id, "removed")
+    if hold.trace_id is not None or hold.reason == "media":
+        return hold  # an image's row names a file: hidden from everyone else, not rewritten
     table = db.metadata.tables[hold.table_name]
     db.session.execute(
         update(table).where(table.c.id == hold.row_id).values({hold.column_name: REMOVED_TEXT})

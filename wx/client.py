@@ -170,6 +170,14 @@ class LinliWeChatClient(WeChatClient):
             api_base_url=self.api_base,
         )
 
+    def media_check_async(self, openid, media_url, media_type, scene):
+        """Content security 2.0 for an image or audio: answers a `trace_id`; the verdict is pushed later."""
+        return self.post(
+            "wxa/media_check_async",
+            data={"version": 2, "openid": openid, "scene": scene, "media_url": media_url, "media_type": media_type},
+            api_base_url=self.api_base,
+        )
+
     def get_unlimited_code(self, scene, page, check_path, env_version):
         """wxacode.getUnlimited: the PNG of a mini-program code opening `page` with `scene` (≤ 32 characters)."""
         result = self.post(

@@ -29,9 +29,10 @@ PHONE_ENDPOINT = "wxa/business/getuserphonenumber"
 SUBSCRIBE_SEND_ENDPOINT = "cgi-bin/message/subscribe/send"
 MSG_SEC_CHECK_ENDPOINT = "wxa/msg_sec_check"
 WXACODE_ENDPOINT = "wxa/getwxacodeunlimit"
+MEDIA_CHECK_ENDPOINT = "wxa/media_check_async"
 WECHAT_ENDPOINTS = (
     LOGIN_ENDPOINT, TOKEN_ENDPOINT, STABLE_TOKEN_ENDPOINT, PHONE_ENDPOINT, SUBSCRIBE_SEND_ENDPOINT,
-    MSG_SEC_CHECK_ENDPOINT, WXACODE_ENDPOINT,
+    MSG_SEC_CHECK_ENDPOINT, WXACODE_ENDPOINT, MEDIA_CHECK_ENDPOINT,
 )
 # What a mini-program code's scene may hold: at most 32 of these characters.
 SCENE = re.compile(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}")
@@ -114,6 +115,7 @@ class SandboxState:
         self.faults = defaultdict(deque)  # endpoint -> pending _Fault, oldest first
         self.messages = []
         self.wxacodes = []  # the scene, page, check_path and env_version of every code made
+        self.media_checks = []  # trace_id, openid and media_url of every mediaCheckAsync
         self.deliveries_by_notification_id = Counter()
         self.stats = Counter()
 
@@ -306,6 +308,21 @@ def create_sandbox_app(
         image.seek(0)
         return send_file(image, mimetype="image/png")
 
+    @wechat_endpoint(MEDIA_CHECK_ENDPOINT, ["POST"])
+    def media_check_async():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        body = _json_body()
+        if body.get("version") != 2 or body.get("scene") not in CONTENT_SCENES or body.get("media_type") not in (1, 2):
+            raise WeChatError(INVALID_ARGUMENT, "version 2, scene 1..4 and media_type 1 or 2 are required")
+        if not body.get("openid"):
+            raise WeChatError(INVALID_OPENID)
+        if not body.get("media_url"):
+            raise WeChatError(INVALID_ARGUMENT, "media_url is empty")
+        trace_id = secrets.token_hex(12)
+        # The verdict is not pushed by the sandbox: a test posts it to the app's push endpoint.
+        state.media_checks.append({"trace_id": trace_id, **{key: body.get(key) for key in ("openid", "media_url")}})
+        return {"errcode": 0, "errmsg": "ok", "trace_id": trace_id}
+
     @wechat_endpoint(MSG_SEC_CHECK_ENDPOINT, ["POST"])
     def msg_sec_check():
         state.check_access_token(request.args.get("access_token"), time.time())
@@ -408,6 +425,10 @@ def _register_control_api(app, state):
             "messages": state.messages,
             "deliveries_by_notification_id": state.deliveries_by_notification_id,
         }
+
+    @control("/sandbox/media-checks", methods=("GET",))
+    def media_checks():
+        return {"media_checks": state.media_checks}
 
     @control("/sandbox/wxacodes", methods=("GET",))
     def made_codes():

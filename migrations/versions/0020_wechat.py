@@ -24,11 +24,12 @@ def upgrade():
         sa.Column('column_name', sa.String(length=64), nullable=False),
         sa.Column('content', sa.Text(), nullable=False),
         sa.Column('scene', sa.SmallInteger(), nullable=False),
-        sa.Column('reason', sa.Enum('review', 'unreachable', name='hold_reason', native_enum=False, create_constraint=True, length=20), nullable=False),
+        sa.Column('reason', sa.Enum('review', 'unreachable', 'media', name='hold_reason', native_enum=False, create_constraint=True, length=20), nullable=False),
         sa.Column('label', sa.Integer(), nullable=True),
+        sa.Column('trace_id', sa.String(length=64), nullable=True),
         sa.Column('author_id', sa.Integer(), nullable=False),
         sa.Column('org_unit_id', sa.Integer(), nullable=True),
-        sa.Column('status', sa.Enum('review', 'released', 'removed', name='moderation_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+        sa.Column('status', sa.Enum('pending', 'review', 'released', 'removed', name='moderation_status', native_enum=False, create_constraint=True, length=20), nullable=False),
         sa.Column('decided_by_id', sa.Integer(), nullable=True),
         sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -37,6 +38,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['org_unit_id'], ['org_units.id'], name=op.f('fk_moderation_holds_org_unit_id_org_units'), ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_holds')),
         sa.UniqueConstraint('table_name', 'row_id', 'column_name', name=op.f('uq_moderation_holds_table_name_row_id_column_name')),
+        sa.UniqueConstraint('trace_id', name=op.f('uq_moderation_holds_trace_id')),
     )
     with op.batch_alter_table('moderation_holds', schema=None) as batch_op:
         batch_op.create_index('ix_moderation_holds_status', ['status'], unique=False)
