@@ -11,7 +11,7 @@ from wx.templates import LANGUAGES, MINIPROGRAM_STATES, TemplateMappingError, pa
 SANDBOX_APPID = "wx-sandbox-appid"
 SANDBOX_SECRET = "wx-sandbox-secret"  # noqa: S105  # the local sandbox's public stand-in, no real credential
 DEFAULT_SANDBOX_BASE = "http://127.0.0.1:8750/"
-SANDBOX_PUSH_TOKEN = "linli-sandbox-push"  # noqa: S105  # the development setup's stand-in, no real credential
+SANDBOX_PUSH_TOKEN = "linliSandboxPush"  # noqa: S105  # the development setup's stand-in, no real credential
 # Every event a person hears about, with its subscribe-message template title and a short
 # status phrase; each event's template id comes from WECHAT_TEMPLATE_<EVENT>.
 NOTIFICATION_EVENTS = {

@@ -1,6 +1,7 @@
 """Station mini-program codes: a token that fits wxacode.getUnlimited's 32-character scene."""
 from datetime import timedelta
 
+import pytest
 from flask import current_app
 
 from models.base import utcnow
@@ -8,8 +9,20 @@ from schemas.common import MAX_ID
 from services import qrcodes
 from services.stations import qr_token
 from tests.conftest import body
-from tests.test_checkins import _check_in, _code, make_token, scene  # noqa: F401  # the fixture
+from tests.test_checkins import _check_in, _code, make_token
 from wx import pages
+
+
+@pytest.fixture
+def station_scene(make, make_station):
+    units = make.tree()
+    return {
+        "units": units,
+        "station": make_station(units["community_a"]),
+        "member": make.member(units["community_a"], units["building_a1"]),
+        "staff": make.staff(units["community_a"]),
+    }
+
 
 SCENE_CHARACTERS = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$&'()*+,/:;=?@-._~")
 
@@ -31,7 +44,8 @@ def test_the_signature_keeps_128_bits_and_binds_the_whole_window(app_context):
     assert later.split(".")[1] == token.split(".")[1] and later != token
 
 
-def test_a_code_of_the_previous_window_checks_in_and_one_of_two_windows_ago_does_not(client, make, scene):
+def test_a_code_of_the_previous_window_checks_in_and_one_of_two_windows_ago_does_not(client, make, station_scene):
+    scene = station_scene
     window = timedelta(seconds=qrcodes.window_seconds())
     previous = make_token(scene["station"], utcnow() - window)
     assert _check_in(client, make, scene["member"], scene["station"], previous).status_code == 201
@@ -41,7 +55,8 @@ def test_a_code_of_the_previous_window_checks_in_and_one_of_two_windows_ago_does
     assert (response.status_code, _code(response)) == (422, "qr_expired")
 
 
-def test_staff_get_the_mini_program_code_opening_the_check_in_page(client, make, scene, wx):
+def test_staff_get_the_mini_program_code_opening_the_check_in_page(client, make, station_scene, wx):
+    scene = station_scene
     headers = make.headers(scene["staff"])
     response = client.get(f"/api/v1/stations/{scene['station'].id}/wxacode.png", headers=headers)
     assert response.status_code == 200
@@ -55,7 +70,8 @@ def test_staff_get_the_mini_program_code_opening_the_check_in_page(client, make,
     assert _check_in(client, make, scene["member"], scene["station"], made["scene"]).status_code == 201
 
 
-def test_the_code_is_fetched_once_per_window(client, make, scene, wx):
+def test_the_code_is_fetched_once_per_window(client, make, station_scene, wx):
+    scene = station_scene
     headers = make.headers(scene["staff"])
     path = f"/api/v1/stations/{scene['station'].id}/wxacode.png"
     first = client.get(path, headers=headers).data
@@ -63,19 +79,22 @@ def test_the_code_is_fetched_once_per_window(client, make, scene, wx):
     assert len(wx.wxacodes()) == 1
 
 
-def test_the_plain_qr_stays(client, make, scene):
+def test_the_plain_qr_stays(client, make, station_scene):
+    scene = station_scene
     response = client.get(f"/api/v1/stations/{scene['station'].id}/qr.png", headers=make.headers(scene["staff"]))
     assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
 
 
-def test_people_outside_the_scope_get_no_code(client, make, scene):
+def test_people_outside_the_scope_get_no_code(client, make, station_scene):
+    scene = station_scene
     path = f"/api/v1/stations/{scene['station'].id}/wxacode.png"
     assert client.get(path, headers=make.headers(scene["member"])).status_code == 404
     outsider = make.staff(scene["units"]["community_b"])
     assert client.get(path, headers=make.headers(outsider)).status_code == 404
 
 
-def test_when_wechat_cannot_make_the_code_the_answer_is_503(client, make, scene, wx):
+def test_when_wechat_cannot_make_the_code_the_answer_is_503(client, make, station_scene, wx):
+    scene = station_scene
     wx.fault("wxa/getwxacodeunlimit", "busy")
     response = client.get(f"/api/v1/stations/{scene['station'].id}/wxacode.png", headers=make.headers(scene["staff"]))
     assert (response.status_code, body(response)["error"]["code"]) == (503, "wxacode_unavailable")

@@ -30,9 +30,10 @@ SUBSCRIBE_SEND_ENDPOINT = "cgi-bin/message/subscribe/send"
 MSG_SEC_CHECK_ENDPOINT = "wxa/msg_sec_check"
 WXACODE_ENDPOINT = "wxa/getwxacodeunlimit"
 MEDIA_CHECK_ENDPOINT = "wxa/media_check_async"
+TEMPLATE_LIST_ENDPOINT = "wxaapi/newtmpl/gettemplate"
 WECHAT_ENDPOINTS = (
     LOGIN_ENDPOINT, TOKEN_ENDPOINT, STABLE_TOKEN_ENDPOINT, PHONE_ENDPOINT, SUBSCRIBE_SEND_ENDPOINT,
-    MSG_SEC_CHECK_ENDPOINT, WXACODE_ENDPOINT, MEDIA_CHECK_ENDPOINT,
+    MSG_SEC_CHECK_ENDPOINT, WXACODE_ENDPOINT, MEDIA_CHECK_ENDPOINT, TEMPLATE_LIST_ENDPOINT,
 )
 # What a mini-program code's scene may hold: at most 32 of these characters.
 SCENE = re.compile(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}")
@@ -307,6 +308,15 @@ def create_sandbox_app(
         segno.make(f"{page or ''}?scene={scene}", error="m").save(image, kind="png", scale=4)
         image.seek(0)
         return send_file(image, mimetype="image/png")
+
+    @wechat_endpoint(TEMPLATE_LIST_ENDPOINT, ["GET"])
+    def template_list():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        return {"errcode": 0, "errmsg": "ok", "data": [
+            {"priTmplId": template_id, "title": template_id, "type": 2,
+             "content": "\n".join(f"{key}:{{{{{key}.DATA}}}}" for key in keys or ()), "example": ""}
+            for template_id, keys in state.templates.items()
+        ]}
 
     @wechat_endpoint(MEDIA_CHECK_ENDPOINT, ["POST"])
     def media_check_async():
