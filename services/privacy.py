@@ -20,6 +20,7 @@ from models.base import utcnow
 from models.care import VisitPlan, VisitRecord
 from models.checkins import CheckIn
 from models.contacts import BuildingContact, ContactMessage, ContactReport, ContactThread
+from models.moderation import ModerationHold
 from models.idempotency import IdempotencyKey
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
@@ -89,6 +90,8 @@ def export(user: User) -> dict:
         "visit_plans": _rows(VisitPlan, VisitPlan.visitor_id == user.id),
         "visits": _rows(VisitRecord, VisitRecord.visitor_id == user.id),
         "activity_signups": _rows(ActivitySignup, ActivitySignup.user_id == user.id),
+        # Copies of their texts (and image links) held by the content check for staff to decide.
+        "moderation_holds": _rows(ModerationHold, ModerationHold.author_id == user.id),
         "staff_scopes": _rows(StaffScope, StaffScope.user_id == user.id),
         "tokens": _rows(AuthToken, AuthToken.user_id == user.id, only=("id", "created_at", "expires_at", "revoked_at")),
         # Staff: what they did, without the changed values of other people's records.
@@ -172,6 +175,7 @@ def _erase_free_text(user: User) -> None:
     db.session.execute(update(ContactMessage).where(ContactMessage.sender_id == user_id).values(text=""))
     db.session.execute(update(ContactReport).where(ContactReport.reporter_id == user_id).values(reason=""))
     db.session.execute(update(HourCorrection).where(HourCorrection.member_id == user_id).values(reason=""))
+    db.session.execute(update(ModerationHold).where(ModerationHold.author_id == user_id).values(content=""))
     for checkin in db.session.execute(select(CheckIn).where(CheckIn.member_id == user_id)).scalars():
         _coarsen(checkin, utcnow())
 
