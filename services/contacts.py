@@ -247,21 +247,33 @@ def post_message(sender: User, thread: ContactThread, text: str, kind: str = "te
     db.session.add(message)
     thread.last_message_at = now
     db.session.flush()
-    if getattr(message, "moderation", None) == "review":
-        # Held by the content check: the other party hears of nothing they cannot read.
-        return message
-    other = thread.member_id if sender.id == thread.resident_id else thread.resident_id
+    if getattr(message, "moderation", None) != "review":
+        # A message held by the content check is announced when staff release it.
+        _tell_other_party(message, thread)
+    return message
+
+
+def _tell_other_party(message: ContactMessage, thread: ContactThread) -> None:
+    other = thread.member_id if message.sender_id == thread.resident_id else thread.resident_id
     # Only that there is a message: what people write to each other (or a revealed number)
     # stays in the thread, out of the outbox, the staff's view of it and WeChat's servers.
     notify(
         other,
         "message_received",
         "您有一条新留言",
-        "对方向您公开了联系电话" if kind == "phone" else "请打开对话查看",
+        "对方向您公开了联系电话" if message.kind == "phone" else "请打开对话查看",
         {"thread_id": thread.id, "message_id": message.id},
         pages.thread_detail(thread.id),
     )
-    return message
+
+
+def _announce_released_message(message_id: int) -> None:
+    message = db.session.get(ContactMessage, message_id)
+    if message is not None:
+        _tell_other_party(message, db.session.get(ContactThread, message.thread_id))
+
+
+moderation.after_release(ContactMessage.__tablename__, _announce_released_message)
 
 
 def threads_statement(user: User):

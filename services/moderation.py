@@ -227,9 +227,28 @@ def _decide(staff: User, hold_id: int, status: str) -> ModerationHold:
     return hold
 
 
+# What an area does when the last held text of one of its rows is released: table → callback(row id).
+_AFTER_RELEASE = {}
+
+
+def after_release(table_name: str, callback) -> None:
+    """Register what happens to a row of `table_name` once nothing in it is held any more."""
+    _AFTER_RELEASE[table_name] = callback
+
+
 def release(staff: User, hold_id: int) -> ModerationHold:
     """Staff let a held text be seen by everyone it was written for."""
-    return _decide(staff, hold_id, "released")
+    hold = _decide(staff, hold_id, "released")
+    callback = _AFTER_RELEASE.get(hold.table_name)
+    still_held = db.session.execute(
+        select(ModerationHold.id).where(
+            ModerationHold.table_name == hold.table_name, ModerationHold.row_id == hold.row_id,
+            ModerationHold.status.in_(("pending", "review")),
+        )
+    ).first()
+    if callback is not None and still_held is None:
+        callback(hold.row_id)
+    return hold
 
 
 def remove(staff: User, hold_id: int) -> ModerationHold:

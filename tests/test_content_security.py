@@ -9,7 +9,8 @@ from extensions import api, db
 from models.audit import AuditEntry
 from models.contacts import ContactMessage
 from models.moderation import ModerationHold
-from models.requests import ServiceRequest
+from models.notifications import Notification
+from models.requests import RequestOffer, ServiceRequest
 from schemas.common import CONTENT_CHECK_MARK
 from services.errors import Invalid
 from tests.conftest import body
@@ -170,6 +171,7 @@ def test_a_message_under_review_is_seen_only_by_its_author_until_staff_release_i
     assert body(written)["moderation"] == "review"
     thread_id = body(written)["thread_id"]
     assert [item["moderation"] for item in _messages(client, contact_scene, thread_id, "resident")] == ["review"]
+    assert db.session.execute(select(func.count()).select_from(Notification)).scalar_one() == 0
     assert _messages(client, contact_scene, thread_id, "member") == []
 
     staff_headers = contact_scene.headers["staff"]
@@ -181,6 +183,11 @@ def test_a_message_under_review_is_seen_only_by_its_author_until_staff_release_i
     assert released.status_code == 200 and body(released)["status"] == "released"
 
     assert [item["text"] for item in _messages(client, contact_scene, thread_id, "member")] == [REVIEW]
+    # The member hears of the message only now that they can read it.
+    announced = db.session.execute(
+        select(Notification.user_id).where(Notification.event == "message_received")
+    ).scalars().all()
+    assert announced == [contact_scene.member.id]
     again = client.post(f"/api/v1/moderation/{queue[0]['id']}/release", headers=staff_headers)
     assert again.status_code == 409
     (entry,) = db.session.execute(
@@ -227,3 +234,21 @@ def test_when_the_check_is_unreachable_a_deployment_may_refuse_instead(app, clie
     assert written.status_code == 503
     assert body(written)["error"]["code"] == "content_check_unavailable"
     assert db.session.execute(select(func.count()).select_from(ContactMessage)).scalar_one() == 0
+
+
+def test_a_request_under_review_is_offered_to_no_member_until_staff_release_it(client, make, scene, wx):
+    created = client.post(
+        "/api/v1/requests",
+        json={"category_id": scene["category"].id, "title": REVIEW, "description": "请尽快"},
+        headers=make.headers(scene["resident"]),
+    )
+    assert created.status_code == 201
+    assert (body(created)["moderation"], body(created)["status"]) == ("review", "submitted")
+    assert db.session.execute(select(func.count()).select_from(RequestOffer)).scalar_one() == 0
+
+    hold_id = db.session.execute(select(ModerationHold.id)).scalar_one()
+    released = client.post(f"/api/v1/moderation/{hold_id}/release", headers=make.headers(scene["staff"]))
+    assert released.status_code == 200
+    request = body(client.get(f"/api/v1/requests/{body(created)['id']}", headers=make.headers(scene["resident"])))
+    assert request["status"] == "offered"
+    assert db.session.execute(select(func.count()).select_from(RequestOffer)).scalar_one() > 0
