@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import requests
 from flask import current_app
-from sqlalchemy import event, exists, inspect, select, update
+from sqlalchemy import String, Text, event, exists, inspect, select, update
 from sqlalchemy.orm import Session
 from wechatpy.exceptions import WeChatClientException
 
@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 HELD_TEXTS_KEY = "linli.held_texts"
 # What a removed text reads as, in its row, to everyone (its author included).
 REMOVED_TEXT = "[该内容已被删除]"
-UNREACHABLE_POLICIES = ("review", "refuse")
+# Tables whose rows quote a held text but show it to no one else: the trail, replayed answers.
+NOT_HELD_TABLES = frozenset({"moderation_holds", "audit_entries", "idempotency_keys", "usage_counters"})
 
 
 @dataclass
@@ -73,9 +74,16 @@ def screen(author: User, content: str, scene: int) -> str:
 
 def _hold(author: User, content: str, scene: int, reason: str, label) -> None:
     db.session.info.setdefault(HELD_TEXTS_KEY, []).append(
-        HeldText(content, scene, reason, label if isinstance(label, int) else None,
-                 author.id, author.building_id or author.community_id)
+        HeldText(content, scene, reason, label if isinstance(label, int) else None, author.id, _author_org(author))
     )
+
+
+def _author_org(author: User) -> int | None:
+    """Whose staff decide on the author's held texts: their home's, or a staff author's first scope's."""
+    if author.building_id or author.community_id:
+        return author.building_id or author.community_id
+    scopes = sorted(author.scopes, key=lambda scope: scope.id)
+    return scopes[0].org_id if scopes else None
 
 
 @event.listens_for(Session, "after_flush")
@@ -85,16 +93,66 @@ def _attach_holds(session, _flush_context):
     if not held:
         return
     for instance in list(session.new) + list(session.dirty):
-        if isinstance(instance, ModerationHold):
-            continue
         state = inspect(instance)
+        table_name = state.mapper.local_table.name
+        if table_name in NOT_HELD_TABLES:
+            continue
         for column in state.mapper.column_attrs:
             added = state.attrs[column.key].history.added
             for text in held:
-                if text.content in added:
+                if any(_carries(value, text.content) for value in added):
                     row_id = state.mapper.primary_key_from_instance(instance)[0]
-                    _upsert_hold(session, state.mapper.local_table.name, row_id, column.columns[0].name, text)
+                    _upsert_hold(session, table_name, row_id, column.columns[0].name, text)
                     instance.moderation = "review"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _attach_holds_to_guarded_updates(state):
+    """Guarded UPDATE statements bypass the flush: bind a held text to the rows they write it into."""
+    held = state.session.info.get(HELD_TEXTS_KEY)
+    if not held or not state.is_update:
+        return None
+    table = state.bind_mapper.local_table if state.bind_mapper is not None else state.statement.table
+    if table.name in NOT_HELD_TABLES:
+        return None
+    written = [
+        (column_name, text)
+        for column_name, value in _literal_values(state.statement).items()
+        for text in held
+        if _carries(value, text.content)
+    ]
+    if not written:
+        return None
+    rows = select(table.c.id)
+    if state.statement.whereclause is not None:
+        rows = rows.where(state.statement.whereclause)
+    row_ids = state.session.connection().execute(rows).scalars().all()
+    result = state.invoke_statement()
+    for row_id in row_ids:
+        for column_name, text in written:
+            _upsert_hold(state.session, table.name, row_id, column_name, text)
+    return result
+
+
+def _literal_values(statement) -> dict:
+    """The plain values an UPDATE sets, by column name (expressions are left out)."""
+    values = {}
+    for key, value in (statement._values or {}).items():
+        name = key if isinstance(key, str) else getattr(key, "key", None)
+        literal = getattr(value, "value", None)
+        if name is not None and literal is not None:
+            values[name] = literal
+    return values
+
+
+def _carries(value, content: str) -> bool:
+    """Whether a column value shows the held text: as itself, within a longer text (a notification
+    quoting it) or as an item of a list (skills)."""
+    if isinstance(value, str):
+        return content in value
+    if isinstance(value, list):
+        return any(isinstance(item, str) and content in item for item in value)
+    return False
 
 
 def _upsert_hold(session, table_name, row_id, column_name, text: HeldText) -> None:
@@ -138,7 +196,7 @@ def check_media(author: User, model, row_id: int, column_name: str, media_url: s
 
     hold = ModerationHold(
         table_name=model.__tablename__, row_id=row_id, column_name=column_name, content=media_url, scene=scene,
-        reason="media", author_id=author.id, org_unit_id=author.building_id or author.community_id, status="pending",
+        reason="media", author_id=author.id, org_unit_id=_author_org(author), status="pending",
     )
     try:
         hold.trace_id = get_wechat().media_check_async(author.openid, media_url, media_type, scene)["trace_id"]
@@ -172,6 +230,16 @@ def visible_to(viewer: User, model):
         ModerationHold.row_id == model.id,
         ModerationHold.status != "released",
         ModerationHold.author_id != viewer.id,
+    )
+
+
+def shown_to_all(model):
+    """A SQL condition keeping rows of `model` nothing in which is held (e.g. a notification quoting
+    a held text: its recipient is not its author)."""
+    return ~exists().where(
+        ModerationHold.table_name == model.__tablename__,
+        ModerationHold.row_id == model.id,
+        ModerationHold.status != "released",
     )
 
 
@@ -214,6 +282,8 @@ def _in_scope(staff: User, hold_id: int) -> ModerationHold:
 
 
 def _decide(staff: User, hold_id: int, status: str) -> ModerationHold:
+    """Decide on a hold and on every other place the same text of the same author is held (the row
+    it was written to and, say, the notification quoting it): one decision, everywhere at once."""
     hold = _in_scope(staff, hold_id)
     moved = db.session.execute(
         update(ModerationHold)
@@ -225,6 +295,15 @@ def _decide(staff: User, hold_id: int, status: str) -> ModerationHold:
         raise Conflict("该内容已处理", code="moderation_decided")
     db.session.refresh(hold)
     return hold
+
+
+def _same_text_elsewhere(hold: ModerationHold) -> list[ModerationHold]:
+    return list(db.session.execute(
+        select(ModerationHold).where(
+            ModerationHold.author_id == hold.author_id, ModerationHold.content == hold.content,
+            ModerationHold.status == "review", ModerationHold.id != hold.id,
+        )
+    ).scalars())
 
 
 # What an area does when the last held text of one of its rows is released: table → callback(row id).
@@ -239,6 +318,14 @@ def after_release(table_name: str, callback) -> None:
 def release(staff: User, hold_id: int) -> ModerationHold:
     """Staff let a held text be seen by everyone it was written for."""
     hold = _decide(staff, hold_id, "released")
+    for other in _same_text_elsewhere(hold):
+        _decide(staff, other.id, "released")
+        _after_release(other)
+    _after_release(hold)
+    return hold
+
+
+def _after_release(hold: ModerationHold) -> None:
     callback = _AFTER_RELEASE.get(hold.table_name)
     still_held = db.session.execute(
         select(ModerationHold.id).where(
@@ -248,16 +335,21 @@ def release(staff: User, hold_id: int) -> ModerationHold:
     ).first()
     if callback is not None and still_held is None:
         callback(hold.row_id)
-    return hold
 
 
 def remove(staff: User, hold_id: int) -> ModerationHold:
     """Staff remove a held text: its row keeps a notice in its place, seen by no one else."""
+    for other in _same_text_elsewhere(_in_scope(staff, hold_id)):
+        _remove_one(staff, other.id)
+    return _remove_one(staff, hold_id)
+
+
+def _remove_one(staff: User, hold_id: int) -> ModerationHold:
     hold = _decide(staff, hold_id, "removed")
     if hold.trace_id is not None or hold.reason == "media":
         return hold  # an image's row names a file: hidden from everyone else, not rewritten
     table = db.metadata.tables[hold.table_name]
-    db.session.execute(
-        update(table).where(table.c.id == hold.row_id).values({hold.column_name: REMOVED_TEXT})
-    )
+    column = table.c[hold.column_name]
+    if isinstance(column.type, String | Text):  # a list (skills) keeps its items, hidden as a row
+        db.session.execute(update(table).where(table.c.id == hold.row_id).values({hold.column_name: REMOVED_TEXT}))
     return hold

@@ -22,6 +22,7 @@ from models.base import utcnow
 from models.notifications import Notification, NotificationGrant
 from models.orgs import OrgUnit
 from models.users import User
+from services import moderation
 from services.database import is_postgresql
 from services.errors import Conflict, Invalid, NotFound
 from services.localtime import to_local
@@ -71,7 +72,7 @@ def inbox(user: User):
     """The caller's own notifications, newest first."""
     return (
         select(Notification)
-        .where(Notification.user_id == user.id)
+        .where(Notification.user_id == user.id, moderation.shown_to_all(Notification))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 
@@ -209,7 +210,13 @@ def _refund_grant(user_id: int, template_id: str) -> None:
 
 def claim_due(limit: int = 200) -> list[int]:
     """Move up to `limit` pending rows to queued and return their ids; concurrent relays claim disjoint rows."""
-    statement = select(Notification.id).where(Notification.status == "pending").order_by(Notification.id).limit(limit)
+    # A row quoting a text the content check holds waits, pending, until staff release the text.
+    statement = (
+        select(Notification.id)
+        .where(Notification.status == "pending", moderation.shown_to_all(Notification))
+        .order_by(Notification.id)
+        .limit(limit)
+    )
     if is_postgresql():
         statement = statement.with_for_update(skip_locked=True)
     claimed = []

@@ -252,3 +252,34 @@ def test_a_request_under_review_is_offered_to_no_member_until_staff_release_it(c
     request = body(client.get(f"/api/v1/requests/{body(created)['id']}", headers=make.headers(scene["resident"])))
     assert request["status"] == "offered"
     assert db.session.execute(select(func.count()).select_from(RequestOffer)).scalar_one() > 0
+
+
+def test_a_notification_quoting_a_held_question_waits_until_the_question_is_released(client, make, scene, wx):
+    from services.notifications import claim_due
+    from tests.test_requests import post, submit
+
+    created = submit(client, make, scene)
+    # Staff who also use the mini-program have an openid, so their texts are checked too.
+    asker = make.staff(scene["units"]["community_a"], openid="o-staff-in-the-mini-program")
+    asked = post(client, make, asker, created["id"], "ask-resident", question=f"几点方便？{SANDBOX_REVIEW_WORD}")
+    assert asked.status_code == 200
+    resident_headers = make.headers(scene["resident"])
+
+    def inbox_events():
+        return [item["event"] for item in body(client.get("/api/v1/notifications", headers=resident_headers))["items"]]
+
+    assert "request_question" not in inbox_events()
+    question = db.session.execute(
+        select(Notification.id).where(Notification.event == "request_question")
+    ).scalar_one()
+    assert question not in claim_due()
+    db.session.rollback()
+    holds = db.session.execute(select(ModerationHold.table_name, ModerationHold.column_name)).all()
+    assert ("service_requests", "pending_question") in holds and ("notifications", "body") in holds
+
+    hold_id = db.session.execute(
+        select(ModerationHold.id).where(ModerationHold.table_name == "service_requests")
+    ).scalar_one()
+    assert client.post(f"/api/v1/moderation/{hold_id}/release", headers=make.headers(scene["staff"])).status_code == 200
+    assert "request_question" in inbox_events()
+    assert db.session.execute(select(ModerationHold.status).distinct()).scalars().all() == ["released"]
