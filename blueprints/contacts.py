@@ -173,9 +173,7 @@ def thread_messages(args, thread_id):
     """会话消息: newest first (the two parties only)."""
     user = current_user()
     thread = contacts.visible_thread(user, thread_id)
-    page = page_response(contacts.messages_statement(user, thread), args)
-    contacts.mark_held_messages(page["items"])
-    return page
+    return page_response(contacts.messages_statement(user, thread), args)
 
 
 @blp.route("/threads/<id:thread_id>/messages", methods=["POST"])

@@ -107,6 +107,21 @@ def shared_text(max_length: int, scene: int, required: bool = True, min_length: 
     )
 
 
+# The app's function hiding held texts from an answer, kept in app.extensions under this key:
+# called with (the dumped object, its dumped dict) → the dict to send.
+HIDE_HELD_EXTENSION = "linli.hide_held"
+
+
+class HeldAwareSchema(ma.Schema):
+    """An answer showing texts people wrote: a text WeChat's content check holds is replaced for
+    everyone but its author (who is told `moderation`), whichever endpoint dumps it."""
+
+    @ma.post_dump(pass_original=True)
+    def _hide_held_texts(self, data, original, **kwargs):
+        hide = current_app.extensions.get(HIDE_HELD_EXTENSION) if has_app_context() else None
+        return hide(original, data) if hide is not None else data
+
+
 def moderation_field() -> ma.fields.String:
     """`review` while WeChat's check holds the object's text (only its author sees it), else null."""
     return ma.fields.String(

@@ -3,7 +3,17 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.contacts import MESSAGE_KINDS, REPORT_OUTCOMES, REPORT_STATUSES
-from schemas.common import SCENE_COMMENT, SCENE_SOCIAL, Id, PageArgsSchema, moderation_field, page_of, shared_text, text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_SOCIAL,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    moderation_field,
+    page_of,
+    shared_text,
+    text,
+)
 
 MESSAGE_MAX_LENGTH = 1000
 
@@ -46,7 +56,7 @@ class ContactMessageArgsSchema(ma.Schema):
     text = shared_text(MESSAGE_MAX_LENGTH, SCENE_SOCIAL)
 
 
-class ContactMessageSchema(ma.Schema):
+class ContactMessageSchema(HeldAwareSchema):
     id = Id(required=True)
     moderation = moderation_field()
     thread_id = Id(required=True)

@@ -6,7 +6,16 @@ from marshmallow import validate
 
 from models.ledger import CORRECTION_STATUSES
 from models.members import REGISTRATION_STATUSES
-from schemas.common import SCENE_COMMENT, SCENE_PROFILE, Id, PageArgsSchema, moderation_field, page_of, shared_text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_PROFILE,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    moderation_field,
+    page_of,
+    shared_text,
+)
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
@@ -66,7 +75,7 @@ class RejectSchema(ma.Schema):
     reason = shared_text(200, SCENE_COMMENT)
 
 
-class CorrectionSchema(ma.Schema):
+class CorrectionSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     entry_id = Id(dump_only=True)
     member_id = Id(dump_only=True)

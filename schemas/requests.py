@@ -3,7 +3,16 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.requests import REQUEST_STATUSES, URGENCIES
-from schemas.common import SCENE_COMMENT, SCENE_PROFILE, Id, PageArgsSchema, moderation_field, page_of, shared_text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_PROFILE,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    moderation_field,
+    page_of,
+    shared_text,
+)
 
 
 class RequestCreateSchema(ma.Schema):
@@ -18,7 +27,7 @@ class RequestCreateSchema(ma.Schema):
     urgency = ma.fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
 
 
-class RequestHistorySchema(ma.Schema):
+class RequestHistorySchema(HeldAwareSchema):
     action = ma.fields.String()
     from_status = ma.fields.String()
     to_status = ma.fields.String()
@@ -28,7 +37,7 @@ class RequestHistorySchema(ma.Schema):
     at = ma.fields.DateTime()
 
 
-class RequestSchema(ma.Schema):
+class RequestSchema(HeldAwareSchema):
     id = Id()
     resident_id = Id()
     resident_name = ma.fields.String()

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.stations import ACQUISITIONS, FUNDINGS, STATION_KINDS
-from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text, text
+from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text
 from services.stations import CHECKLIST_ITEMS, WEEKDAYS, checklist_done, is_open
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")

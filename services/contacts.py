@@ -317,11 +317,6 @@ def messages_statement(viewer: User, thread: ContactThread):
     )
 
 
-def mark_held_messages(messages: list[ContactMessage]) -> list[ContactMessage]:
-    """Tell the author which of their messages wait for the content check's review."""
-    return moderation.mark_held(messages, ContactMessage)
-
-
 def mark_read(user: User, thread: ContactThread) -> int:
     """Read marks on everything the other party sent; returns how many were newly marked."""
     return db.session.execute(

@@ -156,6 +156,7 @@ def _carries(value, content: str) -> bool:
 
 
 def _upsert_hold(session, table_name, row_id, column_name, text: HeldText) -> None:
+    session.info.pop(HOLDS_BY_TABLE_KEY, None)
     values = {"content": text.content, "scene": text.scene, "reason": text.reason, "label": text.label,
               "author_id": text.author_id, "org_unit_id": text.org_unit_id, "status": "review",
               "decided_by_id": None, "decided_at": None, "created_at": utcnow()}
@@ -175,6 +176,7 @@ def _forget_held_texts(session, transaction):
     # Kept through savepoints: a request's text is often written after one (a new thread).
     if transaction.parent is None:
         session.info.pop(HELD_TEXTS_KEY, None)
+        session.info.pop(HOLDS_BY_TABLE_KEY, None)
 
 
 # ---------------------------------------------------------------------------- images and files
@@ -211,6 +213,7 @@ def check_media(author: User, model, row_id: int, column_name: str, media_url: s
 def apply_media_verdict(trace_id: str, suggest: str, label) -> bool:
     """Apply WeChat's verdict on an image once (a repeated push changes nothing); True when applied."""
     status = VERDICT_STATUS.get(suggest, "review")  # an unknown verdict: a person decides
+    db.session.info.pop(HOLDS_BY_TABLE_KEY, None)
     applied = db.session.execute(
         update(ModerationHold)
         .where(ModerationHold.trace_id == trace_id, ModerationHold.status == "pending")
@@ -243,21 +246,38 @@ def shown_to_all(model):
     )
 
 
-def mark_held(rows: list, model) -> list:
-    """Set `moderation` ("pending"/"review"/"removed") on rows with a hold, for their author's view."""
-    ids = [row.id for row in rows]
-    if not ids:
-        return rows
-    held = dict(db.session.execute(
-        select(ModerationHold.row_id, ModerationHold.status).where(
-            ModerationHold.table_name == model.__tablename__, ModerationHold.row_id.in_(ids),
-            ModerationHold.status != "released",
-        )
-    ).all())
-    for row in rows:
-        if row.id in held:
-            row.moderation = held[row.id]
-    return rows
+# What a held text reads as in an answer to anyone but its author.
+HELD_TEXT = "[内容审核中]"
+HOLDS_BY_TABLE_KEY = "linli.holds_by_table"
+
+
+def hide_held(viewer: User | None, row, data: dict) -> dict:
+    """The dumped `data` of a model `row` with its held texts replaced for anyone but their author,
+    and `moderation` set for the author. Holds are read once per table and transaction."""
+    table = getattr(row, "__tablename__", None)
+    if table is None or getattr(row, "id", None) is None:
+        return data
+    for column, status, author_id in _open_holds(table).get(row.id, ()):
+        if viewer is not None and author_id == viewer.id:
+            if "moderation" in data:
+                data["moderation"] = status
+        elif column in data:
+            value = data[column]
+            data[column] = [] if isinstance(value, list) else HELD_TEXT if isinstance(value, str) else None
+    return data
+
+
+def _open_holds(table: str) -> dict:
+    cache = db.session.info.setdefault(HOLDS_BY_TABLE_KEY, {})
+    if table not in cache:
+        holds = {}
+        for row_id, column, status, author_id in db.session.execute(
+            select(ModerationHold.row_id, ModerationHold.column_name, ModerationHold.status, ModerationHold.author_id)
+            .where(ModerationHold.table_name == table, ModerationHold.status != "released")
+        ):
+            holds.setdefault(row_id, []).append((column, status, author_id))
+        cache[table] = holds
+    return cache[table]
 
 
 # --------------------------------------------------------------------------- the desk queue
@@ -285,6 +305,7 @@ def _decide(staff: User, hold_id: int, status: str) -> ModerationHold:
     """Decide on a hold and on every other place the same text of the same author is held (the row
     it was written to and, say, the notification quoting it): one decision, everywhere at once."""
     hold = _in_scope(staff, hold_id)
+    db.session.info.pop(HOLDS_BY_TABLE_KEY, None)
     moved = db.session.execute(
         update(ModerationHold)
         .where(ModerationHold.id == hold.id, ModerationHold.status == "review")

@@ -269,6 +269,12 @@ def test_a_notification_quoting_a_held_question_waits_until_the_question_is_rele
         return [item["event"] for item in body(client.get("/api/v1/notifications", headers=resident_headers))["items"]]
 
     assert "request_question" not in inbox_events()
+    detail = f"/api/v1/requests/{created['id']}"
+    assert body(client.get(detail, headers=resident_headers))["pending_question"] == "[内容审核中]"
+    seen_by_asker = body(client.get(detail, headers=make.headers(asker)))
+    assert (seen_by_asker["pending_question"], seen_by_asker["moderation"]) == (
+        f"几点方便？{SANDBOX_REVIEW_WORD}", "review"
+    )
     question = db.session.execute(
         select(Notification.id).where(Notification.event == "request_question")
     ).scalar_one()
@@ -282,4 +288,5 @@ def test_a_notification_quoting_a_held_question_waits_until_the_question_is_rele
     ).scalar_one()
     assert client.post(f"/api/v1/moderation/{hold_id}/release", headers=make.headers(scene["staff"])).status_code == 200
     assert "request_question" in inbox_events()
+    assert body(client.get(detail, headers=resident_headers))["pending_question"] == f"几点方便？{SANDBOX_REVIEW_WORD}"
     assert db.session.execute(select(ModerationHold.status).distinct()).scalars().all() == ["released"]
