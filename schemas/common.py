@@ -126,5 +126,5 @@ def moderation_field() -> ma.fields.String:
     """`review` while WeChat's check holds the object's text (only its author sees it), else null."""
     return ma.fields.String(
         dump_only=True, allow_none=True, dump_default=None,
-        metadata={"description": "review：内容待审核，仅作者可见；removed：已被删除；null：已公开"},
+        metadata={"description": "仅作者可见：pending 等待微信检测、review 待人工审核、removed 已删除；null：已公开"},
     )
