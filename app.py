@@ -99,11 +99,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from blueprints import ALL_BLUEPRINTS
-    from blueprints.common import refuse_nul_characters
+    from blueprints.common import hide_held_texts, refuse_nul_characters, screen_shared_text
     from blueprints.service import service_blp
+    from blueprints.wxpush import wxpush_blp
+    from schemas.common import HIDE_HELD_EXTENSION, SCREEN_TEXT_EXTENSION
+
+    app.extensions[SCREEN_TEXT_EXTENSION] = screen_shared_text
+    app.extensions[HIDE_HELD_EXTENSION] = hide_held_texts
 
     app.before_request(refuse_nul_characters)
     app.register_blueprint(service_blp)
+    app.register_blueprint(wxpush_blp)
     for blueprint in ALL_BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix="/api/v1" + (blueprint.url_prefix or ""))
 

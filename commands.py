@@ -63,9 +63,12 @@ def wx_sandbox_command(host, port):
 
     config = current_app.config
     click.echo(f"微信接口沙箱: http://{host}:{port}/")
-    run_sandbox(
-        host, port, config["WECHAT_APPID"], config["WECHAT_SECRET"], list(config["WECHAT_TEMPLATES"].values())
-    )
+    templates = {
+        template_id: list(config["WECHAT_TEMPLATE_KEYS"][event])
+        for event, template_id in config["WECHAT_TEMPLATES"].items()
+        if event in config["WECHAT_TEMPLATE_KEYS"]
+    }
+    run_sandbox(host, port, config["WECHAT_APPID"], config["WECHAT_SECRET"], templates)
 
 
 @click.command("worker")
@@ -97,7 +100,29 @@ def audit_verify_command():
     click.echo("审计日志完整：哈希链无断点")
 
 
+@click.group("wechat")
+def wechat_group():
+    """The WeChat configuration."""
+
+
+@wechat_group.command("check")
+@click.option("--push-url", help="The deployed message-push URL, e.g. https://linli.example.cn/wx/push.")
+@with_appcontext
+def wechat_check_command(push_url):
+    """Verify the live WeChat setup (token, templates and their keys, push token); sends nothing to anyone."""
+    from wx.check import check_configuration
+    from wx.client import get_wechat
+
+    findings = check_configuration(get_wechat(), current_app.config, push_url)
+    for finding in findings:
+        click.echo(("✓ " if finding.ok else "✗ ") + finding.what, err=not finding.ok)
+    if not all(finding.ok for finding in findings):
+        raise SystemExit(1)
+    click.echo("微信配置检查通过")
+
+
 ALL_COMMANDS = [
+    wechat_group,
     audit_group,
     create_admin_command,
     seed_demo_command,

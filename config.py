@@ -6,9 +6,12 @@ import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from wx.templates import LANGUAGES, MINIPROGRAM_STATES, TemplateMappingError, parse_mappings
+
 SANDBOX_APPID = "wx-sandbox-appid"
 SANDBOX_SECRET = "wx-sandbox-secret"  # noqa: S105  # the local sandbox's public stand-in, no real credential
 DEFAULT_SANDBOX_BASE = "http://127.0.0.1:8750/"
+SANDBOX_PUSH_TOKEN = "linliSandboxPush"  # noqa: S105  # the development setup's stand-in, no real credential
 # Every event a person hears about, with its subscribe-message template title and a short
 # status phrase; each event's template id comes from WECHAT_TEMPLATE_<EVENT>.
 NOTIFICATION_EVENTS = {
@@ -127,6 +130,21 @@ def from_environment(instance_path: str, env=None) -> dict:
         ),
         "WECHAT_TIMEOUT": float(env.get("WECHAT_TIMEOUT", "5")),
         "WECHAT_TEMPLATES": _templates(env, sandbox),
+        # Which of Linli's fields fills which key of each event's template (wx/templates.py).
+        "WECHAT_TEMPLATE_KEYS": _template_keys(env),
+        "WECHAT_MINIPROGRAM_STATE": _one_of(
+            env, "WECHAT_MINIPROGRAM_STATE", "developer" if sandbox else "formal", MINIPROGRAM_STATES
+        ),
+        "WECHAT_LANG": _one_of(env, "WECHAT_LANG", "zh_CN", LANGUAGES),
+        # Message push (消息推送): the token set in the mini-program console (none: /wx/push refuses
+        # everything) and, in safe mode, its EncodingAESKey (then only encrypted messages are taken).
+        "WECHAT_PUSH_TOKEN": env.get("WECHAT_PUSH_TOKEN", SANDBOX_PUSH_TOKEN if sandbox else ""),
+        "WECHAT_PUSH_AES_KEY": env.get("WECHAT_PUSH_AES_KEY", ""),
+        # When WeChat's content check cannot be reached: "review" holds the text for staff,
+        # "refuse" answers 503; a text is never published unchecked.
+        "WECHAT_CONTENT_CHECK_UNREACHABLE": _one_of(
+            env, "WECHAT_CONTENT_CHECK_UNREACHABLE", "review", ("review", "refuse")
+        ),
         "TOKEN_TTL_SECONDS": _int(env, "TOKEN_TTL_SECONDS", 7 * 24 * 3600),
         "DESK_TOKEN_TTL_SECONDS": _int(env, "DESK_TOKEN_TTL_SECONDS", 12 * 3600),
         "DESK_TOKEN_IDLE_SECONDS": _int(env, "DESK_TOKEN_IDLE_SECONDS", 30 * 60),
@@ -147,6 +165,13 @@ def from_environment(instance_path: str, env=None) -> dict:
     }
 
 
+def _one_of(env, name: str, default: str, allowed: tuple) -> str:
+    value = env.get(name, default)
+    if value not in allowed:
+        raise ConfigurationError(f"{name} 只能是 {' / '.join(allowed)} 之一 ({name} must be one of {allowed})")
+    return value
+
+
 def _zone(name: str) -> str:
     """An IANA zone name, checked when the app is built (an unknown zone fails at start, not in a job)."""
     ZoneInfo(name)
@@ -164,6 +189,23 @@ def _templates(env, sandbox: bool) -> dict:
         for event in NOTIFICATION_EVENTS:
             templates.setdefault(event, f"tpl-{event}")
     return templates
+
+
+def _template_keys(env) -> dict:
+    """Event → {template key: Linli field}, from WECHAT_SUBSCRIBE_KEYS (JSON); refuses to start on a
+    key of a type its field cannot fill, or two events sharing a template with different keys."""
+    try:
+        mappings = parse_mappings(env.get("WECHAT_SUBSCRIBE_KEYS", ""), NOTIFICATION_EVENTS)
+    except TemplateMappingError as error:
+        raise ConfigurationError(f"订阅消息模板字段配置有误 (WECHAT_SUBSCRIBE_KEYS): {error}") from error
+    keys_by_template = {}
+    for event, template_id in _templates(env, sandbox=False).items():
+        keys = set(mappings.get(event, ()))
+        if keys_by_template.setdefault(template_id, keys) != keys:
+            raise ConfigurationError(
+                f"模板 {template_id} 被多个事件使用但字段不同 (template {template_id} is mapped to different keys)"
+            )
+    return mappings
 
 
 def _refuse_unsafe_setup(env, sandbox: bool, default_database: bool) -> None:

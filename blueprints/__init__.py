@@ -15,6 +15,7 @@ from blueprints import (
     me,
     members,
     meta,
+    moderation,
     notifications,
     offers,
     orgs,
@@ -47,4 +48,5 @@ ALL_BLUEPRINTS = [
     offers.blp,
     providers.blp,
     evaluation.blp,
+    moderation.blp,
 ]

@@ -3,11 +3,11 @@ from functools import wraps
 from urllib.parse import quote
 
 import marshmallow as ma
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from werkzeug.wrappers import Response
 
 from models.users import User
-from services import idempotency
+from services import idempotency, moderation
 from services.auth import user_for_token
 from services.database import paginate
 from services.errors import Invalid
@@ -31,6 +31,18 @@ def current_user() -> User:
     if USER_KEY not in request.environ:
         request.environ[USER_KEY] = user_for_token(bearer_token())
     return request.environ[USER_KEY]
+
+
+def screen_shared_text(value: str, scene: int) -> None:
+    """The check every SharedText of a request body goes through (see services/moderation.py)."""
+    if has_request_context():
+        moderation.screen(current_user(), value, scene)
+
+
+def hide_held_texts(row, data: dict) -> dict:
+    """What every HeldAwareSchema answer goes through: held texts only for their author."""
+    viewer = request.environ.get(USER_KEY) if has_request_context() else None
+    return moderation.hide_held(viewer, row, data)
 
 
 def auth_required(view):

@@ -171,8 +171,9 @@ def threads(args):
 @blp.response(200, ContactMessagePageSchema)
 def thread_messages(args, thread_id):
     """会话消息: newest first (the two parties only)."""
-    thread = contacts.visible_thread(current_user(), thread_id)
-    return page_response(contacts.messages_statement(thread), args)
+    user = current_user()
+    thread = contacts.visible_thread(user, thread_id)
+    return page_response(contacts.messages_statement(user, thread), args)
 
 
 @blp.route("/threads/<id:thread_id>/messages", methods=["POST"])

@@ -105,6 +105,21 @@ def station_qr_png(station_id):
     return response
 
 
+@blp.route("/<id:station_id>/wxacode.png", methods=["GET"])
+@auth_required
+@blp.response(200, content_type="image/png")
+@blp.alt_response(
+    503, response="SERVICE_UNAVAILABLE", description="WeChat cannot make the code now (`wxacode_unavailable`)"
+)
+def station_wxacode_png(station_id):
+    """小程序码: the station's mini-program code for the current window (wxacode.getUnlimited), which
+    opens the check-in page in WeChat; the plain QR (qr.png) stays for other scanners."""
+    image = stations.mini_program_code(current_user(), station_id)
+    response = send_file(io.BytesIO(image), mimetype="image/png", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @blp.route("/<id:station_id>/qr/rotate", methods=["POST"])
 @auth_required
 @blp.response(200, StationSchema)

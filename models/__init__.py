@@ -22,6 +22,7 @@ MODEL_MODULES = (
     "offers",
     "providers",
     "evaluation",
+    "moderation",
 )
 
 

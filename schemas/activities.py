@@ -3,24 +3,26 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.activities import ACTIVITY_LEVELS, SIGNUP_STATUSES
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import SCENE_FORUM, SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text, text
 
 HELPER_ROLES = ("organiser", "volunteer")
 
 
 class ActivitySchema(ma.Schema):
     id = Id(dump_only=True)
-    title = text(100)
-    description = text(1000, required=False, min_length=0)
+    title = shared_text(100, SCENE_PROFILE)
+    description = shared_text(1000, SCENE_FORUM, required=False, min_length=0)
     level = ma.fields.String(required=True, validate=validate.OneOf(ACTIVITY_LEVELS))
     level_name = ma.fields.String(dump_only=True)
     org_id = Id(required=True, metadata={"description": "the organising unit (组织者); its community may join"})
     org_name = ma.fields.String(dump_only=True)
-    audience = text(100, required=False, min_length=0, metadata={"description": "面向对象, e.g. 全体居民、老年人"})
+    audience = shared_text(
+        100, SCENE_PROFILE, required=False, min_length=0, metadata={"description": "面向对象, e.g. 全体居民、老年人"}
+    )
     starts_at = ma.fields.AwareDateTime(required=True)
     ends_at = ma.fields.AwareDateTime(required=True)
     capacity = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=10000))
-    address = text(200)
+    address = shared_text(200, SCENE_PROFILE)
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90), allow_none=True, load_default=None)
     lng = ma.fields.Float(validate=validate.Range(min=-180, max=180), allow_none=True, load_default=None)
     radius_m = ma.fields.Integer(validate=validate.Range(min=10, max=5000), load_default=200,

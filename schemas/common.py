@@ -1,5 +1,6 @@
 """Shared schema pieces: ids, paging arguments, the paged list envelope, trimmed text."""
 import marshmallow as ma
+from flask import current_app, has_app_context
 from marshmallow import validate
 
 # The largest id an `integer` column holds (PostgreSQL's ends here; SQLite's would go to 2^63).
@@ -67,4 +68,63 @@ def org_id_field() -> ma.fields.Integer:
     return ma.fields.Integer(
         validate=validate.Range(min=1, max=LARGEST_ID),
         metadata={"description": "默认：调用者的第一个管辖组织（管理员：组织树的根）"},
+    )
+
+
+# WeChat's content-security scenes (msg_sec_check version 2).
+SCENE_PROFILE = 1  # 资料: what describes a person or a thing (titles, descriptions, addresses)
+SCENE_COMMENT = 2  # 评论: answers, notes and reasons about another person's text or work
+SCENE_FORUM = 3  # 论坛: longer texts published to many
+SCENE_SOCIAL = 4  # 社交日志: messages between people
+# The app's screening function, kept in app.extensions under this key (schemas never import
+# services): called with (text, scene) for every SharedText a request body carries.
+SCREEN_TEXT_EXTENSION = "linli.screen_text"
+# The OpenAPI mark of a SharedText: the scene it is checked in.
+CONTENT_CHECK_MARK = "x-content-check-scene"
+
+
+class SharedText(TrimmedString):
+    """Text one person writes that another will see: WeChat's content check screens it while the
+    body is loaded, before any view runs, so no endpoint can forget the check."""
+
+    def __init__(self, scene: int, **kwargs):
+        metadata = {**kwargs.pop("metadata", {}), CONTENT_CHECK_MARK: scene}
+        super().__init__(metadata=metadata, **kwargs)
+        self.scene = scene
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text_value = super()._deserialize(value, attr, data, **kwargs)
+        screen = current_app.extensions.get(SCREEN_TEXT_EXTENSION) if has_app_context() else None
+        if text_value and screen is not None:
+            screen(text_value, self.scene)
+        return text_value
+
+
+def shared_text(max_length: int, scene: int, required: bool = True, min_length: int = 1, **kwargs) -> SharedText:
+    """A trimmed string field with a length limit that others will read: screened by WeChat."""
+    return SharedText(
+        scene, required=required, validate=validate.Length(min=min_length, max=max_length), **kwargs
+    )
+
+
+# The app's function hiding held texts from an answer, kept in app.extensions under this key:
+# called with (the dumped object, its dumped dict) → the dict to send.
+HIDE_HELD_EXTENSION = "linli.hide_held"
+
+
+class HeldAwareSchema(ma.Schema):
+    """An answer showing texts people wrote: a text WeChat's content check holds is replaced for
+    everyone but its author (who is told `moderation`), whichever endpoint dumps it."""
+
+    @ma.post_dump(pass_original=True)
+    def _hide_held_texts(self, data, original, **kwargs):
+        hide = current_app.extensions.get(HIDE_HELD_EXTENSION) if has_app_context() else None
+        return hide(original, data) if hide is not None else data
+
+
+def moderation_field() -> ma.fields.String:
+    """`review` while WeChat's check holds the object's text (only its author sees it), else null."""
+    return ma.fields.String(
+        dump_only=True, allow_none=True, dump_default=None,
+        metadata={"description": "仅作者可见：pending 等待微信检测、review 待人工审核、removed 已删除；null：已公开"},
     )

@@ -3,7 +3,17 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.contacts import MESSAGE_KINDS, REPORT_OUTCOMES, REPORT_STATUSES
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_SOCIAL,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    moderation_field,
+    page_of,
+    shared_text,
+    text,
+)
 
 MESSAGE_MAX_LENGTH = 1000
 
@@ -43,11 +53,12 @@ class ContactServedSchema(ma.Schema):
 
 class ContactMessageArgsSchema(ma.Schema):
     # Plain text: stored and returned exactly as written, never rendered as markup here.
-    text = text(MESSAGE_MAX_LENGTH)
+    text = shared_text(MESSAGE_MAX_LENGTH, SCENE_SOCIAL)
 
 
-class ContactMessageSchema(ma.Schema):
+class ContactMessageSchema(HeldAwareSchema):
     id = Id(required=True)
+    moderation = moderation_field()
     thread_id = Id(required=True)
     sender_id = Id(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(MESSAGE_KINDS))
@@ -79,7 +90,7 @@ class ThreadReadResultSchema(ma.Schema):
 
 
 class ContactReportArgsSchema(ma.Schema):
-    reason = text(200)
+    reason = shared_text(200, SCENE_COMMENT)
 
 
 class ContactReportSchema(ma.Schema):

@@ -11,15 +11,26 @@ from models.coordination import (
     RESOURCE_KINDS,
     UNIT_KINDS,
 )
-from schemas.common import Id, PageArgsSchema, new_password_field, page_of, text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_FORUM,
+    SCENE_PROFILE,
+    Id,
+    PageArgsSchema,
+    SharedText,
+    new_password_field,
+    page_of,
+    shared_text,
+    text,
+)
 
 
 class UnitSchema(ma.Schema):
     id = Id(dump_only=True)
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
-    party_org_name = text(100)
-    address = text(200)
+    party_org_name = shared_text(100, SCENE_PROFILE)
+    address = shared_text(200, SCENE_PROFILE)
     street_id = Id(required=True)
     lat = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
     lng = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180))
@@ -40,7 +51,7 @@ class UnitPatchSchema(UnitSchema):
 class UnitListArgsSchema(PageArgsSchema):
     street_id = Id()
     kind = ma.fields.String(validate=validate.OneOf(UNIT_KINDS))
-    name = text(100, required=False)
+    name = shared_text(100, SCENE_PROFILE, required=False)
 
 
 UnitPageSchema = page_of(UnitSchema, "UnitPage")
@@ -54,7 +65,7 @@ class LiaisonSchema(ma.Schema):
     user_id = Id(load_default=None, allow_none=True)
     username = text(50, required=False, attribute="user.username")
     password = new_password_field(required=False)
-    name = text(50, required=False, attribute="user.name")
+    name = shared_text(50, SCENE_PROFILE, required=False, attribute="user.name")
     created_at = ma.fields.DateTime(dump_only=True)
 
     class Meta:
@@ -124,7 +135,7 @@ class BodySchema(ma.Schema):
     id = Id(dump_only=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(BODY_KINDS))
     org_id = Id(required=True)
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -141,8 +152,8 @@ class BodyMemberSchema(ma.Schema):
     body_id = Id(dump_only=True)
     unit_id = Id(required=True)
     unit_name = ma.fields.String(dump_only=True, attribute="unit.name")
-    representative_name = text(50)
-    title = text(50)
+    representative_name = shared_text(50, SCENE_PROFILE)
+    title = shared_text(50, SCENE_PROFILE)
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -150,7 +161,7 @@ class ResolutionSchema(ma.Schema):
     id = Id(dump_only=True)
     meeting_id = Id(dump_only=True)
     body_id = Id(dump_only=True)
-    text = text(500)
+    text = shared_text(500, SCENE_COMMENT)
     owner_unit_id = Id(required=True)
     owner_unit_name = ma.fields.String(dump_only=True, attribute="owner_unit.name")
     due_date = ma.fields.Date(required=True)
@@ -171,16 +182,16 @@ ResolutionPageSchema = page_of(ResolutionSchema, "ResolutionPage")
 
 
 class ResolutionOutcomeSchema(ma.Schema):
-    outcome = text(500)
+    outcome = shared_text(500, SCENE_COMMENT)
 
 
 class MeetingSchema(ma.Schema):
     id = Id(dump_only=True)
     body_id = Id(dump_only=True)
-    title = text(100)
+    title = shared_text(100, SCENE_PROFILE)
     held_at = ma.fields.AwareDateTime(required=True)
-    agenda = ma.fields.List(text(200), required=True, validate=validate.Length(max=30))
-    minutes = ma.fields.String(allow_none=True, load_default=None, validate=validate.Length(max=20000))
+    agenda = ma.fields.List(shared_text(200, SCENE_COMMENT), required=True, validate=validate.Length(max=30))
+    minutes = SharedText(SCENE_FORUM, allow_none=True, load_default=None, validate=validate.Length(max=20000))
     attended_unit_ids = ma.fields.List(Id(), load_default=None, validate=validate.Length(max=500))
     created_at = ma.fields.DateTime(dump_only=True)
 
@@ -206,7 +217,7 @@ class TermSchema(ma.Schema):
     id = Id(dump_only=True)
     org_id = Id(required=True)
     post = ma.fields.String(required=True, validate=validate.OneOf(LEADERSHIP_POSTS))
-    holder_name = text(50)
+    holder_name = shared_text(50, SCENE_PROFILE)
     user_id = Id(allow_none=True, load_default=None)
     starts_on = ma.fields.Date(required=True)
     ends_on = ma.fields.Date(required=True)
@@ -248,22 +259,22 @@ class ReportCommentSchema(ma.Schema):
     id = Id(dump_only=True)
     report_id = Id(dump_only=True)
     unit_id = Id(allow_none=True, load_default=None)
-    representative_name = text(50)
-    comment = text(1000)
+    representative_name = shared_text(50, SCENE_PROFILE)
+    comment = shared_text(1000, SCENE_COMMENT)
     answer = ma.fields.String(dump_only=True, allow_none=True)
     answered_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
 
 class CommentAnswerSchema(ma.Schema):
-    answer = text(1000)
+    answer = shared_text(1000, SCENE_COMMENT)
 
 
 class AnnualReportSchema(ma.Schema):
     id = Id(dump_only=True)
     org_id = Id(required=True)
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    narrative = ma.fields.String(load_default="", validate=validate.Length(max=50000))
+    narrative = SharedText(SCENE_FORUM, load_default="", validate=validate.Length(max=50000))
     figures = ma.fields.Dict(
         dump_only=True, metadata={"description": "由邻里数据汇总的年度数字（生成报告或重新汇总时计算）"})
     compiled_at = ma.fields.DateTime(dump_only=True)
@@ -285,7 +296,7 @@ ReportPageSchema = page_of(AnnualReportSchema, "ReportPage")
 
 
 class ReportPatchSchema(ma.Schema):
-    narrative = ma.fields.String(required=True, validate=validate.Length(max=50000))
+    narrative = SharedText(SCENE_FORUM, required=True, validate=validate.Length(max=50000))
 
 
 class PresentSchema(ma.Schema):

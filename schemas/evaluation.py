@@ -13,7 +13,16 @@ from models.evaluation import (
 )
 from models.requests import REQUEST_STATUSES
 from models.stations import STATION_KINDS
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_FORUM,
+    SCENE_PROFILE,
+    Id,
+    PageArgsSchema,
+    SharedText,
+    page_of,
+    shared_text,
+)
 
 DIMENSION = validate.Length(min=1, max=20)
 
@@ -23,14 +32,14 @@ class RoundSchema(ma.Schema):
     org_id = Id(required=True, metadata={"description": "街道党工委或区委"})
     org_name = ma.fields.Function(lambda evaluation: evaluation.org.name, dump_only=True)
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    title = text(100)
+    title = shared_text(100, SCENE_PROFILE)
     status = ma.fields.String(dump_only=True, validate=validate.OneOf(ROUND_STATUSES))
     dimensions = ma.fields.List(
-        ma.fields.String(validate=DIMENSION), validate=validate.Length(min=1, max=10),
+        SharedText(SCENE_PROFILE, validate=DIMENSION), validate=validate.Length(min=1, max=10),
         metadata={"description": "评议维度；默认 思想政治、履职尽责、服务群众、廉洁自律、总体评价"},
     )
     meeting_at = ma.fields.AwareDateTime(allow_none=True, metadata={"description": "述职大会时间"})
-    meeting_place = text(200, required=False, allow_none=True)
+    meeting_place = shared_text(200, SCENE_PROFILE, required=False, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
     closed_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
@@ -44,7 +53,7 @@ class RoundPatchSchema(ma.Schema):
     """The meeting (述职大会) and, before any ballot, the dimensions."""
 
     meeting_at = ma.fields.AwareDateTime(allow_none=True)
-    meeting_place = text(200, required=False, allow_none=True)
+    meeting_place = shared_text(200, SCENE_PROFILE, required=False, allow_none=True)
     dimensions = RoundSchema._declared_fields["dimensions"]
 
 
@@ -64,7 +73,7 @@ class SubjectSchema(ma.Schema):
 
 
 class SubjectReportSchema(ma.Schema):
-    report_text = text(20000, metadata={"description": "书记的述职报告"})
+    report_text = shared_text(20000, SCENE_FORUM, metadata={"description": "书记的述职报告"})
 
 
 class SectorCountSchema(ma.Schema):
@@ -199,9 +208,9 @@ class AssessmentSchema(ma.Schema):
     id = Id(dump_only=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ASSESSMENT_KINDS))
     assessed_on = ma.fields.Date(required=True)
-    item = text(100)
+    item = shared_text(100, SCENE_COMMENT)
     score = ma.fields.Integer(required=True, validate=validate.Range(min=0, max=100))
-    note = text(500, required=False, allow_none=True)
+    note = shared_text(500, SCENE_COMMENT, required=False, allow_none=True)
     assessed_by_id = Id(dump_only=True, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
@@ -225,12 +234,12 @@ class MediaListSchema(ma.Schema):
 
 
 class MediaUploadSchema(ma.Schema):
-    title = text(100)
+    title = shared_text(100, SCENE_PROFILE)
     file = Upload(required=True, metadata={"description": "JPEG、PNG 图片或 PDF 文档"})
 
 
 class VideoLinkSchema(ma.Schema):
-    title = text(100)
+    title = shared_text(100, SCENE_PROFILE)
     url = ma.fields.Url(required=True, schemes={"https", "http"}, validate=validate.Length(max=500))
 
 

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.funds import DISBURSEMENT_STATUSES, DONOR_KINDS, FUND_KINDS
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import SCENE_COMMENT, SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text
 
 # The most one donation or disbursement may move: 1 亿元. A bigger figure is a typing mistake.
 MAX_AMOUNT_CENTS = 10_000_000_000
@@ -21,7 +21,7 @@ def amount_field() -> ma.fields.Integer:
 
 
 class FundCreateSchema(ma.Schema):
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(FUND_KINDS))
     org_id = Id(required=True)
 
@@ -43,10 +43,10 @@ class FundListArgsSchema(PageArgsSchema):
 
 class FundDonationSchema(ma.Schema):
     amount_cents = amount_field()
-    donor_name = text(100)
+    donor_name = shared_text(100, SCENE_PROFILE)
     donor_kind = ma.fields.String(load_default="person", validate=validate.OneOf(DONOR_KINDS))
     received_on = ma.fields.Date(required=True)
-    note = text(200, required=False)
+    note = shared_text(200, SCENE_COMMENT, required=False)
 
 
 class FundEntrySchema(ma.Schema):
@@ -67,7 +67,7 @@ class FundEntrySchema(ma.Schema):
 
 class DisbursementCreateSchema(ma.Schema):
     amount_cents = amount_field()
-    purpose = text(200)
+    purpose = shared_text(200, SCENE_COMMENT)
     care_target_id = Id(allow_none=True)
 
 
@@ -90,11 +90,11 @@ class DisbursementListArgsSchema(PageArgsSchema):
 
 
 class DisbursementRejectSchema(ma.Schema):
-    note = text(200)
+    note = shared_text(200, SCENE_COMMENT)
 
 
 class FundEntryReverseSchema(ma.Schema):
-    reason = text(200)
+    reason = shared_text(200, SCENE_COMMENT)
 
 
 class FundStatementArgsSchema(ma.Schema):

@@ -6,7 +6,16 @@ from marshmallow import validate
 
 from models.ledger import CORRECTION_STATUSES
 from models.members import REGISTRATION_STATUSES
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_PROFILE,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    moderation_field,
+    page_of,
+    shared_text,
+)
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
@@ -34,11 +43,11 @@ class RegistrationSchema(ma.Schema):
     community_id = Id(required=True)
     building_id = Id(allow_none=True, load_default=None)
     functional_branch_id = Id(allow_none=True, load_default=None)
-    employer_unit = text(100)
+    employer_unit = shared_text(100, SCENE_PROFILE)
     employer_unit_id = Id(allow_none=True, load_default=None, metadata={
         "description": "工作单位（驻区单位名录中的）；名录中还没有的单位只填 employer_unit，工作人员之后可关联"})
-    home_branch = text(100)
-    skills = ma.fields.List(text(30), required=True, validate=validate.Length(max=20))
+    home_branch = shared_text(100, SCENE_PROFILE)
+    skills = ma.fields.List(shared_text(30, SCENE_PROFILE), required=True, validate=validate.Length(max=20))
     availability = ma.fields.List(ma.fields.Nested(AvailabilitySchema), required=True, validate=validate.Length(max=50))
     status = ma.fields.String(dump_only=True)
     reason = ma.fields.String(dump_only=True, allow_none=True)
@@ -59,18 +68,19 @@ RegistrationPageSchema = page_of(RegistrationSchema, "RegistrationPage")
 
 
 class ApproveSchema(ma.Schema):
-    reason = text(200, required=False)
+    reason = shared_text(200, SCENE_COMMENT, required=False)
 
 
 class RejectSchema(ma.Schema):
-    reason = text(200)
+    reason = shared_text(200, SCENE_COMMENT)
 
 
-class CorrectionSchema(ma.Schema):
+class CorrectionSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     entry_id = Id(dump_only=True)
     member_id = Id(dump_only=True)
-    reason = text(200)
+    moderation = moderation_field()
+    reason = shared_text(200, SCENE_COMMENT)
     minutes = ma.fields.Integer(
         load_only=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=24 * 60)
     )
@@ -88,7 +98,7 @@ class CorrectionSchema(ma.Schema):
 
 class CorrectionAnswerSchema(ma.Schema):
     accept = ma.fields.Boolean(required=True)
-    answer = text(200)
+    answer = shared_text(200, SCENE_COMMENT)
     minutes = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=24 * 60))
 
 

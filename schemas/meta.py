@@ -52,6 +52,8 @@ VOCABULARY_DESCRIPTIONS = {
     "resource_kind": "资源与需求类别 (kind of an offer or a need)",
     "project_status": "共建项目状态 (status of a joint project)",
     "mass_org_kind": "群众组织类型 (kind of a mass organisation)",
+    "moderation_status": "内容审核状态 (status of a held text)",
+    "hold_reason": "内容待审核原因 (reason of a held text)",
 }
 
 

@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.offers import OFFER_PROVIDER_KINDS, SOCIAL_OFFER_KINDS, SOCIAL_OFFER_STATUSES
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import SCENE_COMMENT, SCENE_FORUM, SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text
 
 
 class SocialOfferSchema(ma.Schema):
@@ -11,12 +11,12 @@ class SocialOfferSchema(ma.Schema):
     org_id = Id(required=True,
                 metadata={"description": "the unit whose residents it is for (and every community under it)"})
     org_name = ma.fields.String(dump_only=True)
-    provider_name = text(100)
+    provider_name = shared_text(100, SCENE_PROFILE)
     provider_kind = ma.fields.String(required=True, validate=validate.OneOf(OFFER_PROVIDER_KINDS))
     kind = ma.fields.String(required=True, validate=validate.OneOf(SOCIAL_OFFER_KINDS))
-    title = text(100)
-    terms = text(1000, metadata={"description": "条件与优惠内容"})
-    address = text(200, required=False, allow_none=True)
+    title = shared_text(100, SCENE_PROFILE)
+    terms = shared_text(1000, SCENE_FORUM, metadata={"description": "条件与优惠内容"})
+    address = shared_text(200, SCENE_PROFILE, required=False, allow_none=True)
     valid_from = ma.fields.Date(required=True)
     valid_until = ma.fields.Date(required=True)
     status = ma.fields.String(dump_only=True)
@@ -34,11 +34,11 @@ class SocialOfferListArgsSchema(PageArgsSchema):
 
 
 class DecisionSchema(ma.Schema):
-    reason = text(200, required=False)
+    reason = shared_text(200, SCENE_COMMENT, required=False)
 
 
 class RejectionSchema(ma.Schema):
-    reason = text(200)
+    reason = shared_text(200, SCENE_COMMENT)
 
 
 SocialOfferPageSchema = page_of(SocialOfferSchema, "SocialOfferPage")

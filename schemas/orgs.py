@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.orgs import ORG_KINDS
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text, text
 
 
 class LocationMixin(ma.Schema):
@@ -20,7 +20,7 @@ class LocationMixin(ma.Schema):
 
 class OrgSchema(LocationMixin):
     id = Id(dump_only=True)
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ORG_KINDS))
     parent_id = Id(allow_none=True, load_default=None)
     path = ma.fields.String(dump_only=True)
@@ -28,7 +28,7 @@ class OrgSchema(LocationMixin):
 
 
 class OrgPatchSchema(LocationMixin):
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     parent_id = Id(allow_none=True)
 
 

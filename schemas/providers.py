@@ -3,20 +3,20 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.providers import PROVIDER_KINDS
-from schemas.common import Id, PageArgsSchema, new_password_field, page_of, text
+from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, new_password_field, page_of, shared_text, text
 
 
 class ProviderSchema(ma.Schema):
     id = Id(dump_only=True)
     org_id = Id(required=True,
                 metadata={"description": "the unit that works with it; its communities' requests may go to it"})
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(PROVIDER_KINDS))
     parent_id = Id(allow_none=True, load_default=None,
                    metadata={"description": "a service base: the organisation running it"})
-    services = ma.fields.List(text(50), load_default=list, validate=validate.Length(max=30),
+    services = ma.fields.List(shared_text(50, SCENE_PROFILE), load_default=list, validate=validate.Length(max=30),
                               metadata={"description": "what it offers"})
-    address = text(200, required=False, allow_none=True)
+    address = shared_text(200, SCENE_PROFILE, required=False, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -27,7 +27,7 @@ class ProviderListArgsSchema(PageArgsSchema):
 class ProviderAccountSchema(ma.Schema):
     username = text(50, min_length=3)
     password = new_password_field()
-    name = text(50)
+    name = shared_text(50, SCENE_PROFILE)
 
 
 class ProviderAccountCreatedSchema(ma.Schema):

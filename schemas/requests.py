@@ -3,22 +3,31 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.requests import REQUEST_STATUSES, URGENCIES
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_PROFILE,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    moderation_field,
+    page_of,
+    shared_text,
+)
 
 
 class RequestCreateSchema(ma.Schema):
     category_id = Id(required=True)
-    title = text(100)
-    description = text(1000, required=False, min_length=0, load_default="")
+    title = shared_text(100, SCENE_PROFILE)
+    description = shared_text(1000, SCENE_PROFILE, required=False, min_length=0, load_default="")
     building_id = Id()
-    address = text(200, required=False)
+    address = shared_text(200, SCENE_PROFILE, required=False)
     lat = ma.fields.Float(validate=validate.Range(min=-90, max=90))
     lng = ma.fields.Float(validate=validate.Range(min=-180, max=180))
     preferred_time = ma.fields.AwareDateTime()
     urgency = ma.fields.String(load_default="normal", validate=validate.OneOf(URGENCIES))
 
 
-class RequestHistorySchema(ma.Schema):
+class RequestHistorySchema(HeldAwareSchema):
     action = ma.fields.String()
     from_status = ma.fields.String()
     to_status = ma.fields.String()
@@ -28,7 +37,7 @@ class RequestHistorySchema(ma.Schema):
     at = ma.fields.DateTime()
 
 
-class RequestSchema(ma.Schema):
+class RequestSchema(HeldAwareSchema):
     id = Id()
     resident_id = Id()
     resident_name = ma.fields.String()
@@ -37,6 +46,7 @@ class RequestSchema(ma.Schema):
     building_name = ma.fields.String(allow_none=True)
     category_id = Id()
     category_name = ma.fields.String(attribute="category.name")
+    moderation = moderation_field()
     title = ma.fields.String()
     description = ma.fields.String()
     address = ma.fields.String(allow_none=True)
@@ -104,16 +114,16 @@ class RequestOfferSchema(ma.Schema):
 
 
 class RequestCompleteSchema(ma.Schema):
-    note = text(500)
+    note = shared_text(500, SCENE_COMMENT)
     minutes = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
 
 
 class RequestReasonSchema(ma.Schema):
-    reason = text(200)
+    reason = shared_text(200, SCENE_COMMENT)
 
 
 class RequestCancelSchema(ma.Schema):
-    reason = text(200, required=False)
+    reason = shared_text(200, SCENE_COMMENT, required=False)
 
 
 class RequestAssignSchema(ma.Schema):
@@ -122,15 +132,15 @@ class RequestAssignSchema(ma.Schema):
 
 class RequestRateSchema(ma.Schema):
     stars = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = text(300, required=False)
+    comment = shared_text(300, SCENE_COMMENT, required=False)
 
 
 class RequestQuestionSchema(ma.Schema):
-    question = text(200)
+    question = shared_text(200, SCENE_COMMENT)
 
 
 class RequestAnswerSchema(ma.Schema):
-    answer = text(200)
+    answer = shared_text(200, SCENE_COMMENT)
 
 
 class RequestRouteSchema(ma.Schema):
@@ -138,4 +148,4 @@ class RequestRouteSchema(ma.Schema):
 
 
 class RequestReportSchema(ma.Schema):
-    note = text(500)
+    note = shared_text(500, SCENE_COMMENT)

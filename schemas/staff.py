@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from models.orgs import STAFF_ROLES
-from schemas.common import Id, new_password_field, page_of, text
+from schemas.common import SCENE_PROFILE, Id, new_password_field, page_of, shared_text
 
 
 class StaffCreateSchema(ma.Schema):
@@ -13,7 +13,7 @@ class StaffCreateSchema(ma.Schema):
         validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$", error="用户名为 3 到 50 位字母、数字或 _.-")
     )
     password = new_password_field(required=False)
-    name = text(50, required=False)
+    name = shared_text(50, SCENE_PROFILE, required=False)
     user_id = Id()
     org_id = Id(required=True)
     role = ma.fields.String(load_default="staff", validate=validate.OneOf(STAFF_ROLES))

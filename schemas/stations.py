@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import validate
 
 from models.stations import ACQUISITIONS, CHECKLIST_ITEMS, FUNDINGS, STATION_KINDS, WEEKDAYS, is_open
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
@@ -63,10 +63,10 @@ ChecklistSchema = ma.Schema.from_dict(
 
 class StationSchema(ma.Schema):
     id = Id(dump_only=True)
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
     org_id = Id(required=True)
-    address = text(200)
+    address = shared_text(200, SCENE_PROFILE)
     lat = ma.fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lng = ma.fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     radius_m = ma.fields.Integer(required=True, validate=validate.Range(min=10, max=5000))

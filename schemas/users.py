@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.orgs import STAFF_ROLES
-from schemas.common import Id, text
+from schemas.common import SCENE_PROFILE, Id, shared_text
 
 
 class ScopeSchema(ma.Schema):
@@ -36,7 +36,7 @@ class HomeConfirmationSchema(ma.Schema):
 
 
 class ProfilePatchSchema(ma.Schema):
-    name = text(50)
+    name = shared_text(50, SCENE_PROFILE)
     community_id = Id(allow_none=True)
     building_id = Id(allow_none=True)
-    skills = ma.fields.List(text(30), validate=validate.Length(max=20))
+    skills = ma.fields.List(shared_text(30, SCENE_PROFILE), validate=validate.Length(max=20))

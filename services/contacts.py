@@ -25,6 +25,7 @@ from models.contacts import (
 from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
 from models.users import User
+from services import moderation
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_org, require_staff, within_scope
@@ -246,18 +247,33 @@ def post_message(sender: User, thread: ContactThread, text: str, kind: str = "te
     db.session.add(message)
     thread.last_message_at = now
     db.session.flush()
-    other = thread.member_id if sender.id == thread.resident_id else thread.resident_id
+    if getattr(message, "moderation", None) != "review":
+        # A message held by the content check is announced when staff release it.
+        _tell_other_party(message, thread)
+    return message
+
+
+def _tell_other_party(message: ContactMessage, thread: ContactThread) -> None:
+    other = thread.member_id if message.sender_id == thread.resident_id else thread.resident_id
     # Only that there is a message: what people write to each other (or a revealed number)
     # stays in the thread, out of the outbox, the staff's view of it and WeChat's servers.
     notify(
         other,
         "message_received",
         "您有一条新留言",
-        "对方向您公开了联系电话" if kind == "phone" else "请打开对话查看",
+        "对方向您公开了联系电话" if message.kind == "phone" else "请打开对话查看",
         {"thread_id": thread.id, "message_id": message.id},
         pages.thread_detail(thread.id),
     )
-    return message
+
+
+def _announce_released_message(message_id: int) -> None:
+    message = db.session.get(ContactMessage, message_id)
+    if message is not None:
+        _tell_other_party(message, db.session.get(ContactThread, message.thread_id))
+
+
+moderation.after_release(ContactMessage.__tablename__, _announce_released_message)
 
 
 def threads_statement(user: User):
@@ -276,6 +292,7 @@ def thread_card(user: User, thread: ContactThread) -> dict:
             ContactMessage.thread_id == thread.id,
             ContactMessage.sender_id != user.id,
             ContactMessage.read_at.is_(None),
+            moderation.visible_to(user, ContactMessage),
         )
     ).scalar_one()
     return {
@@ -291,11 +308,11 @@ def thread_card(user: User, thread: ContactThread) -> dict:
     }
 
 
-def messages_statement(thread: ContactThread):
-    """Newest first."""
+def messages_statement(viewer: User, thread: ContactThread):
+    """Newest first; a message held by the content check only for its author."""
     return (
         select(ContactMessage)
-        .where(ContactMessage.thread_id == thread.id)
+        .where(ContactMessage.thread_id == thread.id, moderation.visible_to(viewer, ContactMessage))
         .order_by(ContactMessage.created_at.desc(), ContactMessage.id.desc())
     )
 

@@ -20,6 +20,7 @@ from models.evaluation import ASSESSMENT_KIND_NAMES, MEDIA_KIND_NAMES, ROUND_STA
 from models.funds import DISBURSEMENT_STATUS_NAMES, DONOR_KIND_NAMES, FUND_ENTRY_KIND_NAMES, FUND_KIND_NAMES
 from models.ledger import CORRECTION_STATUS_NAMES, HOUR_SOURCE_NAMES, HOUR_STATUS_NAMES
 from models.members import REGISTRATION_STATUS_NAMES
+from models.moderation import HOLD_REASON_NAMES, MODERATION_STATUS_NAMES
 from models.notifications import DELIVERY_STATUS_NAMES
 from models.offers import OFFER_PROVIDER_KIND_NAMES, SOCIAL_OFFER_KIND_NAMES, SOCIAL_OFFER_STATUS_NAMES
 from models.orgs import ORG_KIND_NAMES, STAFF_ROLE_NAMES
@@ -80,6 +81,8 @@ VOCABULARIES = {
     "resource_kind": RESOURCE_KIND_NAMES,
     "project_status": PROJECT_STATUS_NAMES,
     "mass_org_kind": MASS_ORG_KIND_NAMES,
+    "moderation_status": MODERATION_STATUS_NAMES,
+    "hold_reason": HOLD_REASON_NAMES,
 }
 
 

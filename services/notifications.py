@@ -23,17 +23,19 @@ from models.base import utcnow
 from models.notifications import Notification, NotificationGrant
 from models.orgs import OrgUnit
 from models.users import User
+from services import moderation
 from services.database import is_postgresql
 from services.errors import Conflict, Invalid, NotFound
 from services.permissions import require_staff, within_scope
+from wx.templates import DEFAULT_KEYS, KEY_TYPES, TemplateMappingError, key_type
 
 log = logging.getLogger(__name__)
 
 
-# WeChat's subscribe-message field limits by key prefix: longer values are answered with 47003.
-FIELD_LIMITS = {"thing": 20, "phrase": 5, "character_string": 32, "name": 10}
-FIELD_KEY = re.compile(r"([a-z_]+?)(\d+)")
-PRINTABLE_ASCII = re.compile(r"[^\x21-\x7e]")
+# Key types whose values are cut to WeChat's limit (a longer one is answered 47003); values of
+# the other types (numbers, amounts, times) are never cut, which would change what they say.
+CUT_TO_LIMIT = ("thing", "phrase", "name", "character_string")
+NOT_PRINTABLE_ASCII = re.compile(r"[^\x21-\x7e]")
 
 # Outcomes by WeChat errcode.
 SKIP_CODES = {43101: "user_refused"}
@@ -70,7 +72,7 @@ def inbox(user: User):
     """The caller's own notifications, newest first."""
     return (
         select(Notification)
-        .where(Notification.user_id == user.id)
+        .where(Notification.user_id == user.id, moderation.shown_to_all(Notification))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 
@@ -208,7 +210,13 @@ def _refund_grant(user_id: int, template_id: str) -> None:
 
 def claim_due(limit: int = 200) -> list[int]:
     """Move up to `limit` pending rows to queued and return their ids; concurrent relays claim disjoint rows."""
-    statement = select(Notification.id).where(Notification.status == "pending").order_by(Notification.id).limit(limit)
+    # A row quoting a text the content check holds waits, pending, until staff release the text.
+    statement = (
+        select(Notification.id)
+        .where(Notification.status == "pending", moderation.shown_to_all(Notification))
+        .order_by(Notification.id)
+        .limit(limit)
+    )
     if is_postgresql():
         statement = statement.with_for_update(skip_locked=True)
     claimed = []
@@ -274,32 +282,43 @@ class Outcome:
 
 
 def fit_template_data(data: dict) -> dict:
-    """Cut every value to WeChat's limit for its key; an unusable value raises Invalid before any send."""
+    """Cut every value to WeChat's limit for its key's type; an unusable value raises Invalid before any send."""
     fitted = {}
     for key, value in data.items():
-        match = FIELD_KEY.fullmatch(key)
         text = str(value or "").strip()
-        if match and match.group(1) == "character_string":
-            text = PRINTABLE_ASCII.sub("", text)
-        limit = FIELD_LIMITS.get(match.group(1)) if match else None
-        if limit is not None:
-            text = text[:limit]
+        try:
+            kind = key_type(key)
+        except TemplateMappingError:
+            kind = None
+        if kind == "character_string":
+            text = NOT_PRINTABLE_ASCII.sub("", text)
+        if kind in CUT_TO_LIMIT:
+            text = text[: KEY_TYPES[kind].max_length]
         if not text:
             raise Invalid(f"模板字段 {key} 为空", code="template_data_invalid")
         fitted[key] = {"value": text}
     return fitted
 
 
+def _field_value(notification: Notification, field: str, kind: str) -> str:
+    """The text of one of Linli's fields (wx/templates.py FIELD_TYPES) for a key of `kind`."""
+    title, phrase = NOTIFICATION_EVENTS.get(notification.event, ("", "新消息"))
+    if field == "created_at":
+        return to_local(notification.created_at).strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%d %H:%M")
+    return {
+        "title": notification.title,
+        "body": notification.body or notification.title,
+        "event": title,
+        "status": phrase,
+        "reference": str(notification.id),
+    }[field]
+
+
 def template_data(notification: Notification) -> dict:
-    """The template data of a notification: title, body, status phrase and time."""
-    _title, phrase = NOTIFICATION_EVENTS.get(notification.event, ("", "新消息"))
+    """The template data of a notification, filled by its event's configured key mapping."""
+    mapping = current_app.config["WECHAT_TEMPLATE_KEYS"].get(notification.event, DEFAULT_KEYS)
     return fit_template_data(
-        {
-            "thing1": notification.title,
-            "thing2": notification.body or notification.title,
-            "phrase3": phrase,
-            "time4": to_local(notification.created_at).strftime("%Y-%m-%d %H:%M"),
-        }
+        {key: _field_value(notification, field, key_type(key)) for key, field in mapping.items()}
     )
 
 
@@ -330,7 +349,8 @@ def deliver(notification_id: int, final_attempt: bool) -> Outcome | None:
     db.session.commit()
     try:
         result = get_wechat().send_subscribe_message(
-            user.openid, template_id, data, page=notification.page, notification_id=notification_id
+            user.openid, template_id, data, page=notification.page, notification_id=notification_id,
+            miniprogram_state=current_app.config["WECHAT_MINIPROGRAM_STATE"], lang=current_app.config["WECHAT_LANG"],
         )
     except WeChatClientException as error:
         return _after_error(notification_id, user.id, template_id, error.errcode, str(error.errmsg), final_attempt)

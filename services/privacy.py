@@ -24,6 +24,7 @@ from models.coordination import BranchMember
 from models.idempotency import IdempotencyKey
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
+from models.moderation import ModerationHold
 from models.notifications import Notification, NotificationGrant
 from models.orgs import StaffScope
 from models.requests import RequestHistory, RequestOffer, ServiceRequest
@@ -92,6 +93,8 @@ def export(user: User) -> dict:
         "activity_signups": _rows(ActivitySignup, ActivitySignup.user_id == user.id),
         # Their place on a branch roster; as a mobile member, where they are and how to reach them.
         "branch_memberships": _rows(BranchMember, BranchMember.user_id == user.id),
+        # Copies of their texts (and image links) held by the content check for staff to decide.
+        "moderation_holds": _rows(ModerationHold, ModerationHold.author_id == user.id),
         "staff_scopes": _rows(StaffScope, StaffScope.user_id == user.id),
         "tokens": _rows(AuthToken, AuthToken.user_id == user.id, only=("id", "created_at", "expires_at", "revoked_at")),
         # Staff: what they did, without the changed values of other people's records.
@@ -177,6 +180,7 @@ def _erase_free_text(user: User) -> None:
     db.session.execute(update(ContactMessage).where(ContactMessage.sender_id == user_id).values(text=""))
     db.session.execute(update(ContactReport).where(ContactReport.reporter_id == user_id).values(reason=""))
     db.session.execute(update(HourCorrection).where(HourCorrection.member_id == user_id).values(reason=""))
+    db.session.execute(update(ModerationHold).where(ModerationHold.author_id == user_id).values(content=""))
     for checkin in db.session.execute(select(CheckIn).where(CheckIn.member_id == user_id)).scalars():
         _coarsen(checkin, utcnow())
 

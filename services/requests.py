@@ -15,7 +15,7 @@ from models.orgs import OrgUnit
 from models.providers import ServiceProvider
 from models.requests import STATUS_NAMES, UNTAKEN_STATUSES, RequestHistory, RequestOffer, ServiceRequest
 from models.users import User
-from services import ledger, limits, matching, providers, sla
+from services import ledger, limits, matching, moderation, providers, sla
 from services.categories import get_category
 from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -149,8 +149,21 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
     db.session.add(request)
     db.session.flush()
     _history(request, "submit", resident, from_status="")
+    if getattr(request, "moderation", None) == "review":
+        # Held by WeChat's content check: no member hears of it until staff release it.
+        return request
     offer_round(request)
     return request
+
+
+def _offer_released_request(request_id: int) -> None:
+    """A request held by the content check starts matching once staff release it."""
+    request = db.session.get(ServiceRequest, request_id)
+    if request is not None and request.status == "submitted":
+        offer_round(request)
+
+
+moderation.after_release(ServiceRequest.__tablename__, _offer_released_request)
 
 
 def offer_round(request: ServiceRequest) -> bool:

@@ -1,12 +1,17 @@
 """Stations: where they are, when they are open, and the rotating signed QR code at each."""
+import contextlib
 import math
 import secrets
 from datetime import datetime
 
+import redis
+import requests
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from wechatpy.exceptions import WeChatClientException
 
-from extensions import db
+from extensions import db, get_redis
 from models.base import utcnow
 from models.orgs import OrgUnit
 from models.stations import (
@@ -20,10 +25,11 @@ from models.stations import (
 from models.users import User
 from services import qrcodes, uploads
 from services.database import paginate
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Invalid, NotFound, Unavailable
 from services.permissions import require_org, require_visible
 from services.spreadsheets import Column, workbook
 from wx import pages
+from wx.client import get_wechat
 
 EARTH_RADIUS_M = 6371008.8
 # Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
@@ -268,6 +274,36 @@ def qr_token(station: Station, at: datetime | None = None) -> qrcodes.QrWindow:
 def qr_payload(token: str) -> str:
     """What the code encodes: the mini-program page that performs the check-in."""
     return pages.checkin(token)
+
+
+# The mini-program version a code opens, by WECHAT_MINIPROGRAM_STATE.
+ENV_VERSION_BY_STATE = {"formal": "release", "trial": "trial", "developer": "develop"}
+WXACODE_CACHE_PREFIX = "linli-wxacode"
+
+
+def mini_program_code(actor: User, station_id: int) -> bytes:
+    """The station's mini-program code (wxacode.getUnlimited) for the current window, opening the
+    check-in page with the token as its scene. Fetched from WeChat once per window: every later
+    call in the window is served from Redis (the token names the window and the station's secret)."""
+    station = station_in_scope(actor, station_id)
+    token = qr_token(station).token
+    key = f"{WXACODE_CACHE_PREFIX}:{station.id}:{token}"
+    try:
+        cached = get_redis().get(key)
+    except redis.RedisError:
+        cached = None
+    if cached:
+        return cached
+    state = current_app.config["WECHAT_MINIPROGRAM_STATE"]
+    try:
+        image = get_wechat().get_unlimited_code(
+            scene=token, page=pages.CHECKIN, check_path=state == "formal", env_version=ENV_VERSION_BY_STATE[state]
+        )
+    except (WeChatClientException, requests.RequestException) as error:
+        raise Unavailable("小程序码暂时无法生成，请稍后再试或使用普通二维码", code="wxacode_unavailable") from error
+    with contextlib.suppress(redis.RedisError):  # uncached, the next call asks WeChat again
+        get_redis().set(key, image, ex=2 * qrcodes.window_seconds())
+    return image
 
 
 def verify_token(station: Station, token: str, at: datetime | None = None) -> int:

@@ -23,13 +23,15 @@ import io
 import os
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from extensions import db
 from models.base import utcnow
+from models.moderation import ModerationHold
 from schemas.common import MAX_ID
 from tests.conftest import body
 from tests.fixtures.members import CENTRE, StationFactory
+from wx.sandbox import SANDBOX_REVIEW_WORD
 
 CALLERS = ["anon", "res", "mem", "staff", "other", "street", "admin", "disabled"]
 # `disabled` is a secretary of community A whose account was disabled: only what anyone may call works.
@@ -102,6 +104,7 @@ MATRIX = {
     "GET /api/v1/stations/{station_id}": "",
     "GET /api/v1/stations/{station_id}/qr": "res=404 mem=404 other=404",
     "GET /api/v1/stations/{station_id}/qr.png": "res=404 mem=404 other=404",
+    "GET /api/v1/stations/{station_id}/wxacode.png": "res=404 mem=404 other=404",
     "GET /api/v1/threads": "",
     "GET /api/v1/threads/{thread_id}/messages": "staff=404 other=404 street=404 admin=404",
     "PATCH /api/v1/categories/{category_id}": "res=403 mem=403 staff=403 other=403 street=403",
@@ -277,6 +280,9 @@ MATRIX = {
     "PATCH /api/v1/branch-members/{branch_member_id}": "res=404 mem=404 other=404",
     "POST /api/v1/branches/{branch_id}/mass-organisations": "res=404 mem=404 other=404",
     "GET /api/v1/branches/{branch_id}/mass-organisations": "res=404 mem=404 other=404",
+    "GET /api/v1/moderation": "res=403 mem=403",
+    "POST /api/v1/moderation/{hold_id}/release": "res=403 mem=403 other=404",
+    "POST /api/v1/moderation/{hold_id}/remove": "res=403 mem=403 other=404",
 }
 
 BODIES = {
@@ -436,6 +442,7 @@ def path_ids(world) -> dict:
         "branch_id": world["functional_branch"],
         "branch_member_id": world["branch_member"],
         "evidence_id": world["station_evidence"],
+        "hold_id": world["hold"],
     }
 
 
@@ -518,6 +525,10 @@ def world(app, make, category):
     db.session.add(evidence)
     db.session.commit()
     evidence_id = evidence.id
+    # A message WeChat's check (the sandbox, by its review word) holds for the desk to decide.
+    call("POST", f"/api/v1/threads/{message['thread_id']}/messages", "resident",
+         json={"text": f"请看{SANDBOX_REVIEW_WORD}"})
+    hold = db.session.execute(select(ModerationHold.id)).scalar_one()
     objects = {key: thing.id for key, thing in {**units, **people, "category": category, "station": station}.items()}
     target_scope = people["target"].scopes[0].id
     coordination = _coordination_world(units, people["member"])
@@ -536,6 +547,7 @@ def world(app, make, category):
         "street_org": units["street"].id,
         "evaluation": evaluation["id"], "evaluation_subject": subject["id"], "evaluation_media": media["id"],
         "station_evidence": evidence_id,
+        "hold": hold,
     }
 
 

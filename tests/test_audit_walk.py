@@ -694,6 +694,37 @@ STAFF_OPERATIONS.update({
 })
 
 
+def _held_message(w) -> int:
+    """A resident's message WeChat's check held for review: the hold's id."""
+    from models.moderation import ModerationHold
+
+    thread = ContactThread(
+        resident_id=w.resident.id, member_id=w.members[0].id, community_id=w.units["community_a"].id
+    )
+    db.session.add(thread)
+    db.session.flush()
+    message = ContactMessage(thread_id=thread.id, sender_id=w.resident.id, text="待审的留言")
+    db.session.add(message)
+    db.session.flush()
+    hold = ModerationHold(
+        table_name="contact_messages", row_id=message.id, column_name="text", content=message.text, scene=4,
+        reason="review", author_id=w.resident.id, org_unit_id=w.units["building_a1"].id,
+    )
+    db.session.add(hold)
+    db.session.commit()
+    return hold.id
+
+
+STAFF_OPERATIONS.update({
+    "POST /api/v1/moderation/{hold_id}/release": lambda w: (
+        w.secretary, f"/api/v1/moderation/{_held_message(w)}/release", None
+    ),
+    "POST /api/v1/moderation/{hold_id}/remove": lambda w: (
+        w.secretary, f"/api/v1/moderation/{_held_message(w)}/remove", None
+    ),
+})
+
+
 def _evaluation(w) -> tuple[int, int]:
     """An open round of the street with community A as its subject: (round id, subject id)."""
     from services.evaluation import add_subject, open_round

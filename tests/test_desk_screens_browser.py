@@ -127,7 +127,7 @@ def test_the_qr_display_shows_a_new_code_within_one_window(
         "first => document.getElementById('qr-display').dataset.token !== first", arg=first, timeout=5000
     )
     second = display.get_attribute("data-token")
-    assert int(second.split(".")[1]) > int(first.split(".")[1])
+    assert second.split(".")[1] != first.split(".")[1]  # the window digits moved on
     assert page.evaluate("document.getElementById('qr-image').naturalWidth") > 0
     expect(page.locator("#qr-error")).to_have_text("")
 

@@ -162,6 +162,33 @@ class LinliWeChatClient(WeChatClient):
         )
         return result["phone_info"]
 
+    def msg_sec_check(self, openid, scene, content):
+        """Content security 2.0 for a text: the answer's `result.suggest` is pass, review or risky."""
+        return self.post(
+            "wxa/msg_sec_check",
+            data={"version": 2, "openid": openid, "scene": scene, "content": content},
+            api_base_url=self.api_base,
+        )
+
+    def media_check_async(self, openid, media_url, media_type, scene):
+        """Content security 2.0 for an image or audio: answers a `trace_id`; the verdict is pushed later."""
+        return self.post(
+            "wxa/media_check_async",
+            data={"version": 2, "openid": openid, "scene": scene, "media_url": media_url, "media_type": media_type},
+            api_base_url=self.api_base,
+        )
+
+    def get_unlimited_code(self, scene, page, check_path, env_version):
+        """wxacode.getUnlimited: the PNG of a mini-program code opening `page` with `scene` (≤ 32 characters)."""
+        result = self.post(
+            "wxa/getwxacodeunlimit",
+            data={"scene": scene, "page": page, "check_path": check_path, "env_version": env_version},
+            api_base_url=self.api_base,
+        )
+        if isinstance(result, dict):  # a JSON answer without an error code is no image either
+            raise WeChatClientException(result.get("errcode"), result.get("errmsg"), client=self)
+        return result.content
+
     def send_subscribe_message(
         self, openid, template_id, data, page=None, miniprogram_state=None, lang=None,
         notification_id=None,

@@ -5,6 +5,7 @@ API under /sandbox/ to mint login and phone codes, register templates and grants
 faults and read what was delivered.
 """
 import base64
+import io
 import re
 import secrets
 import threading
@@ -12,8 +13,11 @@ import time
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
-from flask import Flask, jsonify, request
+import segno
+from flask import Flask, jsonify, request, send_file
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from wx.templates import value_problem
 
 ACCESS_TOKEN_LIFETIME_SECONDS = 7200
 DEFAULT_TOKEN_OVERLAP_SECONDS = 300
@@ -23,9 +27,24 @@ TOKEN_ENDPOINT = "cgi-bin/token"  # noqa: S105  # a URL path, not a secret
 STABLE_TOKEN_ENDPOINT = "cgi-bin/stable_token"  # noqa: S105  # a URL path, not a secret
 PHONE_ENDPOINT = "wxa/business/getuserphonenumber"
 SUBSCRIBE_SEND_ENDPOINT = "cgi-bin/message/subscribe/send"
+MSG_SEC_CHECK_ENDPOINT = "wxa/msg_sec_check"
+WXACODE_ENDPOINT = "wxa/getwxacodeunlimit"
+MEDIA_CHECK_ENDPOINT = "wxa/media_check_async"
+TEMPLATE_LIST_ENDPOINT = "wxaapi/newtmpl/gettemplate"
 WECHAT_ENDPOINTS = (
     LOGIN_ENDPOINT, TOKEN_ENDPOINT, STABLE_TOKEN_ENDPOINT, PHONE_ENDPOINT, SUBSCRIBE_SEND_ENDPOINT,
+    MSG_SEC_CHECK_ENDPOINT, WXACODE_ENDPOINT, MEDIA_CHECK_ENDPOINT, TEMPLATE_LIST_ENDPOINT,
 )
+# What a mini-program code's scene may hold: at most 32 of these characters.
+SCENE = re.compile(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}")
+ENV_VERSIONS = ("release", "trial", "develop")
+# The sandbox's content check: a text containing one of these words gets that suggestion
+# (and its label), everything else passes, so tests and the demo can make any text risky.
+SANDBOX_RISKY_WORD = "违规样例"
+SANDBOX_REVIEW_WORD = "待审样例"
+RISKY_LABEL = 20006  # 违法犯罪
+REVIEW_LABEL = 21000  # 其他
+CONTENT_SCENES = (1, 2, 3, 4)
 FAULT_KINDS = ("busy", "http500", "delay")
 
 INVALID_CREDENTIAL = (40001, "invalid credential, access_token is invalid or not latest")
@@ -41,26 +60,11 @@ INVALID_OPENID = (40003, "invalid openid")
 INVALID_TEMPLATE_ID = (40037, "invalid template_id")
 INVALID_PAGE = (41030, "invalid page")
 INVALID_TEMPLATE_DATA = (47003, "argument invalid! data invalid")
+INVALID_ARGUMENT = (40097, "invalid args")
+INVALID_SCENE = (40169, "invalid length for scene, or the data is not json string")
 USER_REFUSED = (43101, "user refuse to accept the msg")
 SYSTEM_BUSY = (-1, "system error")
 
-# Subscribe-message field rules by key prefix (a key is a prefix plus a number, e.g. thing1):
-# the longest value WeChat accepts and, where it has one, the pattern the value must match.
-FIELD_RULES = {
-    "thing": (20, None),
-    "phrase": (5, None),
-    "name": (10, None),
-    "character_string": (32, re.compile(r"[\x21-\x7e]+")),
-    "number": (32, re.compile(r"\d+(\.\d+)?")),
-    "letter": (32, re.compile(r"[A-Za-z]+")),
-    "symbol": (5, re.compile(r"[^\w\s]+")),
-    "amount": (11, re.compile(r"[¥$€£]?\d+(\.\d+)?元?")),
-    "phone_number": (17, re.compile(r"[\d+\-() ]+")),
-    "car_number": (8, None),
-    "time": (None, None),
-    "date": (None, None),
-}
-FIELD_KEY = re.compile(r"([a-z_]+?)(\d+)")
 
 
 class WeChatError(Exception):
@@ -107,10 +111,12 @@ class SandboxState:
         self.tokens = {}  # access token -> _Token
         self.current_token = None
         self.current_stable_token = None
-        self.templates = {template_id: None for template_id in self.initial_templates}
+        self.templates = dict(self.initial_templates)
         self.grants = Counter()  # (openid, template_id) -> messages still allowed
         self.faults = defaultdict(deque)  # endpoint -> pending _Fault, oldest first
         self.messages = []
+        self.wxacodes = []  # the scene, page, check_path and env_version of every code made
+        self.media_checks = []  # trace_id, openid and media_url of every mediaCheckAsync
         self.deliveries_by_notification_id = Counter()
         self.stats = Counter()
 
@@ -145,10 +151,12 @@ class SandboxState:
 def create_sandbox_app(
     appid, secret, templates=(), token_overlap_seconds=DEFAULT_TOKEN_OVERLAP_SECONDS
 ) -> Flask:
-    """The sandbox as a Flask app; `templates` are template ids known from the start."""
+    """The sandbox as a Flask app; `templates` are known from the start: template ids, or
+    {template id: its keys} so sends are checked against each template's keys like WeChat does."""
     app = Flask(__name__)
     app.json.ensure_ascii = False
-    state = SandboxState(appid, secret, tuple(templates), token_overlap_seconds)
+    known = templates.items() if isinstance(templates, dict) else ((template_id, None) for template_id in templates)
+    state = SandboxState(appid, secret, tuple(known), token_overlap_seconds)
     app.extensions["wx_sandbox"] = state
 
     def wechat_endpoint(path, methods):
@@ -166,7 +174,8 @@ def create_sandbox_app(
                     return _error_answer(SYSTEM_BUSY)
                 try:
                     with state.lock:
-                        return jsonify(handler())
+                        answer = handler()
+                        return answer if hasattr(answer, "status_code") else jsonify(answer)
                 except WeChatError as error:
                     return _error_answer((error.errcode, error.errmsg))
 
@@ -282,6 +291,74 @@ def create_sandbox_app(
         state.stats["sends"] += 1
         return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
+    @wechat_endpoint(WXACODE_ENDPOINT, ["POST"])
+    def unlimited_code():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        body = _json_body()
+        scene, page = body.get("scene"), body.get("page")
+        if not isinstance(scene, str) or not SCENE.fullmatch(scene):
+            raise WeChatError(INVALID_SCENE)
+        if body.get("env_version", "release") not in ENV_VERSIONS:
+            raise WeChatError(INVALID_ARGUMENT, "env_version")
+        if page is not None and (not isinstance(page, str) or not page.startswith("pages/")):
+            raise WeChatError(INVALID_PAGE)
+        state.wxacodes.append({key: body.get(key) for key in ("scene", "page", "check_path", "env_version")})
+        # A stand-in for WeChat's round code: an ordinary QR code of what the real one would open.
+        image = io.BytesIO()
+        segno.make(f"{page or ''}?scene={scene}", error="m").save(image, kind="png", scale=4)
+        image.seek(0)
+        return send_file(image, mimetype="image/png")
+
+    @wechat_endpoint(TEMPLATE_LIST_ENDPOINT, ["GET"])
+    def template_list():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        return {"errcode": 0, "errmsg": "ok", "data": [
+            {"priTmplId": template_id, "title": template_id, "type": 2,
+             "content": "\n".join(f"{key}:{{{{{key}.DATA}}}}" for key in keys or ()), "example": ""}
+            for template_id, keys in state.templates.items()
+        ]}
+
+    @wechat_endpoint(MEDIA_CHECK_ENDPOINT, ["POST"])
+    def media_check_async():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        body = _json_body()
+        if body.get("version") != 2 or body.get("scene") not in CONTENT_SCENES or body.get("media_type") not in (1, 2):
+            raise WeChatError(INVALID_ARGUMENT, "version 2, scene 1..4 and media_type 1 or 2 are required")
+        if not body.get("openid"):
+            raise WeChatError(INVALID_OPENID)
+        if not body.get("media_url"):
+            raise WeChatError(INVALID_ARGUMENT, "media_url is empty")
+        trace_id = secrets.token_hex(12)
+        # The verdict is not pushed by the sandbox: a test posts it to the app's push endpoint.
+        state.media_checks.append({"trace_id": trace_id, **{key: body.get(key) for key in ("openid", "media_url")}})
+        return {"errcode": 0, "errmsg": "ok", "trace_id": trace_id}
+
+    @wechat_endpoint(MSG_SEC_CHECK_ENDPOINT, ["POST"])
+    def msg_sec_check():
+        state.check_access_token(request.args.get("access_token"), time.time())
+        body = _json_body()
+        if body.get("version") != 2 or body.get("scene") not in CONTENT_SCENES:
+            raise WeChatError(INVALID_ARGUMENT, "version must be 2 and scene 1..4")
+        # WeChat wants the openid of someone who used the mini-program lately; the sandbox
+        # cannot know who did (tests make people without logging them in), so any will do.
+        if not body.get("openid"):
+            raise WeChatError(INVALID_OPENID)
+        content = body.get("content")
+        if not isinstance(content, str) or not content:
+            raise WeChatError(INVALID_ARGUMENT, "content is empty")
+        state.stats["text_checks"] += 1
+        if SANDBOX_RISKY_WORD in content:
+            suggest, label = "risky", RISKY_LABEL
+        elif SANDBOX_REVIEW_WORD in content:
+            suggest, label = "review", REVIEW_LABEL
+        else:
+            suggest, label = "pass", 100
+        return {
+            "errcode": 0, "errmsg": "ok", "trace_id": secrets.token_hex(12),
+            "result": {"suggest": suggest, "label": label},
+            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label}],
+        }
+
     _register_control_api(app, state)
     return app
 
@@ -359,6 +436,14 @@ def _register_control_api(app, state):
             "deliveries_by_notification_id": state.deliveries_by_notification_id,
         }
 
+    @control("/sandbox/media-checks", methods=("GET",))
+    def media_checks():
+        return {"media_checks": state.media_checks}
+
+    @control("/sandbox/wxacodes", methods=("GET",))
+    def made_codes():
+        return {"wxacodes": state.wxacodes}
+
     @control("/sandbox/session-keys", methods=("GET",))
     def issued_session_keys():
         return {"session_keys": state.session_keys}
@@ -366,7 +451,7 @@ def _register_control_api(app, state):
     @control("/sandbox/stats", methods=("GET",))
     def stats():
         counters = ("token_fetches", "stable_token_fetches", "sends", "logins",
-                    "logins_attempted", "phone_lookups", "faults_served")
+                    "logins_attempted", "phone_lookups", "faults_served", "text_checks")
         return {name: state.stats[name] for name in counters}
 
     @control("/sandbox/reset")
@@ -397,24 +482,20 @@ def _json_body():
 
 
 def _check_template_data(data, template_keys):
-    """Raise 47003 unless every value is a `{value}` within WeChat's rules for its key prefix."""
+    """Raise 47003 unless every value is a `{value}` within WeChat's rules for its key's type and,
+    once the template's keys are known, the data fills exactly those keys."""
     if not isinstance(data, dict) or not data:
         raise WeChatError(INVALID_TEMPLATE_DATA, "data is empty")
     for key in template_keys or ():
         if key not in data:
             raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value is empty")
     for key, item in data.items():
+        if template_keys is not None and key not in template_keys:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key} is not a key of the template")
         value = item.get("value") if isinstance(item, dict) else None
-        if not isinstance(value, str) or not value:
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value is empty")
-        match = FIELD_KEY.fullmatch(key)
-        if match is None or match.group(1) not in FIELD_RULES:
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key} is not a template key")
-        max_length, pattern = FIELD_RULES[match.group(1)]
-        if max_length is not None and len(value) > max_length:
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value exceeds limit")
-        if pattern is not None and not pattern.fullmatch(value):
-            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value invalid")
+        problem = value_problem(key, value)
+        if problem is not None:
+            raise WeChatError(INVALID_TEMPLATE_DATA, f"data.{key}.value {problem}")
 
 
 def make_sandbox_server(host, port, appid, secret, templates=()) -> BaseWSGIServer:

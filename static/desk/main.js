@@ -19,12 +19,14 @@ import * as funds from "./funds.js";
 import * as care from "./care.js";
 import * as activitiesArea from "./activities.js";
 import * as evaluations from "./evaluations.js";
+import * as moderation from "./moderation.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
   stations.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab, audit.tab,
   coordination.tab, coordination.liaisonTab, funds.tab, care.tab, activitiesArea.tab,
   evaluations.tab,
+  moderation.tab,
 ];
 
 const buttons = new Map();

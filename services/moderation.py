@@ -1,0 +1,376 @@
+"""Content security: every shared text passes WeChat's msg_sec_check before anyone else sees it.
+
+How a text goes through, whatever the endpoint (one mechanism, no call per view):
+- a body field declared `schemas.common.SharedText` calls `screen` while the body is loaded;
+- `risky` → 422 `content_rejected` before the view runs, so nothing is stored;
+- `review` (or WeChat unreachable, by WECHAT_CONTENT_CHECK_UNREACHABLE) → the text is remembered
+  on the session; when a flush writes it into a row, a `ModerationHold` names that row and
+  column, in the same transaction;
+- while a hold is `review` the row is shown only to its author (`visible_to`), until staff
+  release it or remove it (the text is then replaced in its row).
+Texts by people without an openid (staff at the desk) cannot be checked by WeChat (the check
+needs the author's openid); staff writes are audited instead.
+"""
+import logging
+from dataclasses import dataclass
+
+import requests
+from flask import current_app
+from sqlalchemy import String, Text, event, exists, inspect, select, update
+from sqlalchemy.orm import Session
+from wechatpy.exceptions import WeChatClientException
+
+from extensions import db
+from models.base import utcnow
+from models.moderation import ModerationHold
+from models.orgs import OrgUnit
+from models.users import User
+from services.errors import Conflict, Invalid, NotFound, Unavailable
+from services.permissions import require_staff, within_scope
+
+log = logging.getLogger(__name__)
+
+HELD_TEXTS_KEY = "linli.held_texts"
+# What a removed text reads as, in its row, to everyone (its author included).
+REMOVED_TEXT = "[该内容已被删除]"
+# Tables whose rows quote a held text but show it to no one else: the trail, replayed answers.
+NOT_HELD_TABLES = frozenset({"moderation_holds", "audit_entries", "idempotency_keys", "usage_counters"})
+
+
+@dataclass
+class HeldText:
+    content: str
+    scene: int
+    reason: str
+    label: int | None
+    author_id: int
+    org_unit_id: int | None
+
+
+def screen(author: User, content: str, scene: int) -> str:
+    """WeChat's verdict on a text `author` writes for others: `pass` or `review`; `risky` raises."""
+    if not author.openid:
+        return "pass"
+    from wx.client import get_wechat
+
+    try:
+        result = get_wechat().msg_sec_check(author.openid, scene, content)
+    except (WeChatClientException, requests.RequestException) as error:
+        log.warning("content check unavailable (%s): the text is held", type(error).__name__)
+        if current_app.config["WECHAT_CONTENT_CHECK_UNREACHABLE"] == "refuse":
+            raise Unavailable("内容安全检测暂不可用，请稍后再试", code="content_check_unavailable") from error
+        _hold(author, content, scene, "unreachable", None)
+        return "review"
+    suggest = (result.get("result") or {}).get("suggest")
+    label = (result.get("result") or {}).get("label")
+    if suggest == "risky":
+        raise Invalid("内容含有不适宜发布的信息，未能提交，请修改后重试", code="content_rejected")
+    if suggest == "pass":
+        return "pass"
+    # `review` and any answer we do not know: a person looks at it first, never fail open.
+    _hold(author, content, scene, "review", label)
+    return "review"
+
+
+def _hold(author: User, content: str, scene: int, reason: str, label) -> None:
+    db.session.info.setdefault(HELD_TEXTS_KEY, []).append(
+        HeldText(content, scene, reason, label if isinstance(label, int) else None, author.id, _author_org(author))
+    )
+
+
+def _author_org(author: User) -> int | None:
+    """Whose staff decide on the author's held texts: their home's, or a staff author's first scope's."""
+    if author.building_id or author.community_id:
+        return author.building_id or author.community_id
+    scopes = sorted(author.scopes, key=lambda scope: scope.id)
+    return scopes[0].org_id if scopes else None
+
+
+@event.listens_for(Session, "after_flush")
+def _attach_holds(session, _flush_context):
+    """Bind each held text to the rows and columns this flush wrote it into."""
+    held = session.info.get(HELD_TEXTS_KEY)
+    if not held:
+        return
+    for instance in list(session.new) + list(session.dirty):
+        state = inspect(instance)
+        table_name = state.mapper.local_table.name
+        if table_name in NOT_HELD_TABLES:
+            continue
+        for column in state.mapper.column_attrs:
+            added = state.attrs[column.key].history.added
+            for text in held:
+                if any(_carries(value, text.content) for value in added):
+                    row_id = state.mapper.primary_key_from_instance(instance)[0]
+                    _upsert_hold(session, table_name, row_id, column.columns[0].name, text)
+                    instance.moderation = "review"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _attach_holds_to_guarded_updates(state):
+    """Guarded UPDATE statements bypass the flush: bind a held text to the rows they write it into."""
+    held = state.session.info.get(HELD_TEXTS_KEY)
+    if not held or not state.is_update:
+        return None
+    table = state.bind_mapper.local_table if state.bind_mapper is not None else state.statement.table
+    if table.name in NOT_HELD_TABLES:
+        return None
+    written = [
+        (column_name, text)
+        for column_name, value in _literal_values(state.statement).items()
+        for text in held
+        if _carries(value, text.content)
+    ]
+    if not written:
+        return None
+    rows = select(table.c.id)
+    if state.statement.whereclause is not None:
+        rows = rows.where(state.statement.whereclause)
+    row_ids = state.session.connection().execute(rows).scalars().all()
+    result = state.invoke_statement()
+    for row_id in row_ids:
+        for column_name, text in written:
+            _upsert_hold(state.session, table.name, row_id, column_name, text)
+    return result
+
+
+def _literal_values(statement) -> dict:
+    """The plain values an UPDATE sets, by column name (expressions are left out)."""
+    values = {}
+    for key, value in (statement._values or {}).items():
+        name = key if isinstance(key, str) else getattr(key, "key", None)
+        literal = getattr(value, "value", None)
+        if name is not None and literal is not None:
+            values[name] = literal
+    return values
+
+
+def _carries(value, content: str) -> bool:
+    """Whether a column value shows the held text: as itself, within a longer text (a notification
+    quoting it) or as an item of a list (skills)."""
+    if isinstance(value, str):
+        return content in value
+    if isinstance(value, list):
+        return any(isinstance(item, str) and content in item for item in value)
+    return False
+
+
+def _upsert_hold(session, table_name, row_id, column_name, text: HeldText) -> None:
+    session.info.pop(HOLDS_BY_TABLE_KEY, None)
+    values = {"content": text.content, "scene": text.scene, "reason": text.reason, "label": text.label,
+              "author_id": text.author_id, "org_unit_id": text.org_unit_id, "status": "review",
+              "decided_by_id": None, "decided_at": None, "created_at": utcnow()}
+    table = ModerationHold.__table__
+    connection = session.connection()
+    changed = connection.execute(
+        table.update().where(table.c.table_name == table_name, table.c.row_id == row_id,
+                             table.c.column_name == column_name).values(**values)
+    ).rowcount
+    if not changed:
+        connection.execute(table.insert().values(table_name=table_name, row_id=row_id,
+                                                 column_name=column_name, **values))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_held_texts(session, transaction):
+    # Kept through savepoints: a request's text is often written after one (a new thread).
+    if transaction.parent is None:
+        session.info.pop(HELD_TEXTS_KEY, None)
+        session.info.pop(HOLDS_BY_TABLE_KEY, None)
+
+
+# ---------------------------------------------------------------------------- images and files
+
+# mediaCheckAsync's media types.
+MEDIA_AUDIO, MEDIA_IMAGE = 1, 2
+# What WeChat's verdict does to a pending image: pass shows it, risky removes it, review asks staff.
+VERDICT_STATUS = {"pass": "released", "risky": "removed", "review": "review"}
+
+
+def check_media(author: User, model, row_id: int, column_name: str, media_url: str, scene: int,
+                media_type: int = MEDIA_IMAGE) -> ModerationHold | None:
+    """Send an uploaded image (reachable by WeChat at `media_url`) to mediaCheckAsync; until its
+    verdict arrives at the message-push endpoint only its uploader sees the row. People without an
+    openid (staff) are not checked, as for texts. WeChat unreachable → the image waits for staff."""
+    if not author.openid:
+        return None
+    from wx.client import get_wechat
+
+    hold = ModerationHold(
+        table_name=model.__tablename__, row_id=row_id, column_name=column_name, content=media_url, scene=scene,
+        reason="media", author_id=author.id, org_unit_id=_author_org(author), status="pending",
+    )
+    try:
+        hold.trace_id = get_wechat().media_check_async(author.openid, media_url, media_type, scene)["trace_id"]
+    except (WeChatClientException, requests.RequestException, KeyError) as error:
+        log.warning("media check unavailable (%s): the image waits for staff", type(error).__name__)
+        hold.status = "review"
+        hold.reason = "unreachable"
+    db.session.add(hold)
+    return hold
+
+
+def apply_media_verdict(trace_id: str, suggest: str, label) -> bool:
+    """Apply WeChat's verdict on an image once (a repeated push changes nothing); True when applied."""
+    status = VERDICT_STATUS.get(suggest, "review")  # an unknown verdict: a person decides
+    db.session.info.pop(HOLDS_BY_TABLE_KEY, None)
+    applied = db.session.execute(
+        update(ModerationHold)
+        .where(ModerationHold.trace_id == trace_id, ModerationHold.status == "pending")
+        .values(status=status, label=label if isinstance(label, int) else None, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return applied == 1
+
+
+# ---------------------------------------------------------------------------- visibility
+
+
+def visible_to(viewer: User, model):
+    """A SQL condition keeping rows of `model` the viewer may see: none held from them."""
+    return ~exists().where(
+        ModerationHold.table_name == model.__tablename__,
+        ModerationHold.row_id == model.id,
+        ModerationHold.status != "released",
+        ModerationHold.author_id != viewer.id,
+    )
+
+
+def shown_to_all(model):
+    """A SQL condition keeping rows of `model` nothing in which is held (e.g. a notification quoting
+    a held text: its recipient is not its author)."""
+    return ~exists().where(
+        ModerationHold.table_name == model.__tablename__,
+        ModerationHold.row_id == model.id,
+        ModerationHold.status != "released",
+    )
+
+
+# What a held text reads as in an answer to anyone but its author.
+HELD_TEXT = "[内容审核中]"
+HOLDS_BY_TABLE_KEY = "linli.holds_by_table"
+
+
+def hide_held(viewer: User | None, row, data: dict) -> dict:
+    """The dumped `data` of a model `row` with its held texts replaced for anyone but their author,
+    and `moderation` set for the author. Holds are read once per table and transaction."""
+    table = getattr(row, "__tablename__", None)
+    if table is None or getattr(row, "id", None) is None:
+        return data
+    for column, status, author_id in _open_holds(table).get(row.id, ()):
+        if viewer is not None and author_id == viewer.id:
+            if "moderation" in data:
+                data["moderation"] = status
+        elif column in data:
+            value = data[column]
+            data[column] = [] if isinstance(value, list) else HELD_TEXT if isinstance(value, str) else None
+    return data
+
+
+def _open_holds(table: str) -> dict:
+    cache = db.session.info.setdefault(HOLDS_BY_TABLE_KEY, {})
+    if table not in cache:
+        holds = {}
+        for row_id, column, status, author_id in db.session.execute(
+            select(ModerationHold.row_id, ModerationHold.column_name, ModerationHold.status, ModerationHold.author_id)
+            .where(ModerationHold.table_name == table, ModerationHold.status != "released")
+        ):
+            holds.setdefault(row_id, []).append((column, status, author_id))
+        cache[table] = holds
+    return cache[table]
+
+
+# --------------------------------------------------------------------------- the desk queue
+
+
+def queue(staff: User, status: str | None):
+    """Held texts of authors in the caller's scope (administrators: all), newest first."""
+    require_staff(staff)
+    statement = select(ModerationHold).order_by(ModerationHold.id.desc())
+    if not staff.is_admin:
+        statement = statement.join(OrgUnit, OrgUnit.id == ModerationHold.org_unit_id).where(within_scope(staff))
+    if status:
+        statement = statement.where(ModerationHold.status == status)
+    return statement
+
+
+def _in_scope(staff: User, hold_id: int) -> ModerationHold:
+    hold = db.session.execute(queue(staff, None).where(ModerationHold.id == hold_id)).scalar_one_or_none()
+    if hold is None:
+        raise NotFound("待审核内容不存在", code="moderation_not_found")
+    return hold
+
+
+def _decide(staff: User, hold_id: int, status: str) -> ModerationHold:
+    """Decide on a hold and on every other place the same text of the same author is held (the row
+    it was written to and, say, the notification quoting it): one decision, everywhere at once."""
+    hold = _in_scope(staff, hold_id)
+    db.session.info.pop(HOLDS_BY_TABLE_KEY, None)
+    moved = db.session.execute(
+        update(ModerationHold)
+        .where(ModerationHold.id == hold.id, ModerationHold.status == "review")
+        .values(status=status, decided_by_id=staff.id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("该内容已处理", code="moderation_decided")
+    db.session.refresh(hold)
+    return hold
+
+
+def _same_text_elsewhere(hold: ModerationHold) -> list[ModerationHold]:
+    return list(db.session.execute(
+        select(ModerationHold).where(
+            ModerationHold.author_id == hold.author_id, ModerationHold.content == hold.content,
+            ModerationHold.status == "review", ModerationHold.id != hold.id,
+        )
+    ).scalars())
+
+
+# What an area does when the last held text of one of its rows is released: table → callback(row id).
+_AFTER_RELEASE = {}
+
+
+def after_release(table_name: str, callback) -> None:
+    """Register what happens to a row of `table_name` once nothing in it is held any more."""
+    _AFTER_RELEASE[table_name] = callback
+
+
+def release(staff: User, hold_id: int) -> ModerationHold:
+    """Staff let a held text be seen by everyone it was written for."""
+    hold = _decide(staff, hold_id, "released")
+    for other in _same_text_elsewhere(hold):
+        _decide(staff, other.id, "released")
+        _after_release(other)
+    _after_release(hold)
+    return hold
+
+
+def _after_release(hold: ModerationHold) -> None:
+    callback = _AFTER_RELEASE.get(hold.table_name)
+    still_held = db.session.execute(
+        select(ModerationHold.id).where(
+            ModerationHold.table_name == hold.table_name, ModerationHold.row_id == hold.row_id,
+            ModerationHold.status.in_(("pending", "review")),
+        )
+    ).first()
+    if callback is not None and still_held is None:
+        callback(hold.row_id)
+
+
+def remove(staff: User, hold_id: int) -> ModerationHold:
+    """Staff remove a held text: its row keeps a notice in its place, seen by no one else."""
+    for other in _same_text_elsewhere(_in_scope(staff, hold_id)):
+        _remove_one(staff, other.id)
+    return _remove_one(staff, hold_id)
+
+
+def _remove_one(staff: User, hold_id: int) -> ModerationHold:
+    hold = _decide(staff, hold_id, "removed")
+    if hold.trace_id is not None or hold.reason == "media":
+        return hold  # an image's row names a file: hidden from everyone else, not rewritten
+    table = db.metadata.tables[hold.table_name]
+    column = table.c[hold.column_name]
+    if isinstance(column.type, String | Text):  # a list (skills) keeps its items, hidden as a row
+        db.session.execute(update(table).where(table.c.id == hold.row_id).values({hold.column_name: REMOVED_TEXT}))
+    return hold
