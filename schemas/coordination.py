@@ -315,8 +315,8 @@ class OfferSchema(ma.Schema):
     unit_name = ma.fields.String(dump_only=True, attribute="unit.name")
     street_id = Id(dump_only=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
-    title = text(100)
-    description = ma.fields.String(load_default="", validate=validate.Length(max=1000))
+    title = shared_text(100, SCENE_PROFILE)
+    description = shared_text(1000, SCENE_PROFILE, required=False, min_length=0, load_default="")
     amount_cents = ma.fields.Integer(
         allow_none=True, load_default=None, strict=True, validate=validate.Range(min=0, max=MAX_OFFER_CENTS),
         metadata={"description": "资金类资源的金额（分）；其他类别不填"})
@@ -341,8 +341,8 @@ class NeedSchema(ma.Schema):
     id = Id(dump_only=True)
     community_id = Id(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
-    title = text(100)
-    description = ma.fields.String(load_default="", validate=validate.Length(max=1000))
+    title = shared_text(100, SCENE_PROFILE)
+    description = shared_text(1000, SCENE_PROFILE, required=False, min_length=0, load_default="")
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -381,7 +381,7 @@ class ProjectSchema(ma.Schema):
     id = Id(dump_only=True)
     need_id = Id(required=True)
     community_id = Id(dump_only=True)
-    title = text(100)
+    title = shared_text(100, SCENE_PROFILE)
     offer_ids = ma.fields.List(Id(), required=True, load_only=True, validate=validate.Length(min=1, max=50))
     status = ma.fields.String(dump_only=True)
     outcome = ma.fields.String(dump_only=True, allow_none=True)
@@ -408,7 +408,7 @@ ProjectPageSchema = page_of(ProjectSchema, "ProjectPage")
 
 
 class ProjectOutcomeSchema(ma.Schema):
-    outcome = text(1000)
+    outcome = shared_text(1000, SCENE_PROFILE)
 
 
 # --- branch rosters and mass organisations -----------------------------------------------------------
@@ -417,7 +417,7 @@ class ProjectOutcomeSchema(ma.Schema):
 class BranchMemberSchema(ma.Schema):
     id = Id(dump_only=True)
     branch_id = Id(dump_only=True)
-    name = text(50)
+    name = shared_text(50, SCENE_PROFILE)
     user_id = Id(allow_none=True, load_default=None)
     joined_on = ma.fields.Date(allow_none=True, load_default=None)
     mobile = ma.fields.Boolean(load_default=False, metadata={"description": "流动党员"})
@@ -453,9 +453,9 @@ class RosterSchema(ma.Schema):
 class MassOrganisationSchema(ma.Schema):
     id = Id(dump_only=True)
     branch_id = Id(dump_only=True)
-    name = text(100)
+    name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(MASS_ORG_KINDS))
-    description = ma.fields.String(load_default="", validate=validate.Length(max=1000))
+    description = shared_text(1000, SCENE_PROFILE, required=False, min_length=0, load_default="")
     created_at = ma.fields.DateTime(dump_only=True)
 
 

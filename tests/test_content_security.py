@@ -44,6 +44,11 @@ NOT_SHARED = {
            ("CareTargetCreate", "name"), ("CareTargetCreate", "address"), ("CareTargetCreate", "needs"),
            ("VisitCreate", "summary"), ("VisitReject", "reason"),
        )},
+    # Where a mobile Party member is and how to reach them: read only by the staff over the branch
+    # (audited single reads), never published, so kept from WeChat's servers too.
+    **{(component, field): "a member's whereabouts and contact details, staff-only (PRIVACY.md)"
+       for component in ("BranchMember", "BranchMemberPatch")
+       for field in ("current_location", "phone", "other_contact")},
 }
 
 
