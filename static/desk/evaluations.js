@@ -5,7 +5,7 @@ import { call } from "./api.js";
 import { alertLine, busy, button, factList, form, formatTime, h, labelled, localDate, node, select } from "./dom.js";
 import { Listing, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
-import { orgName, unitOptions } from "./session.js";
+import { isStaff, orgName, unitOptions } from "./session.js";
 
 const ROUND_ORG_KINDS = ["street_working_committee", "district_committee"];
 const SUBJECT_ORG_KINDS = ["community_general_branch", "enterprise_branch", "social_org_branch"];
@@ -270,6 +270,7 @@ export const tab = {
   id: "evaluations-panel",
   title: "述职评议",
   route: "evaluations",
+  available: isStaff,
   build() {
     creator = createForm();
     detail = {

@@ -3,6 +3,7 @@
 import { button, factList, formatTime, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
+import { isStaff } from "./session.js";
 
 const SCENES = { 1: "资料", 2: "评论", 3: "论坛", 4: "社交日志" };
 
@@ -45,6 +46,7 @@ export const tab = {
   id: "moderation-panel",
   title: "内容审核",
   route: "moderation",
+  available: isStaff,
   build() {
     statusFilter = select(names("moderation_status"), { empty: "全部", value: "review" });
     statusFilter.id = "moderation-status";
