@@ -132,6 +132,23 @@ def _empty_tables():
 
 
 @pytest.fixture
+def another_app(app):
+    """Builds more apps over the same database and services (other settings); each one's database
+    engine is disposed afterwards, so no connection of it outlives the test."""
+    made = []
+
+    def build(settings: dict):
+        other = create_app(settings)
+        made.append(other)
+        return other
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

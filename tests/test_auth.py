@@ -6,7 +6,6 @@ import pytest
 import requests
 from sqlalchemy import func, select, update
 
-from app import create_app
 from extensions import db
 from models.base import utcnow
 from models.users import AuthToken, User
@@ -155,12 +154,9 @@ def desk_login_from(client, address, username, password):
 
 
 @pytest.fixture
-def behind_proxy(app):
+def behind_proxy(app, another_app):
     """A client of the app as deployed behind one load balancer (PROXY_HOPS=1)."""
-    proxied = create_app({**app.config, "PROXY_HOPS": 1})
-    yield proxied.test_client()
-    with proxied.app_context():
-        db.engine.dispose()
+    return another_app({**app.config, "PROXY_HOPS": 1}).test_client()
 
 
 def test_repeated_failures_lock_the_account_for_that_address(behind_proxy, make, app):

@@ -1,7 +1,6 @@
 """Every failure answers in the contract's envelope, and the server keeps serving."""
 import pytest
 
-from app import create_app
 from tests.conftest import body
 
 
@@ -97,8 +96,8 @@ def test_rate_limit_is_429_with_retry_after(client):
 
 
 @pytest.fixture
-def failing_app(app):
-    broken = create_app(dict(app.config))
+def failing_app(app, another_app):
+    broken = another_app(dict(app.config))
 
     @broken.get("/boom")
     def boom():

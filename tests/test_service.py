@@ -1,5 +1,4 @@
 """Health, readiness, the OpenAPI document and its browsable page."""
-from app import create_app
 from tests.conftest import body
 from tests.fixtures.services import free_port
 
@@ -14,10 +13,10 @@ def test_readyz_when_database_and_redis_answer(client):
     assert body(response)["checks"] == {"database": True, "redis": True}
 
 
-def test_readyz_names_redis_when_it_is_down(app):
+def test_readyz_names_redis_when_it_is_down(app, another_app):
     settings = dict(app.config)
     settings["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
-    response = create_app(settings).test_client().get("/readyz")
+    response = another_app(settings).test_client().get("/readyz")
     assert response.status_code == 503
     assert body(response)["error"]["failed"] == ["redis"]
 

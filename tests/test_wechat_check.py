@@ -1,7 +1,6 @@
 """`flask wechat check`: a live configuration verified, nothing sent to anyone."""
 
 
-from app import create_app
 
 
 def _run(app, *args):
@@ -29,11 +28,11 @@ def test_a_template_missing_from_the_account_or_with_other_keys_fails(app, wx, t
     assert "✗ template request_accepted: WeChat's keys ['thing1', 'time2']" in result.stderr
 
 
-def test_a_push_endpoint_with_another_token_fails(app, wx, templates, live_server):
+def test_a_push_endpoint_with_another_token_fails(app, another_app, wx, templates, live_server):
     settings = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "REDIS_URL", "RATELIMIT_STORAGE_URI",
                 "WECHAT_API_BASE", "WECHAT_APPID", "WECHAT_SECRET")
     # This host is set up with another token than the server behind the push URL.
-    other_host = create_app({**{name: app.config[name] for name in settings}, "WECHAT_PUSH_TOKEN": "anotherToken123"})
+    other_host = another_app({**{name: app.config[name] for name in settings}, "WECHAT_PUSH_TOKEN": "anotherToken123"})
     result = _run(other_host, "--push-url", f"{live_server}/wx/push")
     assert result.exit_code == 1
     assert "answered 403: its token differs" in result.stderr
