@@ -19,6 +19,7 @@ from models.ledger import HourEntry
 from models.orgs import OrgUnit
 from models.users import User
 from services import ledger, qrcodes
+from services.database import add_or_conflict
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.members import active_registration
 from services.notifications import notify
@@ -251,11 +252,7 @@ def add_helper(actor: User, activity_id: int, user_id: int, role: str) -> Activi
                       fields={"user_id": ["该党员不在本活动所属社区的在职党员名单中"]})
     signup = ActivitySignup(activity_id=activity.id, user_id=user_id, role=role, status="confirmed",
                             confirmed_at=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(signup)
-    except IntegrityError:
-        raise Conflict("此人已报名该活动", code="already_signed_up") from None
+    add_or_conflict(signup, Conflict("此人已报名该活动", code="already_signed_up"))
     return signup
 
 

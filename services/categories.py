@@ -1,10 +1,10 @@
 """The managed list of service categories (administrators edit it, everyone reads it)."""
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.categories import ServiceCategory
 from models.users import User
+from services.database import add_or_conflict
 from services.errors import Conflict, NotFound
 from services.permissions import require_admin
 
@@ -37,10 +37,5 @@ def update_category(actor: User, category_id: int, changes: dict) -> ServiceCate
 
 
 def _saved(category: ServiceCategory) -> ServiceCategory:
-    try:
-        with db.session.begin_nested():
-            db.session.add(category)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("同名服务类别已存在", code="category_name_taken") from None
+    add_or_conflict(category, Conflict("同名服务类别已存在", code="category_name_taken"))
     return category

@@ -26,6 +26,7 @@ from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
 from models.users import User
 from services import moderation
+from services.database import add_or_conflict
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_org, require_staff, within_scope
@@ -383,11 +384,7 @@ def report_message(resident: User, thread: ContactThread, message_id: int, reaso
         community_id=thread.community_id,
         reason=reason,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(report)
-    except IntegrityError:
-        raise Conflict("您已举报过这条消息", code="already_reported") from None
+    add_or_conflict(report, Conflict("您已举报过这条消息", code="already_reported"))
     staff_ids = db.session.execute(
         select(StaffScope.user_id).where(StaffScope.org_id == thread.community_id).distinct()
     ).scalars().all()

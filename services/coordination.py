@@ -51,6 +51,7 @@ from models.users import User
 from services import ledger
 from services.audit import record_read
 from services.auth import hash_password
+from services.database import add_or_conflict
 from services.errors import Conflict, Invalid, NotFound
 from services.notifications import notify
 from services.periods import local_days, local_today
@@ -303,12 +304,7 @@ def create_body(actor: User, fields: dict) -> CoordinationBody:
         message = f"该机构应设在{ORG_KIND_NAMES[wanted]}"
         raise Invalid(message, code="body_level_mismatch", fields={"org_id": [message]})
     body = CoordinationBody(**fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(body)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("该组织已设立此机构", code="body_exists") from None
+    add_or_conflict(body, Conflict("该组织已设立此机构", code="body_exists"))
     return body
 
 
@@ -349,12 +345,7 @@ def add_member(actor: User, body_id: int, fields: dict) -> BodyMember:
     if db.session.get(ResidentUnit, fields["unit_id"]) is None:
         raise Invalid("驻区单位不存在", code="unit_not_found", fields={"unit_id": ["驻区单位不存在"]})
     member = BodyMember(body_id=body.id, org_id=body.org_id, **fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(member)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("该单位已是成员单位", code="body_member_exists") from None
+    add_or_conflict(member, Conflict("该单位已是成员单位", code="body_member_exists"))
     return member
 
 
@@ -727,12 +718,7 @@ def _report_org(actor: User, org_id: int) -> OrgUnit:
 def create_report(actor: User, fields: dict) -> AnnualReport:
     org = _report_org(actor, fields["org_id"])
     report = AnnualReport(figures=compile_figures(org, fields["year"]), compiled_at=utcnow(), **fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(report)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("该年度的工作报告已存在", code="report_exists") from None
+    add_or_conflict(report, Conflict("该年度的工作报告已存在", code="report_exists"))
     return report
 
 
@@ -1126,12 +1112,7 @@ def add_branch_member(actor: User, branch_id: int, fields: dict) -> BranchMember
     if fields.get("user_id") is not None and db.session.get(User, fields["user_id"]) is None:
         raise Invalid("用户不存在", code="user_not_found", fields={"user_id": ["用户不存在"]})
     member = BranchMember(branch_id=branch.id, **fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(member)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("此人已在该支部名册中", code="branch_member_exists") from None
+    add_or_conflict(member, Conflict("此人已在该支部名册中", code="branch_member_exists"))
     return member
 
 
@@ -1183,12 +1164,7 @@ def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMe
 def create_mass_organisation(actor: User, branch_id: int, fields: dict) -> MassOrganisation:
     branch = _branch(actor, branch_id, kinds=("functional_branch",))
     organisation = MassOrganisation(branch_id=branch.id, **fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(organisation)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("该支部已有同名群众组织", code="mass_organisation_exists") from None
+    add_or_conflict(organisation, Conflict("该支部已有同名群众组织", code="mass_organisation_exists"))
     return organisation
 
 

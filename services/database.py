@@ -4,9 +4,10 @@ import sqlite3
 from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from services.errors import Invalid
+from services.errors import Conflict, Invalid
 
 
 @event.listens_for(Engine, "connect")
@@ -33,6 +34,17 @@ def configure_engine_options(app: Flask) -> None:
         options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 20)
+
+
+def add_or_conflict(row, conflict: Conflict):
+    """Insert `row` in a savepoint: a unique constraint it breaks answers `conflict` (409), and the
+    rest of the transaction stands."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        raise conflict from None
+    return row
 
 
 def is_postgresql() -> bool:

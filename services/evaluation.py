@@ -24,7 +24,6 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, distinct, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from localtime import to_local
@@ -47,7 +46,7 @@ from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.stations import CHECKLIST_ITEMS, Station
 from models.users import User
 from services import uploads
-from services.database import UNPAGED_LIMIT, is_postgresql
+from services.database import UNPAGED_LIMIT, add_or_conflict, is_postgresql
 from services.errors import Conflict, Invalid, NotFound
 from services.notifications import notify
 from services.periods import local_days
@@ -207,12 +206,7 @@ def add_subject(actor: User, round_id: int, org_id: int) -> EvaluationSubject:
         raise Invalid("述职对象应是社区党总支、企业或社会组织党组织", code="subject_org_kind",
                       fields={"org_id": ["述职对象应是社区党总支、企业或社会组织党组织"]})
     subject = EvaluationSubject(round_id=evaluation.id, org_id=org.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(subject)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict("该组织已是述职对象", code="subject_exists") from None
+    add_or_conflict(subject, Conflict("该组织已是述职对象", code="subject_exists"))
     if evaluation.meeting_at is not None and evaluation.meeting_at > utcnow():
         _tell_subject(evaluation, subject, "evaluation_meeting_scheduled", "述职大会已安排")
     return subject

@@ -27,7 +27,7 @@ from models.funds import (
 )
 from models.orgs import OrgUnit
 from models.users import User
-from services.database import is_postgresql
+from services.database import add_or_conflict, is_postgresql
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.periods import local_today
@@ -48,11 +48,7 @@ def create_fund(actor: User, fields: dict) -> Fund:
     require_staff(actor)
     require_org(actor, fields["org_id"])
     fund = Fund(created_by_id=actor.id, balance_cents=0, **fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(fund)
-    except IntegrityError:
-        raise Conflict("该组织已有同名基金", code="fund_name_taken") from None
+    add_or_conflict(fund, Conflict("该组织已有同名基金", code="fund_name_taken"))
     return fund
 
 

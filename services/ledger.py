@@ -1,6 +1,5 @@
 """The service-hours ledger: entries from every source, confirmed by staff in scope."""
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from extensions import db
@@ -12,6 +11,7 @@ from models.requests import ServiceRequest
 from models.stations import Station
 from models.users import User
 from services import limits
+from services.database import add_or_conflict
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import require_org, require_staff, require_visible, within_scope
@@ -76,11 +76,7 @@ def request_correction(member: User, entry_id: int, reason: str, minutes: int | 
         raise NotFound("时长记录不存在", code="entry_not_found")
     limits.spend(member, "correction")
     correction = HourCorrection(entry_id=entry.id, member_id=member.id, reason=reason, requested_minutes=minutes)
-    try:
-        with db.session.begin_nested():
-            db.session.add(correction)
-    except IntegrityError:
-        raise Conflict("该记录已有待处理的更正申请", code="correction_pending") from None
+    add_or_conflict(correction, Conflict("该记录已有待处理的更正申请", code="correction_pending"))
     return correction
 
 

@@ -1,6 +1,5 @@
 """报到: registrations of in-service members with the community they live in, and their hours."""
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from extensions import db
 from models.base import utcnow
@@ -10,6 +9,7 @@ from models.orgs import OrgUnit
 from models.users import User
 from services import ledger, limits
 from services.coordination import check_employer_unit
+from services.database import add_or_conflict
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_staff, within_scope
@@ -42,11 +42,7 @@ def register(user: User, fields: dict) -> Registration:
         skills=sorted(set(fields["skills"])),
         availability=fields["availability"],
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(registration)
-    except IntegrityError:
-        raise Conflict("已有待审核的报到申请", code="registration_pending") from None
+    add_or_conflict(registration, Conflict("已有待审核的报到申请", code="registration_pending"))
     return registration
 
 
