@@ -14,7 +14,7 @@ from models.members import Registration
 from models.orgs import OrgUnit, StaffScope
 from models.stations import CHECKLIST_ITEMS, WEEKDAYS, Station
 from models.users import User
-from services import ledger
+from services import activities, care, coordination, funds, ledger
 from services.auth import hash_password
 from services.members import register
 from services.orgs import add_org
@@ -76,6 +76,7 @@ def seed_demo() -> bool:
     _categories(communities[0])
     _stations(communities[0])
     _desk_work(communities[0])
+    _other_services(communities[0])
     db.session.flush()
     return True
 
@@ -256,3 +257,54 @@ def _finished_visit(member: User, station: Station, start: datetime, minutes: in
     db.session.add(visit)
     db.session.flush()
     return visit
+
+
+def _other_services(community: OrgUnit) -> None:
+    """The other service models and the coordination mechanism, one of each: an elderly resident in
+    care with a visitor, a fund with a donation and a payment waiting for a second approver, a
+    corridor activity next week, and the community's joint meeting with a resolution due."""
+    admin = db.session.execute(select(User).where(User.username == ADMIN[0])).scalar_one()
+    secretary = db.session.execute(select(User).where(User.username == COMMUNITY_STAFF[0])).scalar_one()
+    visitor = db.session.execute(select(User).where(User.openid == MEMBERS[1][0])).scalar_one()
+    today = to_local().date()
+    target = care.create_target(secretary, {
+        "name": "赵大爷", "building_id": visitor.building_id, "needs": ["每周测量血压", "陪同聊天"],
+        "consent_on": today - timedelta(days=30), "kinds": ["elderly_alone"], "address": "2号楼3单元101",
+    })
+    care.create_plan(secretary, target.id, {"visitor_id": visitor.id, "every_weeks": 2, "first_due_on": today})
+    fund = funds.create_fund(secretary, {"name": "幸福里扶贫帮困基金", "kind": "poverty_relief", "org_id": community.id})
+    funds.donate(secretary, fund.id, {
+        "amount_cents": 500_000, "donor_name": "市供电公司", "donor_kind": "unit", "received_on": today,
+    })
+    funds.request_disbursement(secretary, fund.id, {
+        "amount_cents": 80_000, "purpose": "赵大爷冬季取暖补贴", "care_target_id": target.id,
+    })
+    next_week = to_local().replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=7)
+    activities.create(secretary, {
+        "title": "楼道邻里茶话会", "description": "认识邻居，聊聊楼道里的事", "level": "corridor",
+        "org_id": visitor.building_id, "audience": "全体居民", "starts_at": next_week,
+        "ends_at": next_week + timedelta(hours=2), "capacity": 20, "address": "2号楼一楼活动室",
+        "lat": community.lat, "lng": community.lng, "radius_m": 300,
+    })
+    _joint_meeting(admin, secretary, community)
+
+
+def _joint_meeting(admin: User, secretary: User, community: OrgUnit) -> None:
+    unit = coordination.create_unit(admin, {
+        "name": "市供电公司", "kind": "enterprise", "party_org_name": "市供电公司党委",
+        "address": "泺源大街 150 号", "street_id": community.parent_id, "lat": None, "lng": None,
+    })
+    body = coordination.create_body(secretary, {
+        "kind": "joint_meeting", "org_id": community.id, "name": "幸福里社区区域化党建联席会",
+    })
+    coordination.add_member(secretary, body.id, {
+        "unit_id": unit.id, "representative_name": "孙志刚", "title": "党委副书记",
+    })
+    held_at = to_local().replace(hour=9, minute=30, second=0, microsecond=0) - timedelta(days=14)
+    meeting = coordination.create_meeting(secretary, body.id, {
+        "title": "第四季度联席会", "held_at": held_at, "agenda": ["冬季独居老人走访", "楼道照明改造"],
+        "minutes": "供电公司党委承诺组织党员志愿者检修老旧楼道照明。", "attended_unit_ids": [unit.id],
+    })
+    coordination.add_resolution(secretary, meeting.id, {
+        "text": "完成 1-3 号楼楼道照明检修", "owner_unit_id": unit.id, "due_date": to_local().date() + timedelta(days=21),
+    })

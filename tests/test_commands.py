@@ -74,3 +74,30 @@ def test_migrations_match_the_models(app_context):
     with db.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert diff == []
+
+
+def test_demo_shows_one_of_each_other_service(app, client):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    from services.demo import COMMUNITY_STAFF, MEMBERS
+
+    credentials = dict(zip(("username", "password"), COMMUNITY_STAFF, strict=True))
+    login = client.post("/api/v1/auth/desk-login", json=credentials)
+    headers = {"Authorization": f"Bearer {body(login)['token']}"}
+
+    def items(path):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return body(response)["items"]
+
+    [target] = items("/api/v1/care-targets")
+    [plan] = items("/api/v1/visit-plans")
+    assert (plan["care_target_id"], plan["visitor_name"]) == (target["id"], MEMBERS[1][1])
+    [fund] = items("/api/v1/funds")
+    assert fund["balance_cents"] == 500_000
+    [waiting] = items(f"/api/v1/funds/{fund['id']}/disbursements?status=pending")
+    assert (waiting["amount_cents"], waiting["care_target_id"]) == (80_000, target["id"])
+    [activity] = items("/api/v1/activities")
+    assert activity["level"] == "corridor" and activity["capacity"] == 20
+    [body_row] = items("/api/v1/bodies")
+    [resolution] = items(f"/api/v1/resolutions?body_id={body_row['id']}")
+    assert resolution["status"] == "open"
