@@ -139,6 +139,8 @@ class StationChecklistEvidence(db.Model):
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    checked_by = relationship("User", lazy="joined")
+
 
 # --- opening hours: how the weekly calendar and closed days of a station read in local time ----
 

@@ -135,7 +135,12 @@ class EvidenceSchema(ma.Schema):
     content_type = ma.fields.String(dump_only=True)
     size_bytes = ma.fields.Integer(dump_only=True)
     checked_by_id = Id(dump_only=True, allow_none=True)
+    checked_by_name = ma.fields.Method("_checker_name", dump_only=True, allow_none=True,
+                                       metadata={"description": "核查人（工作人员）姓名"})
     checked_at = ma.fields.DateTime(dump_only=True)
+
+    def _checker_name(self, evidence):
+        return evidence.checked_by.name if evidence.checked_by is not None else None
 
 
 class EvidenceListSchema(ma.Schema):
@@ -162,6 +167,8 @@ class StationCompletenessSchema(ma.Schema):
     items_total = ma.fields.Integer(required=True)
     items_done = ma.fields.Integer(required=True)
     items_evidenced = ma.fields.Integer(required=True)
+    items_missing = ma.fields.List(ma.fields.String(validate=validate.OneOf(CHECKLIST_ITEMS)), required=True,
+                                   metadata={"description": "尚未完成的清单项（键名，名称见 /meta 的 checklist_item）"})
 
 
 class OrgCompletenessSchema(ma.Schema):
