@@ -77,6 +77,8 @@ class StationSchema(ma.Schema):
                                metadata={"description": "经费来源：财政支持、部门帮扶、街道社区自筹"})
     named_member_id = Id(allow_none=True, metadata={"description": "冠名党员（仅楼院党员冠名服务站）"})
     household_user_id = Id(allow_none=True, metadata={"description": "党员中心户（仅“家庭式”活动室）"})
+    checklist_applicable = ma.fields.Boolean(dump_only=True, metadata={
+        "description": "该阵地是否填写标准化清单（企业、社会组织的阵地）；是则可上传清单佐证"})
     checklist_done = ma.fields.Integer(dump_only=True, allow_none=True)
     checklist_total = ma.fields.Method("_checklist_total", dump_only=True)
     distance_m = ma.fields.Float(dump_only=True)

@@ -18,6 +18,7 @@ from models.orgs import OrgUnit
 from models.stations import (
     CHECKLIST_ITEM_NAMES,
     CHECKLIST_ITEMS,
+    CHECKLIST_ORG_KINDS,
     STATION_KIND_NAMES,
     STATION_KINDS_BY_ORG_KIND,
     Station,
@@ -33,14 +34,6 @@ from wx import pages
 from wx.client import get_wechat
 
 EARTH_RADIUS_M = 6371008.8
-# Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
-CHECKLIST_ORG_KINDS = (
-    "nonpublic_enterprise_committee",
-    "street_economic_branch",
-    "enterprise_branch",
-    "association_committee",
-    "social_org_branch",
-)
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -179,7 +172,7 @@ EVIDENCE_FOLDER = "station_evidence"
 
 
 def _require_checklist(station: Station) -> None:
-    if station.org.kind not in CHECKLIST_ORG_KINDS:
+    if not station.checklist_applicable:
         raise Invalid("只有企业和社会组织的阵地填写标准化清单", code="checklist_not_applicable",
                       fields={"item": ["只有企业和社会组织的阵地填写标准化清单"]})
 

@@ -332,3 +332,13 @@ def test_a_member_finds_the_positions_named_after_them_in_their_export_and_delet
     for station in (point, room):
         shown = body(client.get(f"/api/v1/stations/{station['id']}", headers=positions["street"]))
         assert (shown["named_member_id"], shown["household_user_id"]) == (None, None)
+
+
+def test_a_station_tells_whether_it_keeps_the_checklist(client, positions):
+    enterprise = body(client.post("/api/v1/stations", headers=positions["street"],
+                                  json=_station(positions["enterprise"])))
+    community = body(client.post("/api/v1/stations", headers=positions["street"],
+                                 json=_station(positions["units"]["community_a"])))
+    assert (enterprise["checklist_applicable"], community["checklist_applicable"]) == (True, False)
+    shown = body(client.get(f"/api/v1/stations/{enterprise['id']}", headers=positions["street"]))
+    assert shown["checklist_applicable"] is True and shown["checklist"] is None
