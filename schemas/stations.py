@@ -149,6 +149,24 @@ class EvidenceListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(EvidenceSchema), required=True)
 
 
+class ChecklistItemSchema(ma.Schema):
+    item = ma.fields.String(required=True, validate=validate.OneOf(CHECKLIST_ITEMS))
+    done = ma.fields.Boolean(required=True)
+    evidence = ma.fields.Nested(EvidenceSchema, required=True, allow_none=True)
+
+
+class StationChecklistSchema(ma.Schema):
+    """A station's checklist, every item in order (名称见 /meta 的 checklist_item)."""
+
+    station_id = Id(required=True)
+    applicable = ma.fields.Boolean(required=True,
+                                   metadata={"description": "该阵地是否填写标准化清单（企业、社会组织）"})
+    items_total = ma.fields.Integer(required=True)
+    items_done = ma.fields.Integer(required=True)
+    items_evidenced = ma.fields.Integer(required=True)
+    items = ma.fields.List(ma.fields.Nested(ChecklistItemSchema), required=True)
+
+
 class EvidenceUploadSchema(ma.Schema):
     item = ma.fields.String(required=True, validate=validate.OneOf(CHECKLIST_ITEMS))
     file = Upload(required=True, metadata={"description": "JPEG、PNG 照片或 PDF 文档"})

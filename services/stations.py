@@ -207,11 +207,28 @@ def add_evidence(actor: User, station_id: int, item: str, data: bytes) -> Statio
 
 
 def evidence_of(actor: User, station_id: int) -> list[StationChecklistEvidence]:
-    station = station_in_scope(actor, station_id)
+    return _evidence_rows(station_in_scope(actor, station_id))
+
+
+def _evidence_rows(station: Station) -> list[StationChecklistEvidence]:
     return db.session.execute(
         select(StationChecklistEvidence).where(StationChecklistEvidence.station_id == station.id)
         .order_by(StationChecklistEvidence.id)
     ).scalars().all()
+
+
+def checklist_of(actor: User, station_id: int) -> dict:
+    """The station's checklist as its page shows it: every item in order, done or not, with its evidence (who
+    checked it and when); empty for positions that keep none."""
+    station = station_in_scope(actor, station_id)
+    if not station.checklist_applicable:
+        return {"station_id": station.id, "applicable": False, "items_total": 0, "items_done": 0,
+                "items_evidenced": 0, "items": []}
+    evidence = {row.item: row for row in _evidence_rows(station)}
+    items = [{"item": item, "done": bool((station.checklist or {}).get(item)), "evidence": evidence.get(item)}
+             for item in CHECKLIST_ITEMS]
+    return {"station_id": station.id, "applicable": True, "items_total": len(items),
+            "items_done": sum(row["done"] for row in items), "items_evidenced": len(evidence), "items": items}
 
 
 def evidence_content(actor: User, station_id: int, evidence_id: int) -> tuple[bytes, str]:

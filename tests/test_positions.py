@@ -342,3 +342,33 @@ def test_a_station_tells_whether_it_keeps_the_checklist(client, positions):
     assert (enterprise["checklist_applicable"], community["checklist_applicable"]) == (True, False)
     shown = body(client.get(f"/api/v1/stations/{enterprise['id']}", headers=positions["street"]))
     assert shown["checklist_applicable"] is True and shown["checklist"] is None
+
+
+def test_a_stations_checklist_lists_every_item_in_order_with_its_evidence_and_checker(client, make, positions):
+    checker = make.staff(positions["units"]["street"], name="李核查")
+    headers = make.headers(checker)
+    station = body(client.post("/api/v1/stations", headers=headers,
+                               json=_station(positions["enterprise"], checklist={"has_place": True})))
+    evidence = body(upload(client, headers, station["id"], "has_oath"))
+    checklist = body(client.get(f"/api/v1/stations/{station['id']}/checklist", headers=positions["street"]))
+    assert [row["item"] for row in checklist["items"]] == list(CHECKLIST_ITEMS)
+    by_item = {row["item"]: row for row in checklist["items"]}
+    assert (by_item["has_place"]["done"], by_item["has_place"]["evidence"]) == (True, None)
+    assert by_item["has_oath"]["done"] is True
+    assert (by_item["has_oath"]["evidence"]["id"], by_item["has_oath"]["evidence"]["checked_by_name"]) == (
+        evidence["id"], "李核查")
+    assert by_item["has_flag"] == {"item": "has_flag", "done": False, "evidence": None}
+    assert (checklist["applicable"], checklist["items_total"], checklist["items_done"],
+            checklist["items_evidenced"]) == (True, 12, 2, 1)
+
+
+def test_a_station_without_the_checklist_answers_an_empty_one_and_another_scope_404(client, positions):
+    community = body(client.post("/api/v1/stations", headers=positions["street"],
+                                 json=_station(positions["units"]["community_a"])))
+    checklist = body(client.get(f"/api/v1/stations/{community['id']}/checklist", headers=positions["street"]))
+    assert checklist == {"station_id": community["id"], "applicable": False, "items_total": 0, "items_done": 0,
+                         "items_evidenced": 0, "items": []}
+    hidden = client.get(f"/api/v1/stations/{community['id']}/checklist", headers=positions["other"])
+    missing = client.get("/api/v1/stations/2147483647/checklist", headers=positions["other"])
+    assert (hidden.status_code, body(hidden)) == (missing.status_code, body(missing))
+    assert hidden.status_code == 404
