@@ -258,7 +258,8 @@ def test_evidence_over_the_size_limit_answers_422_storing_nothing_and_keeping_th
     too_large = upload(client, positions["street"], station["id"], "has_flag", PNG + b"\x00" * 2048)
     assert too_large.status_code == 422
     assert body(too_large)["error"]["code"] == "file_too_large"
-    assert body(too_large)["error"]["message"].startswith("文件过大") and "file" in body(too_large)["error"]["fields"]
+    assert body(too_large)["error"]["message"] == "文件过大（不超过 1 KB）"
+    assert "file" in body(too_large)["error"]["fields"]
     assert _stored_evidence_files(app) == files
     listed = body(client.get(f"/api/v1/stations/{station['id']}/checklist-evidence", headers=positions["street"]))
     assert [(row["id"], row["size_bytes"]) for row in listed["items"]] == [(first["id"], len(PNG))]
