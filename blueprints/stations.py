@@ -15,6 +15,7 @@ from schemas.stations import (
     EvidenceSchema,
     EvidenceUploadSchema,
     QrSchema,
+    StationChecklistSchema,
     StationListArgsSchema,
     StationPageSchema,
     StationPatchSchema,
@@ -171,6 +172,14 @@ def add_evidence(station_id):
 def list_evidence(station_id):
     """清单佐证列表"""
     return {"items": stations.evidence_of(current_user(), station_id)}
+
+
+@blp.route("/<id:station_id>/checklist", methods=["GET"])
+@auth_required
+@blp.response(200, StationChecklistSchema)
+def station_checklist(station_id):
+    """标准化清单: every item in order, done or not, with its evidence and who checked it when."""
+    return stations.checklist_of(current_user(), station_id)
 
 
 @blp.route("/<id:station_id>/checklist-evidence/<id:evidence_id>", methods=["GET"])

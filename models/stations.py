@@ -62,6 +62,14 @@ CHECKLIST_ITEM_NAMES = {
     "study_video_system": "有党员学习教育电视视频系统",
 }
 CHECKLIST_ITEMS = tuple(CHECKLIST_ITEM_NAMES)
+# Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
+CHECKLIST_ORG_KINDS = (
+    "nonpublic_enterprise_committee",
+    "street_economic_branch",
+    "enterprise_branch",
+    "association_committee",
+    "social_org_branch",
+)
 WEEKDAY_NAMES = {
     "mon": "周一",
     "tue": "周二",
@@ -113,6 +121,11 @@ class Station(db.Model):
     org = relationship("OrgUnit", lazy="joined")
 
     @property
+    def checklist_applicable(self) -> bool:
+        """Whether the position keeps the standardisation checklist (an enterprise or social organisation)."""
+        return self.org.kind in CHECKLIST_ORG_KINDS
+
+    @property
     def checklist_done(self) -> int | None:
         """How many standardisation items are met (None for positions without the checklist)."""
         if self.checklist is None:
@@ -138,6 +151,8 @@ class StationChecklistEvidence(db.Model):
     size_bytes: Mapped[int]
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    checked_by = relationship("User", lazy="joined")
 
 
 # --- opening hours: how the weekly calendar and closed days of a station read in local time ----

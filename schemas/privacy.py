@@ -29,6 +29,8 @@ class PersonalDataSchema(ma.Schema):
     activity_signups = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     branch_memberships = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
     staff_scopes = ma.fields.List(ma.fields.Dict(), required=True, metadata=ROWS)
+    stations = ma.fields.List(ma.fields.Dict(), required=True, metadata={
+        "description": "positions named after them (冠名) or in their home (中心户)"})
     tokens = ma.fields.List(ma.fields.Dict(), required=True, metadata={"description": "sessions (never the token)"})
     audit_actions = ma.fields.List(
         ma.fields.Dict(), required=True, metadata={"description": "staff: what they did (without the changed values)"}

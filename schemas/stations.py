@@ -77,6 +77,8 @@ class StationSchema(ma.Schema):
                                metadata={"description": "经费来源：财政支持、部门帮扶、街道社区自筹"})
     named_member_id = Id(allow_none=True, metadata={"description": "冠名党员（仅楼院党员冠名服务站）"})
     household_user_id = Id(allow_none=True, metadata={"description": "党员中心户（仅“家庭式”活动室）"})
+    checklist_applicable = ma.fields.Boolean(dump_only=True, metadata={
+        "description": "该阵地是否填写标准化清单（企业、社会组织的阵地）；是则可上传清单佐证"})
     checklist_done = ma.fields.Integer(dump_only=True, allow_none=True)
     checklist_total = ma.fields.Method("_checklist_total", dump_only=True)
     distance_m = ma.fields.Float(dump_only=True)
@@ -135,11 +137,34 @@ class EvidenceSchema(ma.Schema):
     content_type = ma.fields.String(dump_only=True)
     size_bytes = ma.fields.Integer(dump_only=True)
     checked_by_id = Id(dump_only=True, allow_none=True)
+    checked_by_name = ma.fields.Method("_checker_name", dump_only=True, allow_none=True,
+                                       metadata={"description": "核查人（工作人员）姓名"})
     checked_at = ma.fields.DateTime(dump_only=True)
+
+    def _checker_name(self, evidence):
+        return evidence.checked_by.name if evidence.checked_by is not None else None
 
 
 class EvidenceListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(EvidenceSchema), required=True)
+
+
+class ChecklistItemSchema(ma.Schema):
+    item = ma.fields.String(required=True, validate=validate.OneOf(CHECKLIST_ITEMS))
+    done = ma.fields.Boolean(required=True)
+    evidence = ma.fields.Nested(EvidenceSchema, required=True, allow_none=True)
+
+
+class StationChecklistSchema(ma.Schema):
+    """A station's checklist, every item in order (名称见 /meta 的 checklist_item)."""
+
+    station_id = Id(required=True)
+    applicable = ma.fields.Boolean(required=True,
+                                   metadata={"description": "该阵地是否填写标准化清单（企业、社会组织）"})
+    items_total = ma.fields.Integer(required=True)
+    items_done = ma.fields.Integer(required=True)
+    items_evidenced = ma.fields.Integer(required=True)
+    items = ma.fields.List(ma.fields.Nested(ChecklistItemSchema), required=True)
 
 
 class EvidenceUploadSchema(ma.Schema):
@@ -162,6 +187,8 @@ class StationCompletenessSchema(ma.Schema):
     items_total = ma.fields.Integer(required=True)
     items_done = ma.fields.Integer(required=True)
     items_evidenced = ma.fields.Integer(required=True)
+    items_missing = ma.fields.List(ma.fields.String(validate=validate.OneOf(CHECKLIST_ITEMS)), required=True,
+                                   metadata={"description": "尚未完成的清单项（键名，名称见 /meta 的 checklist_item）"})
 
 
 class OrgCompletenessSchema(ma.Schema):

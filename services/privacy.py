@@ -28,6 +28,7 @@ from models.moderation import ModerationHold
 from models.notifications import Notification, NotificationGrant
 from models.orgs import StaffScope
 from models.requests import RequestHistory, RequestOffer, ServiceRequest
+from models.stations import Station
 from models.users import AuthToken, User
 from services import activities
 from services import requests as service_requests
@@ -96,6 +97,11 @@ def export(user: User) -> dict:
         # Copies of their texts (and image links) held by the content check for staff to decide.
         "moderation_holds": _rows(ModerationHold, ModerationHold.author_id == user.id),
         "staff_scopes": _rows(StaffScope, StaffScope.user_id == user.id),
+        # Positions named after them (冠名) or in their home (中心户): which ones, not the stations' secrets.
+        "stations": _rows(
+            Station, or_(Station.named_member_id == user.id, Station.household_user_id == user.id),
+            only=("id", "name", "kind", "org_id", "address", "named_member_id", "household_user_id"),
+        ),
         "tokens": _rows(AuthToken, AuthToken.user_id == user.id, only=("id", "created_at", "expires_at", "revoked_at")),
         # Staff: what they did, without the changed values of other people's records.
         "audit_actions": _rows(
@@ -161,6 +167,9 @@ def _end_participation(user: User, now: datetime) -> None:
     )
     # No visit falls due on them any more (staff see the target without a visitor and assign another).
     db.session.execute(update(VisitPlan).where(VisitPlan.visitor_id == user.id).values(active=False))
+    # No position stays named after them or in their home; staff name another.
+    db.session.execute(update(Station).where(Station.named_member_id == user.id).values(named_member_id=None))
+    db.session.execute(update(Station).where(Station.household_user_id == user.id).values(household_user_id=None))
 
 
 def _erase_free_text(user: User) -> None:

@@ -13,10 +13,12 @@ from wechatpy.exceptions import WeChatClientException
 
 from extensions import db, get_redis
 from models.base import utcnow
+from models.members import Registration
 from models.orgs import OrgUnit
 from models.stations import (
     CHECKLIST_ITEM_NAMES,
     CHECKLIST_ITEMS,
+    CHECKLIST_ORG_KINDS,
     STATION_KIND_NAMES,
     STATION_KINDS_BY_ORG_KIND,
     Station,
@@ -32,14 +34,6 @@ from wx import pages
 from wx.client import get_wechat
 
 EARTH_RADIUS_M = 6371008.8
-# Org kinds whose positions carry the standardisation checklist (enterprises, social organisations).
-CHECKLIST_ORG_KINDS = (
-    "nonpublic_enterprise_committee",
-    "street_economic_branch",
-    "enterprise_branch",
-    "association_committee",
-    "social_org_branch",
-)
 
 
 def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -72,17 +66,30 @@ def _check_checklist(org: OrgUnit, checklist: dict | None) -> None:
         )
 
 
-def _check_people(kind: str, named_member_id: int | None, household_user_id: int | None) -> None:
-    """冠名 only for a building point, 中心户 only for a household room; each names someone who exists."""
-    for field, user_id, wanted_kind in (("named_member_id", named_member_id, "building_named_station"),
-                                        ("household_user_id", household_user_id, "household_activity_room")):
+PERSON_FIELDS = (("named_member_id", "building_named_station"), ("household_user_id", "household_activity_room"))
+
+
+def _check_people(org: OrgUnit, kind: str, people: dict, newly_named: set[str]) -> None:
+    """冠名 only for a building point, 中心户 only for a household room; a person newly named there must be an
+    approved member of the community the building belongs to. Anyone else answers like nobody, so a user
+    id outside the community reveals nothing; a person named earlier stays when other fields change."""
+    for field, wanted_kind in PERSON_FIELDS:
+        user_id = people.get(field)
         if user_id is None:
             continue
         if kind != wanted_kind:
             raise Invalid("该类阵地不设此项", code="station_person_not_applicable",
                           fields={field: ["该类阵地不设此项"]})
-        if db.session.get(User, user_id) is None:
-            raise Invalid("用户不存在", code="user_not_found", fields={field: ["用户不存在"]})
+        if field in newly_named and not _approved_member_of(user_id, org.parent_id):
+            message = "本社区没有这位已报到的党员"
+            raise Invalid(message, code="user_not_found", fields={field: [message]})
+
+
+def _approved_member_of(user_id: int, community_id: int | None) -> bool:
+    return community_id is not None and db.session.execute(
+        select(Registration.id).where(Registration.user_id == user_id, Registration.community_id == community_id,
+                                      Registration.status == "approved")
+    ).first() is not None
 
 
 def _check_level(org: OrgUnit, kind: str) -> None:
@@ -95,7 +102,7 @@ def _check_level(org: OrgUnit, kind: str) -> None:
 def create_station(actor: User, fields: dict) -> Station:
     org = require_org(actor, fields["org_id"])
     _check_checklist(org, fields.get("checklist"))
-    _check_people(fields["kind"], fields.get("named_member_id"), fields.get("household_user_id"))
+    _check_people(org, fields["kind"], fields, {field for field, _ in PERSON_FIELDS})
     _check_level(org, fields["kind"])
     station = Station(qr_secret=secrets.token_hex(16), **fields)
     db.session.add(station)
@@ -109,8 +116,10 @@ def update_station(actor: User, station_id: int, changes: dict) -> Station:
         require_org(actor, changes["org_id"])
     org = db.session.get(OrgUnit, changes.get("org_id", station.org_id))
     _check_checklist(org, changes.get("checklist", station.checklist))
-    _check_people(changes.get("kind", station.kind), changes.get("named_member_id", station.named_member_id),
-                  changes.get("household_user_id", station.household_user_id))
+    people = {field: changes.get(field, getattr(station, field)) for field, _ in PERSON_FIELDS}
+    # Moved to another building, its people must belong to the new community too.
+    newly_named = {field for field, _ in PERSON_FIELDS if field in changes or "org_id" in changes}
+    _check_people(org, changes.get("kind", station.kind), people, newly_named)
     if "org_id" in changes or "kind" in changes:
         _check_level(org, changes.get("kind", station.kind))
     for name, value in changes.items():
@@ -163,7 +172,7 @@ EVIDENCE_FOLDER = "station_evidence"
 
 
 def _require_checklist(station: Station) -> None:
-    if station.org.kind not in CHECKLIST_ORG_KINDS:
+    if not station.checklist_applicable:
         raise Invalid("只有企业和社会组织的阵地填写标准化清单", code="checklist_not_applicable",
                       fields={"item": ["只有企业和社会组织的阵地填写标准化清单"]})
 
@@ -198,11 +207,28 @@ def add_evidence(actor: User, station_id: int, item: str, data: bytes) -> Statio
 
 
 def evidence_of(actor: User, station_id: int) -> list[StationChecklistEvidence]:
-    station = station_in_scope(actor, station_id)
+    return _evidence_rows(station_in_scope(actor, station_id))
+
+
+def _evidence_rows(station: Station) -> list[StationChecklistEvidence]:
     return db.session.execute(
         select(StationChecklistEvidence).where(StationChecklistEvidence.station_id == station.id)
         .order_by(StationChecklistEvidence.id)
     ).scalars().all()
+
+
+def checklist_of(actor: User, station_id: int) -> dict:
+    """The station's checklist as its page shows it: every item in order, done or not, with its evidence (who
+    checked it and when); empty for positions that keep none."""
+    station = station_in_scope(actor, station_id)
+    if not station.checklist_applicable:
+        return {"station_id": station.id, "applicable": False, "items_total": 0, "items_done": 0,
+                "items_evidenced": 0, "items": []}
+    evidence = {row.item: row for row in _evidence_rows(station)}
+    items = [{"item": item, "done": bool((station.checklist or {}).get(item)), "evidence": evidence.get(item)}
+             for item in CHECKLIST_ITEMS]
+    return {"station_id": station.id, "applicable": True, "items_total": len(items),
+            "items_done": sum(row["done"] for row in items), "items_evidenced": len(evidence), "items": items}
 
 
 def evidence_content(actor: User, station_id: int, evidence_id: int) -> tuple[bytes, str]:
@@ -232,12 +258,13 @@ def completeness(actor: User, org_id: int) -> dict:
     stations, orgs = [], {}
     for station, org in rows:
         applicable = org.kind in CHECKLIST_ORG_KINDS
-        done = sum(1 for item in CHECKLIST_ITEMS if (station.checklist or {}).get(item)) if applicable else 0
+        missing = [item for item in CHECKLIST_ITEMS if not (station.checklist or {}).get(item)] if applicable else []
+        done = len(CHECKLIST_ITEMS) - len(missing) if applicable else 0
         proven = evidenced.get(station.id, 0) if applicable else 0
         total = len(CHECKLIST_ITEMS) if applicable else 0
         stations.append({"station_id": station.id, "name": station.name, "kind": station.kind, "org_id": org.id,
                          "org_name": org.name, "applicable": applicable, "items_total": total,
-                         "items_done": done, "items_evidenced": proven})
+                         "items_done": done, "items_evidenced": proven, "items_missing": missing})
         rollup = orgs.setdefault(org.id, {"org_id": org.id, "org_name": org.name, "stations": 0,
                                           "items_total": 0, "items_done": 0, "items_evidenced": 0,
                                           "stations_complete": 0})
@@ -251,13 +278,14 @@ def completeness(actor: User, org_id: int) -> dict:
 
 
 COMPLETENESS_COLUMNS = [Column("组织"), Column("阵地"), Column("类型"), Column("适用清单"), Column("清单项数"),
-                        Column("已完成"), Column("有佐证")]
+                        Column("已完成"), Column("有佐证"), Column("缺少项目")]
 
 
 def completeness_workbook(actor: User, org_id: int) -> tuple[bytes, str]:
     view = completeness(actor, org_id)
     rows = [(row["org_name"], row["name"], STATION_KIND_NAMES[row["kind"]], "是" if row["applicable"] else "否",
-             row["items_total"], row["items_done"], row["items_evidenced"]) for row in view["stations"]]
+             row["items_total"], row["items_done"], row["items_evidenced"],
+             "、".join(CHECKLIST_ITEM_NAMES[item] for item in row["items_missing"])) for row in view["stations"]]
     return workbook("阵地标准化完成情况", COMPLETENESS_COLUMNS, rows), view["org_name"]
 
 

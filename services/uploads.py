@@ -14,6 +14,7 @@ SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "application/pdf": (b"%PDF-",),
 }
+MEGABYTE = 1024 * 1024
 IMAGE_TYPES = ("image/jpeg", "image/png")
 DOCUMENT_TYPES = (*IMAGE_TYPES, "application/pdf")
 
@@ -37,14 +38,18 @@ def store(folder: str, data: bytes, allowed: tuple[str, ...]) -> tuple[str, str,
     """Keep an upload under a random name: (stored name, content type, size)."""
     limit = current_app.config["EVALUATION_MEDIA_MAX_BYTES"]
     if len(data) > limit:
-        raise Invalid(f"文件过大（不超过 {limit // (1024 * 1024)} MB）", code="file_too_large",
-                      fields={"file": ["文件过大"]})
+        raise Invalid(f"文件过大（不超过 {_size_text(limit)}）", code="file_too_large", fields={"file": ["文件过大"]})
     if not data:
         raise Invalid("文件为空", code="file_empty", fields={"file": ["文件为空"]})
     content_type = sniffed_type(data, allowed)
     stored_name = secrets.token_hex(16)
     (_folder(folder) / stored_name).write_bytes(data)
     return stored_name, content_type, len(data)
+
+
+def _size_text(size: int) -> str:
+    """A limit as people read it: "10 MB", "1.5 MB", "512 KB" (a limit under 1 MB is not "0 MB")."""
+    return f"{size / MEGABYTE:g} MB" if size >= MEGABYTE else f"{max(1, size // 1024)} KB"
 
 
 def load(folder: str, stored_name: str) -> bytes:

@@ -283,6 +283,7 @@ MATRIX = {
     "GET /api/v1/moderation": "res=403 mem=403",
     "POST /api/v1/moderation/{hold_id}/release": "res=403 mem=403 other=404",
     "POST /api/v1/moderation/{hold_id}/remove": "res=403 mem=403 other=404",
+    "GET /api/v1/stations/{station_id}/checklist": "res=404 mem=404 other=404",
 }
 
 BODIES = {

@@ -28,20 +28,23 @@ const fieldMessages = (fields) => (typeof fields === "string" ? [fields] : Objec
 
 function errorMessage(error) {
   if (!error) return "请求失败，请稍后重试";
-  const details = [...new Set(fieldMessages(error.fields))];
+  // A field's message the main message already says ("文件过大（不超过 10 MB）" and "文件过大") is not repeated.
+  const details = [...new Set(fieldMessages(error.fields))].filter((detail) => !error.message?.includes(detail));
   return ERROR_MESSAGES[error.code] || [error.message, ...details].join("：");
 }
 
 // `path` under /api/v1, or an absolute path the API handed out (a png_url).
 const url = (path) => (path.startsWith(`${API}/`) ? path : API + path);
 
+// A FormData body goes as multipart (the browser sets its boundary); anything else as JSON.
 async function send(method, path, body, accept = "application/json") {
   const headers = { Accept: accept };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
   if (token()) headers.Authorization = `Bearer ${token()}`;
   let response;
   try {
-    response = await fetch(url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(url(path), { method, headers, body: body === undefined || multipart ? body : JSON.stringify(body) });
   } catch {
     throw new ApiError("网络连接失败，请稍后重试", 0, "network");
   }
@@ -57,6 +60,11 @@ export async function call(method, path, body) {
   const response = await send(method, path, method === "GET" ? undefined : body ?? {});
   if (response.status === 204) return null;
   return response.json();
+}
+
+// A file upload (multipart form); the answer's JSON.
+export async function upload(path, formData) {
+  return (await send("POST", path, formData)).json();
 }
 
 // The name the server gave the file (filename* first), else `fallback`.

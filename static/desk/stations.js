@@ -1,10 +1,11 @@
-// 服务站点: the stations of the scope, their opening hours (weekly calendar and closed days), the
-// standardisation checklist of enterprise and social-organisation positions, and their QR display.
+// 服务站点: the stations of the scope, their opening hours (weekly calendar and closed days), each
+// position's page (positions.js: checklist evidence, funding, 冠名/中心户), and their QR display.
 // The org filter lists an org's whole subtree (`within`), so a unit's stations include those below it.
 import { call } from "./api.js";
 import { alertLine, button, factList, form, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { WEEKDAYS, label, names, weekdayName } from "./meta.js";
+import { stationPanel } from "./positions.js";
 import { isStaff, orgName, session, unitOptions } from "./session.js";
 
 let orgFilter;
@@ -36,6 +37,7 @@ function stationRow(station) {
       ["所属组织", orgName(station.org_id)],
       ["地址", station.address],
       ["取得方式", label("acquisition", station.acquisition)],
+      ["经费来源", station.funding && label("station_funding", station.funding)],
       ["开放时间", weeklyText(hours)],
       ["闭馆日", (hours.closed_days || []).join("、")],
       ["标准化建设", station.checklist_total != null && `${station.checklist_done} / ${station.checklist_total} 项`],
@@ -44,17 +46,24 @@ function stationRow(station) {
   const edit = button("编辑开放时间", "secondary", () => {
     editor.hidden = !editor.hidden;
     if (!editor.hidden) {
-      editor.replaceChildren(hoursEditor(station), station.checklist ? checklistEditor(station) : "");
+      editor.replaceChildren(hoursEditor(station));
       editor.querySelector("input")?.focus();
     }
   }, { "aria-expanded": "false" });
   edit.addEventListener("click", () => edit.setAttribute("aria-expanded", String(!editor.hidden)));
+  const position = h("div", { className: "station-editor", hidden: true });
+  const standards = button("标准化与经费", "secondary", () => {
+    position.hidden = !position.hidden;
+    standards.setAttribute("aria-expanded", String(!position.hidden));
+    position.replaceChildren(position.hidden ? "" : stationPanel(station.id));
+  }, { "aria-expanded": "false" });
   item.append(
     h("div", { className: "record-actions" },
       edit,
+      standards,
       h("a", { className: "button-link secondary", href: `qr.html?station=${station.id}` }, "二维码大屏"),
       h("a", { className: "button-link secondary", href: `qr.html?station=${station.id}&print=1` }, "打印签到码")),
-    editor);
+    editor, position);
   return item;
 }
 
@@ -112,30 +121,6 @@ function hoursEditor(station) {
     h("button", { type: "submit", className: "primary" }, "保存开放时间"),
   ], save);
   return editorForm;
-}
-
-function checklistEditor(station) {
-  const error = alertLine();
-  const boxes = Object.entries(names("checklist_item")).map(([item, name]) => {
-    const box = h("input", { type: "checkbox", name: item, checked: Boolean(station.checklist[item]) });
-    return { item, box, label: h("label", { className: "check" }, box, ` ${name}`) };
-  });
-  const save = async () => {
-    error.textContent = "";
-    const checklist = Object.fromEntries(boxes.map(({ item, box }) => [item, box.checked]));
-    try {
-      await call("PATCH", `/stations/${station.id}`, { checklist });
-      await stations.load();
-      stations.notice.textContent = `已保存${station.name}的标准化建设情况`;
-    } catch (failure) {
-      error.textContent = failure.message;
-    }
-  };
-  return form({ className: "checklist-form", "aria-label": `${station.name}的标准化建设` }, [
-    h("fieldset", {}, h("legend", {}, "标准化建设清单"), h("div", { className: "checklist" }, boxes.map((b) => b.label))),
-    error,
-    h("button", { type: "submit", className: "primary" }, "保存清单"),
-  ], save);
 }
 
 export const tab = {
