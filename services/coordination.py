@@ -217,12 +217,6 @@ def link_registration(actor: User, unit_id: int, registration_id: int) -> Regist
     return registration
 
 
-def check_employer_unit(unit_id: int | None) -> None:
-    """A registration may name its employer from the list; an unknown one is refused."""
-    if unit_id is not None and db.session.get(ResidentUnit, unit_id) is None:
-        raise Invalid("驻区单位不存在", code="unit_not_found", fields={"employer_unit_id": ["驻区单位不存在"]})
-
-
 def _unit_member_reader(actor: User, unit_id: int) -> ResidentUnit:
     """Who reads a unit's in-service members: its liaisons, and the staff over the unit's street."""
     unit = db.session.get(ResidentUnit, unit_id)
