@@ -347,6 +347,7 @@ def create_report(args):
 
 def _report_detail(report):
     report.comments = coordination.report_comments(report)
+    report.figure_rows = coordination.figure_rows(report.figures)
     return report
 
 

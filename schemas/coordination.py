@@ -285,6 +285,9 @@ class AnnualReportSchema(ma.Schema):
 
 class AnnualReportDetailSchema(AnnualReportSchema):
     comments = ma.fields.List(ma.fields.Nested(ReportCommentSchema), dump_only=True)
+    figure_rows = ma.fields.List(
+        ma.fields.Tuple((ma.fields.String(), ma.fields.Raw(allow_none=True))), dump_only=True,
+        metadata={"description": "报告中的数字，逐项 [名称, 数值]，与 Excel、Word 中的相同；无此项数据时数值为空"})
 
 
 class ReportListArgsSchema(PageArgsSchema):

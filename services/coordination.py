@@ -17,6 +17,7 @@ from sqlalchemy import func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
+from models.activities import ACTIVITY_LEVEL_NAMES
 from models.base import utcnow
 from models.categories import ServiceCategory
 from models.coordination import (
@@ -49,8 +50,10 @@ from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.requests import STATUS_NAMES as REQUEST_STATUS_NAMES
 from models.users import User
 from services import ledger
+from services.activities import activity_figures
 from services.audit import record_read
 from services.auth import hash_password
+from services.care import visit_figures
 from services.database import add_or_conflict
 from services.errors import Conflict, Invalid, NotFound
 from services.notifications import notify
@@ -633,9 +636,39 @@ def _report_not_found() -> NotFound:
     return NotFound("年度工作报告不存在", code="report_not_found")
 
 
+def coordination_figures(org: OrgUnit, first: date, last: date) -> dict:
+    """The coordination bodies' work in the org's subtree on the local days `first` to `last`: meetings
+    held, the resolutions made at them, resolutions carried out, joint projects completed. The street's
+    annual report and the evaluation record both read it."""
+    start, end = local_days(first, last)
+    subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(org.path))
+
+    def within(column):
+        return (column >= start) & (column < end)
+
+    meetings = db.session.execute(
+        select(func.count()).select_from(Meeting).where(Meeting.org_id.in_(subtree), within(Meeting.held_at))
+    ).scalar_one()
+    resolutions_made = db.session.execute(
+        select(func.count()).select_from(Resolution).join(Meeting, Meeting.id == Resolution.meeting_id)
+        .where(Resolution.org_id.in_(subtree), within(Meeting.held_at))
+    ).scalar_one()
+    resolutions_done = db.session.execute(
+        select(func.count()).select_from(Resolution).where(
+            Resolution.org_id.in_(subtree), Resolution.status == "done", within(Resolution.closed_at))
+    ).scalar_one()
+    projects_done = db.session.execute(
+        select(func.count()).select_from(JointProject).where(
+            JointProject.community_id.in_(subtree), JointProject.status == "done", within(JointProject.closed_at))
+    ).scalar_one()
+    return {"meetings_held": meetings, "resolutions_made": resolutions_made, "resolutions_done": resolutions_done,
+            "projects_done": projects_done}
+
+
 def compile_figures(org: OrgUnit, year: int) -> dict:
     """The year's figures for the org's subtree, from Linli's own records (local calendar year)."""
-    start, end = local_days(date(year, 1, 1), date(year, 12, 31))
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    start, end = local_days(first, last)
     subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(org.path))
 
     def in_year(column):
@@ -670,21 +703,6 @@ def compile_figures(org: OrgUnit, year: int) -> dict:
             Registration.community_id.in_(subtree), Registration.status.in_(("approved", "ended")),
             in_year(Registration.decided_at))
     ).scalar_one()
-    meetings = db.session.execute(
-        select(func.count()).select_from(Meeting).where(Meeting.org_id.in_(subtree), in_year(Meeting.held_at))
-    ).scalar_one()
-    resolutions_made = db.session.execute(
-        select(func.count()).select_from(Resolution).join(Meeting, Meeting.id == Resolution.meeting_id)
-        .where(Resolution.org_id.in_(subtree), in_year(Meeting.held_at))
-    ).scalar_one()
-    resolutions_done = db.session.execute(
-        select(func.count()).select_from(Resolution).where(
-            Resolution.org_id.in_(subtree), Resolution.status == "done", in_year(Resolution.closed_at))
-    ).scalar_one()
-    projects_done = db.session.execute(
-        select(func.count()).select_from(JointProject).where(
-            JointProject.community_id.in_(subtree), JointProject.status == "done", in_year(JointProject.closed_at))
-    ).scalar_one()
     return {
         "year": year,
         "requests_total": sum(by_status.values()),
@@ -695,10 +713,9 @@ def compile_figures(org: OrgUnit, year: int) -> dict:
         "response_median_minutes": round(statistics.median(waits), 1) if waits else None,
         "hours_confirmed_minutes": int(confirmed_minutes),
         "members_registered": registered,
-        "meetings_held": meetings,
-        "resolutions_made": resolutions_made,
-        "resolutions_done": resolutions_done,
-        "projects_done": projects_done,
+        **coordination_figures(org, first, last),
+        **visit_figures(org, first, last),
+        **activity_figures(org, first, last),
     }
 
 
@@ -812,15 +829,33 @@ def figure_rows(figures: dict) -> list[tuple[str, object]]:
         ("已接单需求数", figures["requests_taken"]),
         ("平均响应时间（分钟）", figures["response_mean_minutes"]),
         ("响应时间中位数（分钟）", figures["response_median_minutes"]),
-        ("确认服务时长（小时）", round(figures["hours_confirmed_minutes"] / 60, 1)),
+        ("确认服务时长（小时）", _hours(figures["hours_confirmed_minutes"])),
         ("新报到在职党员", figures["members_registered"]),
         ("召开协调会议", figures["meetings_held"]),
         ("形成决议事项", figures["resolutions_made"]),
         ("办结决议事项", figures["resolutions_done"]),
-        # Reports compiled before joint projects were kept have no such figure.
+        # Reports compiled before joint projects, visits or activities were counted have no such figures.
         ("完成共建项目", figures.get("projects_done")),
+        ("帮扶走访（次）", figures.get("visits_made")),
+        ("已确认走访（次）", figures.get("visits_confirmed")),
+        ("已确认走访时长（小时）", _hours(figures.get("visit_minutes_confirmed"))),
+        ("走访帮扶对象（人）", figures.get("care_targets_visited")),
+        ("开展文化活动（场）", figures.get("activities_held")),
+    ]
+    rows += [
+        (f"文化活动·{ACTIVITY_LEVEL_NAMES[level]}", count)
+        for level, count in figures.get("activities_by_level", {}).items()
+    ]
+    rows += [
+        ("活动报名确认（人次）", figures.get("activity_seats_taken")),
+        ("活动到场签到（人次）", figures.get("activity_participants_attended")),
+        ("活动组织与志愿服务（人次）", figures.get("activity_helpers")),
     ]
     return rows
+
+
+def _hours(minutes: int | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 1)
 
 
 def _report_title(report: AnnualReport) -> str:
