@@ -819,22 +819,23 @@ def answer_comment(actor: User, comment_id: int, answer: str) -> ReportComment:
 
 
 def figure_rows(figures: dict) -> list[tuple[str, object]]:
-    """The figures as (label, value) lines, the same in the spreadsheet and the document."""
-    rows = [("服务需求总数", figures["requests_total"])]
+    """The figures as (label, value) lines, the same in the spreadsheet, the document and the desk.
+    A figure the report was compiled without (it was not counted yet) shows no value."""
+    rows = [("服务需求总数", figures.get("requests_total"))]
     rows += [
-        (f"服务需求·{REQUEST_STATUS_NAMES[status]}", count) for status, count in figures["requests_by_status"].items()
+        (f"服务需求·{REQUEST_STATUS_NAMES[status]}", count)
+        for status, count in figures.get("requests_by_status", {}).items()
     ]
-    rows += [(f"服务需求类别·{item['name']}", item["count"]) for item in figures["requests_by_category"]]
+    rows += [(f"服务需求类别·{item['name']}", item["count"]) for item in figures.get("requests_by_category", [])]
     rows += [
-        ("已接单需求数", figures["requests_taken"]),
-        ("平均响应时间（分钟）", figures["response_mean_minutes"]),
-        ("响应时间中位数（分钟）", figures["response_median_minutes"]),
-        ("确认服务时长（小时）", _hours(figures["hours_confirmed_minutes"])),
-        ("新报到在职党员", figures["members_registered"]),
-        ("召开协调会议", figures["meetings_held"]),
-        ("形成决议事项", figures["resolutions_made"]),
-        ("办结决议事项", figures["resolutions_done"]),
-        # Reports compiled before joint projects, visits or activities were counted have no such figures.
+        ("已接单需求数", figures.get("requests_taken")),
+        ("平均响应时间（分钟）", figures.get("response_mean_minutes")),
+        ("响应时间中位数（分钟）", figures.get("response_median_minutes")),
+        ("确认服务时长（小时）", _hours(figures.get("hours_confirmed_minutes"))),
+        ("新报到在职党员", figures.get("members_registered")),
+        ("召开协调会议", figures.get("meetings_held")),
+        ("形成决议事项", figures.get("resolutions_made")),
+        ("办结决议事项", figures.get("resolutions_done")),
         ("完成共建项目", figures.get("projects_done")),
         ("帮扶走访（次）", figures.get("visits_made")),
         ("已确认走访（次）", figures.get("visits_confirmed")),
