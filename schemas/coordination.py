@@ -349,6 +349,13 @@ class NeedSchema(ma.Schema):
     created_at = ma.fields.DateTime(dump_only=True)
 
 
+class NeedPatchSchema(NeedSchema):
+    """What the community corrects; the community itself stays."""
+
+    class Meta:
+        exclude = ("community_id",)
+
+
 class NeedListArgsSchema(PageArgsSchema):
     community_id = Id()
     kind = ma.fields.String(validate=validate.OneOf(RESOURCE_KINDS))

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from docx import Document
 from flask import current_app
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
@@ -970,6 +970,15 @@ def need_in_scope(actor: User, need_id: int) -> CommunityNeed:
     )
 
 
+def update_need(actor: User, need_id: int, changes: dict) -> CommunityNeed:
+    """The community's staff correct what is needed (its kind, title, description)."""
+    need = need_in_scope(actor, need_id)
+    for name, value in changes.items():
+        setattr(need, name, value)
+    db.session.flush()
+    return need
+
+
 def need_listing(actor: User, community_id: int | None = None, kind: str | None = None, unmatched: bool = False):
     """The needs in scope; `unmatched`: those no project (other than a dropped one) takes up yet."""
     require_staff(actor)
@@ -1159,14 +1168,18 @@ def roster(actor: User, branch_id: int, mobile: bool | None = None) -> list[Bran
     return members
 
 
+def _branch_member_not_found() -> NotFound:
+    return NotFound("名册中没有此人", code="branch_member_not_found")
+
+
 def branch_member_in_scope(actor: User, member_id: int) -> BranchMember:
     member = db.session.get(BranchMember, member_id)
     if member is None:
-        raise NotFound("名册中没有此人", code="branch_member_not_found")
+        raise _branch_member_not_found()
     try:
         _branch(actor, member.branch_id)
     except NotFound:
-        raise NotFound("名册中没有此人", code="branch_member_not_found") from None
+        raise _branch_member_not_found() from None
     return member
 
 
@@ -1189,6 +1202,18 @@ def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMe
         setattr(member, name, value)
     db.session.flush()
     return member
+
+
+def remove_branch_member(actor: User, member_id: int) -> None:
+    """The person leaves the branch's roster (moved away, transferred out); the audit trail keeps the row.
+    Of two staff removing the same person at once, the second is told there is no such person."""
+    member = branch_member_in_scope(actor, member_id)
+    removed = db.session.execute(
+        delete(BranchMember).where(BranchMember.id == member.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if removed != 1:
+        raise _branch_member_not_found()
+    db.session.expunge(member)
 
 
 def create_mass_organisation(actor: User, branch_id: int, fields: dict) -> MassOrganisation:
