@@ -20,6 +20,7 @@ import * as care from "./care.js";
 import * as activitiesArea from "./activities.js";
 import * as evaluations from "./evaluations.js";
 import * as moderation from "./moderation.js";
+import * as cooperation from "./cooperation.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
@@ -27,6 +28,7 @@ const TABS = [
   coordination.tab, coordination.liaisonTab, funds.tab, care.tab, activitiesArea.tab,
   evaluations.tab,
   moderation.tab,
+  cooperation.tab,
 ];
 
 const buttons = new Map();
