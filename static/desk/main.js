@@ -21,6 +21,7 @@ import * as activitiesArea from "./activities.js";
 import * as evaluations from "./evaluations.js";
 import * as moderation from "./moderation.js";
 import * as cooperation from "./cooperation.js";
+import * as rosters from "./rosters.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
@@ -28,7 +29,7 @@ const TABS = [
   coordination.tab, coordination.liaisonTab, funds.tab, care.tab, activitiesArea.tab,
   evaluations.tab,
   moderation.tab,
-  cooperation.tab,
+  cooperation.tab, rosters.tab,
 ];
 
 const buttons = new Map();
