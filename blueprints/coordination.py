@@ -29,6 +29,7 @@ from schemas.coordination import (
     NeedDetailSchema,
     NeedListArgsSchema,
     NeedPageSchema,
+    NeedPatchSchema,
     NeedSchema,
     OfferListArgsSchema,
     OfferPageSchema,
@@ -347,6 +348,7 @@ def create_report(args):
 
 def _report_detail(report):
     report.comments = coordination.report_comments(report)
+    report.figure_rows = coordination.figure_rows(report.figures)
     return report
 
 
@@ -507,6 +509,17 @@ def get_need(need_id):
     return need
 
 
+@blp.route("/needs/<id:need_id>", methods=["PATCH"])
+@auth_required
+@blp.arguments(patch_schema(NeedPatchSchema))
+@blp.response(200, NeedSchema)
+def patch_need(changes, need_id):
+    """修改需求: its kind, title or description (staff over the community)."""
+    need = coordination.update_need(current_user(), need_id, changes)
+    db.session.commit()
+    return need
+
+
 @blp.route("/needs/<id:need_id>/suggestions", methods=["GET"])
 @auth_required
 @blp.arguments(SuggestionArgsSchema, location="query")
@@ -631,6 +644,15 @@ def patch_branch_member(changes, branch_member_id):
     member = coordination.update_branch_member(current_user(), branch_member_id, changes)
     db.session.commit()
     return _masked(member)
+
+
+@blp.route("/branch-members/<id:branch_member_id>", methods=["DELETE"])
+@auth_required
+@blp.response(204)
+def delete_branch_member(branch_member_id):
+    """移出名册: the person leaves the branch (moved away, transferred out); staff over the branch."""
+    coordination.remove_branch_member(current_user(), branch_member_id)
+    db.session.commit()
 
 
 @blp.route("/branches/<id:branch_id>/mass-organisations", methods=["POST"])

@@ -285,6 +285,9 @@ class AnnualReportSchema(ma.Schema):
 
 class AnnualReportDetailSchema(AnnualReportSchema):
     comments = ma.fields.List(ma.fields.Nested(ReportCommentSchema), dump_only=True)
+    figure_rows = ma.fields.List(
+        ma.fields.Tuple((ma.fields.String(), ma.fields.Raw(allow_none=True))), dump_only=True,
+        metadata={"description": "报告中的数字，逐项 [名称, 数值]，与 Excel、Word 中的相同；无此项数据时数值为空"})
 
 
 class ReportListArgsSchema(PageArgsSchema):
@@ -344,6 +347,13 @@ class NeedSchema(ma.Schema):
     title = shared_text(100, SCENE_PROFILE)
     description = shared_text(1000, SCENE_PROFILE, required=False, min_length=0, load_default="")
     created_at = ma.fields.DateTime(dump_only=True)
+
+
+class NeedPatchSchema(NeedSchema):
+    """What the community corrects; the community itself stays."""
+
+    class Meta:
+        exclude = ("community_id",)
 
 
 class NeedListArgsSchema(PageArgsSchema):

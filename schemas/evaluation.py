@@ -3,6 +3,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
+from models.activities import ACTIVITY_LEVELS
 from models.evaluation import (
     ASSESSMENT_KINDS,
     HIGHEST_SCORE,
@@ -192,6 +193,29 @@ class RecordStationsSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(RecordStationSchema), required=True)
 
 
+class RecordVisitsSchema(ma.Schema):
+    visits_made = ma.fields.Integer(required=True, metadata={"description": "帮扶走访次数（被退回的不计）"})
+    visits_confirmed = ma.fields.Integer(required=True, metadata={"description": "已确认的走访次数"})
+    visit_minutes_confirmed = ma.fields.Integer(required=True, metadata={"description": "已确认的走访分钟数"})
+    care_targets_visited = ma.fields.Integer(required=True, metadata={"description": "走访到的帮扶对象人数"})
+
+
+class RecordActivitiesSchema(ma.Schema):
+    activities_held = ma.fields.Integer(required=True, metadata={"description": "年内开始且已结束的活动场数"})
+    activities_by_level = ma.fields.Dict(keys=ma.fields.String(validate=validate.OneOf(ACTIVITY_LEVELS)),
+                                         values=ma.fields.Integer(), required=True)
+    activity_seats_taken = ma.fields.Integer(required=True, metadata={"description": "确认名额的参加者人次"})
+    activity_participants_attended = ma.fields.Integer(required=True, metadata={"description": "到场签到的参加者人次"})
+    activity_helpers = ma.fields.Integer(required=True, metadata={"description": "组织者与志愿者人次"})
+
+
+class RecordCoordinationSchema(ma.Schema):
+    meetings_held = ma.fields.Integer(required=True, metadata={"description": "协调机构召开的会议"})
+    resolutions_made = ma.fields.Integer(required=True, metadata={"description": "会上形成的决议事项"})
+    resolutions_done = ma.fields.Integer(required=True, metadata={"description": "办结的决议事项"})
+    projects_done = ma.fields.Integer(required=True, metadata={"description": "完成的共建项目"})
+
+
 class RecordSchema(ma.Schema):
     """有内容可述: the year's work of the subject's subtree, computed from Linli's records."""
 
@@ -202,6 +226,9 @@ class RecordSchema(ma.Schema):
     registrations = ma.fields.Nested(RecordRegistrationsSchema, required=True)
     checkins = ma.fields.Nested(RecordCheckinsSchema, required=True)
     stations = ma.fields.Nested(RecordStationsSchema, required=True)
+    visits = ma.fields.Nested(RecordVisitsSchema, required=True)
+    activities = ma.fields.Nested(RecordActivitiesSchema, required=True)
+    coordination = ma.fields.Nested(RecordCoordinationSchema, required=True)
 
 
 class AssessmentSchema(ma.Schema):

@@ -6,14 +6,14 @@ That UPDATE also locks the activity's row, so on PostgreSQL every change of the 
 waits for the one before it; SQLite has one writer anyway. The waiting list is the sign-up id order.
 """
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, false, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
-from models.activities import Activity, ActivitySignup
+from models.activities import ACTIVITY_LEVELS, Activity, ActivitySignup
 from models.base import utcnow
 from models.ledger import HourEntry
 from models.orgs import OrgUnit
@@ -23,6 +23,7 @@ from services.database import add_or_conflict
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.members import active_registration
 from services.notifications import notify
+from services.periods import local_days
 from services.permissions import is_staff, reaches, require_org, require_staff, within_scope
 from services.stations import haversine_m
 from wx import pages
@@ -427,3 +428,34 @@ def annotated(user: User, activities: list[Activity]) -> list[Activity]:
 def with_position(signup: ActivitySignup) -> ActivitySignup:
     signup.position = waiting_position(signup)
     return signup
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def activity_figures(org: OrgUnit, first: date, last: date) -> dict:
+    """The activities of the org's subtree that began on the local days `first` to `last` and have
+    ended: how many, per level (家庭、楼道、街巷、广场), the seats taken (confirmed participants), the
+    participants who checked in, and the organisers and volunteers. The street's annual report and the
+    evaluation record both read it."""
+    start, end = local_days(first, last)
+    subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(org.path))
+    held = (Activity.org_id.in_(subtree), Activity.starts_at >= start, Activity.starts_at < end,
+            Activity.ends_at <= utcnow())
+    by_level = dict(db.session.execute(
+        select(Activity.level, func.count()).where(*held).group_by(Activity.level)
+    ).all())
+    participant = ActivitySignup.role == "participant"
+    seats, attended, helpers = db.session.execute(
+        select(func.count().filter(participant, ActivitySignup.status == "confirmed"),
+               func.count().filter(participant, ActivitySignup.checked_in_at.is_not(None)),
+               func.count().filter(ActivitySignup.role != "participant"))
+        .select_from(ActivitySignup).join(Activity, Activity.id == ActivitySignup.activity_id).where(*held)
+    ).one()
+    return {
+        "activities_held": sum(by_level.values()),
+        "activities_by_level": {level: by_level.get(level, 0) for level in ACTIVITY_LEVELS},
+        "activity_seats_taken": seats,
+        "activity_participants_attended": attended,
+        "activity_helpers": helpers,
+    }

@@ -5,9 +5,9 @@ assigned visitors (an active visit plan) see it; anyone else is told it does not
 every read of it goes through `audit.read_sensitive`, which writes the read to the trail.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import distinct, exists, func, or_, select, update
 from sqlalchemy.orm import joinedload, with_expression
 
 from extensions import db
@@ -329,3 +329,23 @@ def visit_listing(actor: User, filters: dict):
         if filters.get(name) is not None:
             statement = statement.where(getattr(VisitRecord, name) == filters[name])
     return statement
+
+
+# ------------------------------------------------------------------ figures
+
+
+def visit_figures(org: OrgUnit, first: date, last: date) -> dict:
+    """帮扶走访 in the org's subtree on the local days `first` to `last` (both included): the visits made
+    (one staff sent back does not count), those confirmed and their minutes, and how many people in care
+    were visited. The street's annual report and the evaluation record both read it."""
+    subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(org.path))
+    confirmed = VisitRecord.status == "confirmed"
+    made, confirmed_count, minutes, targets = db.session.execute(
+        select(func.count(), func.count().filter(confirmed),
+               func.coalesce(func.sum(VisitRecord.minutes).filter(confirmed), 0),
+               func.count(distinct(VisitRecord.care_target_id)))
+        .where(VisitRecord.building_id.in_(subtree), VisitRecord.visited_on.between(first, last),
+               VisitRecord.status != "rejected")
+    ).one()
+    return {"visits_made": made, "visits_confirmed": confirmed_count, "visit_minutes_confirmed": int(minutes),
+            "care_targets_visited": targets}

@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from docx import Document
 from flask import current_app
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import func, literal, or_, select, update
+from sqlalchemy import delete, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
+from models.activities import ACTIVITY_LEVEL_NAMES
 from models.base import utcnow
 from models.categories import ServiceCategory
 from models.coordination import (
@@ -49,8 +50,10 @@ from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.requests import STATUS_NAMES as REQUEST_STATUS_NAMES
 from models.users import User
 from services import ledger
+from services.activities import activity_figures
 from services.audit import record_read
 from services.auth import hash_password
+from services.care import visit_figures
 from services.database import add_or_conflict
 from services.errors import Conflict, Invalid, NotFound
 from services.notifications import notify
@@ -215,12 +218,6 @@ def link_registration(actor: User, unit_id: int, registration_id: int) -> Regist
     registration.employer_unit_id = unit.id
     db.session.flush()
     return registration
-
-
-def check_employer_unit(unit_id: int | None) -> None:
-    """A registration may name its employer from the list; an unknown one is refused."""
-    if unit_id is not None and db.session.get(ResidentUnit, unit_id) is None:
-        raise Invalid("驻区单位不存在", code="unit_not_found", fields={"employer_unit_id": ["驻区单位不存在"]})
 
 
 def _unit_member_reader(actor: User, unit_id: int) -> ResidentUnit:
@@ -639,9 +636,39 @@ def _report_not_found() -> NotFound:
     return NotFound("年度工作报告不存在", code="report_not_found")
 
 
+def coordination_figures(org: OrgUnit, first: date, last: date) -> dict:
+    """The coordination bodies' work in the org's subtree on the local days `first` to `last`: meetings
+    held, the resolutions made at them, resolutions carried out, joint projects completed. The street's
+    annual report and the evaluation record both read it."""
+    start, end = local_days(first, last)
+    subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(org.path))
+
+    def within(column):
+        return (column >= start) & (column < end)
+
+    meetings = db.session.execute(
+        select(func.count()).select_from(Meeting).where(Meeting.org_id.in_(subtree), within(Meeting.held_at))
+    ).scalar_one()
+    resolutions_made = db.session.execute(
+        select(func.count()).select_from(Resolution).join(Meeting, Meeting.id == Resolution.meeting_id)
+        .where(Resolution.org_id.in_(subtree), within(Meeting.held_at))
+    ).scalar_one()
+    resolutions_done = db.session.execute(
+        select(func.count()).select_from(Resolution).where(
+            Resolution.org_id.in_(subtree), Resolution.status == "done", within(Resolution.closed_at))
+    ).scalar_one()
+    projects_done = db.session.execute(
+        select(func.count()).select_from(JointProject).where(
+            JointProject.community_id.in_(subtree), JointProject.status == "done", within(JointProject.closed_at))
+    ).scalar_one()
+    return {"meetings_held": meetings, "resolutions_made": resolutions_made, "resolutions_done": resolutions_done,
+            "projects_done": projects_done}
+
+
 def compile_figures(org: OrgUnit, year: int) -> dict:
     """The year's figures for the org's subtree, from Linli's own records (local calendar year)."""
-    start, end = local_days(date(year, 1, 1), date(year, 12, 31))
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    start, end = local_days(first, last)
     subtree = select(OrgUnit.id).where(OrgUnit.path.startswith(org.path))
 
     def in_year(column):
@@ -676,21 +703,6 @@ def compile_figures(org: OrgUnit, year: int) -> dict:
             Registration.community_id.in_(subtree), Registration.status.in_(("approved", "ended")),
             in_year(Registration.decided_at))
     ).scalar_one()
-    meetings = db.session.execute(
-        select(func.count()).select_from(Meeting).where(Meeting.org_id.in_(subtree), in_year(Meeting.held_at))
-    ).scalar_one()
-    resolutions_made = db.session.execute(
-        select(func.count()).select_from(Resolution).join(Meeting, Meeting.id == Resolution.meeting_id)
-        .where(Resolution.org_id.in_(subtree), in_year(Meeting.held_at))
-    ).scalar_one()
-    resolutions_done = db.session.execute(
-        select(func.count()).select_from(Resolution).where(
-            Resolution.org_id.in_(subtree), Resolution.status == "done", in_year(Resolution.closed_at))
-    ).scalar_one()
-    projects_done = db.session.execute(
-        select(func.count()).select_from(JointProject).where(
-            JointProject.community_id.in_(subtree), JointProject.status == "done", in_year(JointProject.closed_at))
-    ).scalar_one()
     return {
         "year": year,
         "requests_total": sum(by_status.values()),
@@ -701,10 +713,9 @@ def compile_figures(org: OrgUnit, year: int) -> dict:
         "response_median_minutes": round(statistics.median(waits), 1) if waits else None,
         "hours_confirmed_minutes": int(confirmed_minutes),
         "members_registered": registered,
-        "meetings_held": meetings,
-        "resolutions_made": resolutions_made,
-        "resolutions_done": resolutions_done,
-        "projects_done": projects_done,
+        **coordination_figures(org, first, last),
+        **visit_figures(org, first, last),
+        **activity_figures(org, first, last),
     }
 
 
@@ -808,25 +819,44 @@ def answer_comment(actor: User, comment_id: int, answer: str) -> ReportComment:
 
 
 def figure_rows(figures: dict) -> list[tuple[str, object]]:
-    """The figures as (label, value) lines, the same in the spreadsheet and the document."""
-    rows = [("服务需求总数", figures["requests_total"])]
+    """The figures as (label, value) lines, the same in the spreadsheet, the document and the desk.
+    A figure the report was compiled without (it was not counted yet) shows no value."""
+    rows = [("服务需求总数", figures.get("requests_total"))]
     rows += [
-        (f"服务需求·{REQUEST_STATUS_NAMES[status]}", count) for status, count in figures["requests_by_status"].items()
+        (f"服务需求·{REQUEST_STATUS_NAMES[status]}", count)
+        for status, count in figures.get("requests_by_status", {}).items()
     ]
-    rows += [(f"服务需求类别·{item['name']}", item["count"]) for item in figures["requests_by_category"]]
+    rows += [(f"服务需求类别·{item['name']}", item["count"]) for item in figures.get("requests_by_category", [])]
     rows += [
-        ("已接单需求数", figures["requests_taken"]),
-        ("平均响应时间（分钟）", figures["response_mean_minutes"]),
-        ("响应时间中位数（分钟）", figures["response_median_minutes"]),
-        ("确认服务时长（小时）", round(figures["hours_confirmed_minutes"] / 60, 1)),
-        ("新报到在职党员", figures["members_registered"]),
-        ("召开协调会议", figures["meetings_held"]),
-        ("形成决议事项", figures["resolutions_made"]),
-        ("办结决议事项", figures["resolutions_done"]),
-        # Reports compiled before joint projects were kept have no such figure.
+        ("已接单需求数", figures.get("requests_taken")),
+        ("平均响应时间（分钟）", figures.get("response_mean_minutes")),
+        ("响应时间中位数（分钟）", figures.get("response_median_minutes")),
+        ("确认服务时长（小时）", _hours(figures.get("hours_confirmed_minutes"))),
+        ("新报到在职党员", figures.get("members_registered")),
+        ("召开协调会议", figures.get("meetings_held")),
+        ("形成决议事项", figures.get("resolutions_made")),
+        ("办结决议事项", figures.get("resolutions_done")),
         ("完成共建项目", figures.get("projects_done")),
+        ("帮扶走访（次）", figures.get("visits_made")),
+        ("已确认走访（次）", figures.get("visits_confirmed")),
+        ("已确认走访时长（小时）", _hours(figures.get("visit_minutes_confirmed"))),
+        ("走访帮扶对象（人）", figures.get("care_targets_visited")),
+        ("开展文化活动（场）", figures.get("activities_held")),
+    ]
+    rows += [
+        (f"文化活动·{ACTIVITY_LEVEL_NAMES[level]}", count)
+        for level, count in figures.get("activities_by_level", {}).items()
+    ]
+    rows += [
+        ("活动报名确认（人次）", figures.get("activity_seats_taken")),
+        ("活动到场签到（人次）", figures.get("activity_participants_attended")),
+        ("活动组织与志愿服务（人次）", figures.get("activity_helpers")),
     ]
     return rows
+
+
+def _hours(minutes: int | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 1)
 
 
 def _report_title(report: AnnualReport) -> str:
@@ -938,6 +968,15 @@ def need_in_scope(actor: User, need_id: int) -> CommunityNeed:
     return require_visible(
         actor, db.session.get(CommunityNeed, need_id), _need_not_found(), org_of=lambda need: need.community_id,
     )
+
+
+def update_need(actor: User, need_id: int, changes: dict) -> CommunityNeed:
+    """The community's staff correct what is needed (its kind, title, description)."""
+    need = need_in_scope(actor, need_id)
+    for name, value in changes.items():
+        setattr(need, name, value)
+    db.session.flush()
+    return need
 
 
 def need_listing(actor: User, community_id: int | None = None, kind: str | None = None, unmatched: bool = False):
@@ -1129,14 +1168,18 @@ def roster(actor: User, branch_id: int, mobile: bool | None = None) -> list[Bran
     return members
 
 
+def _branch_member_not_found() -> NotFound:
+    return NotFound("名册中没有此人", code="branch_member_not_found")
+
+
 def branch_member_in_scope(actor: User, member_id: int) -> BranchMember:
     member = db.session.get(BranchMember, member_id)
     if member is None:
-        raise NotFound("名册中没有此人", code="branch_member_not_found")
+        raise _branch_member_not_found()
     try:
         _branch(actor, member.branch_id)
     except NotFound:
-        raise NotFound("名册中没有此人", code="branch_member_not_found") from None
+        raise _branch_member_not_found() from None
     return member
 
 
@@ -1159,6 +1202,18 @@ def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMe
         setattr(member, name, value)
     db.session.flush()
     return member
+
+
+def remove_branch_member(actor: User, member_id: int) -> None:
+    """The person leaves the branch's roster (moved away, transferred out); the audit trail keeps the row.
+    Of two staff removing the same person at once, the second is told there is no such person."""
+    member = branch_member_in_scope(actor, member_id)
+    removed = db.session.execute(
+        delete(BranchMember).where(BranchMember.id == member.id).execution_options(synchronize_session=False)
+    ).rowcount
+    if removed != 1:
+        raise _branch_member_not_found()
+    db.session.expunge(member)
 
 
 def create_mass_organisation(actor: User, branch_id: int, fields: dict) -> MassOrganisation:

@@ -45,7 +45,7 @@ from models.orgs import OrgUnit, StaffScope
 from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.stations import CHECKLIST_ITEMS, Station
 from models.users import User
-from services import uploads
+from services import activities, care, coordination, uploads
 from services.database import UNPAGED_LIMIT, add_or_conflict, is_postgresql
 from services.errors import Conflict, Invalid, NotFound
 from services.notifications import notify
@@ -314,9 +314,8 @@ def _stations_section(org: OrgUnit, start: datetime, end: datetime) -> dict:
 
 
 # The year's record of an org's subtree, one section per kind of work, each computed from
-# Linli's own data. Areas being added (visits, activities, meetings and resolutions) extend the
-# record by adding a (name, function(org, start, end) -> dict) here and a field to
-# schemas/evaluation.RecordSchema.
+# Linli's own data (each a function(org, start, end) -> dict over UTC bounds, and a field of
+# schemas/evaluation.RecordSchema).
 RECORD_SECTIONS: dict[str, Callable[[OrgUnit, datetime, datetime], dict]] = {
     "requests": _requests_section,
     "hours": _hours_section,
@@ -324,12 +323,21 @@ RECORD_SECTIONS: dict[str, Callable[[OrgUnit, datetime, datetime], dict]] = {
     "checkins": _checkins_section,
     "stations": _stations_section,
 }
+# Sections counted by the area that keeps the records, over local days (the same functions compile
+# a street's annual work report, services/coordination.compile_figures).
+AREA_SECTIONS: dict[str, Callable[[OrgUnit, date, date], dict]] = {
+    "visits": care.visit_figures,
+    "activities": activities.activity_figures,
+    "coordination": coordination.coordination_figures,
+}
 
 
 def record(org: OrgUnit, year: int) -> dict:
     """The year's record (local calendar year) of the org's subtree: computed, never typed."""
-    start, end = local_days(date(year, 1, 1), date(year, 12, 31))
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    start, end = local_days(first, last)
     sections = {name: section(org, start, end) for name, section in RECORD_SECTIONS.items()}
+    sections.update({name: count(org, first, last) for name, count in AREA_SECTIONS.items()})
     return {"org_id": org.id, "year": year, **sections}
 
 

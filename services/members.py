@@ -3,18 +3,24 @@ from sqlalchemy import select, update
 
 from extensions import db
 from models.base import utcnow
+from models.coordination import ResidentUnit
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.users import User
 from services import ledger, limits
-from services.coordination import check_employer_unit
 from services.database import add_or_conflict
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, require_staff, within_scope
 from services.users import validate_home
 from wx import pages
+
+
+def _check_employer_unit(unit_id: int | None) -> None:
+    """A registration may name its employer from the list of resident units; an unknown one is refused."""
+    if unit_id is not None and db.session.get(ResidentUnit, unit_id) is None:
+        raise Invalid("驻区单位不存在", code="unit_not_found", fields={"employer_unit_id": ["驻区单位不存在"]})
 
 
 def register(user: User, fields: dict) -> Registration:
@@ -29,7 +35,7 @@ def register(user: User, fields: dict) -> Registration:
                 code="functional_branch_not_in_community",
                 fields={"functional_branch_id": ["功能型党支部不属于该社区"]},
             )
-    check_employer_unit(fields.get("employer_unit_id"))
+    _check_employer_unit(fields.get("employer_unit_id"))
     limits.spend(user, "registration")
     registration = Registration(
         user_id=user.id,

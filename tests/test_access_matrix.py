@@ -61,7 +61,18 @@ def fresh_scope(world) -> dict:
     return {"scope_id": scope.id}
 
 
-FRESH = {"DELETE /api/v1/staff/{user_id}/scopes/{scope_id}": fresh_scope}
+def fresh_branch_member(world) -> dict:
+    """Another person on the functional branch's roster: removing one uses it up."""
+    from models.coordination import BranchMember
+
+    member = BranchMember(branch_id=world["functional_branch"], name="将移出的党员")
+    db.session.add(member)
+    db.session.commit()
+    return {"branch_member_id": member.id}
+
+
+FRESH = {"DELETE /api/v1/staff/{user_id}/scopes/{scope_id}": fresh_scope,
+         "DELETE /api/v1/branch-members/{branch_member_id}": fresh_branch_member}
 # A path parameter that names another object for this operation than `path_ids` gives.
 PATH_OBJECTS = {
     "POST /api/v1/residents/{user_id}/confirm-home": {"user_id": "resident"},
@@ -284,6 +295,8 @@ MATRIX = {
     "POST /api/v1/moderation/{hold_id}/release": "res=403 mem=403 other=404",
     "POST /api/v1/moderation/{hold_id}/remove": "res=403 mem=403 other=404",
     "GET /api/v1/stations/{station_id}/checklist": "res=404 mem=404 other=404",
+    "PATCH /api/v1/needs/{need_id}": "res=404 mem=404 other=404",
+    "DELETE /api/v1/branch-members/{branch_member_id}": "res=404 mem=404 other=404",
 }
 
 BODIES = {
@@ -398,6 +411,7 @@ BODIES = {
     "POST /api/v1/branches/{branch_id}/members": {"name": "矩阵党员"},
     "PATCH /api/v1/branch-members/{branch_member_id}": {"joined_on": "2020-01-01"},
     "POST /api/v1/branches/{branch_id}/mass-organisations": {"name": "合唱团", "kind": "choir"},
+    "PATCH /api/v1/needs/{need_id}": {"title": "活动场地（周末）"},
 }
 
 

@@ -691,6 +691,10 @@ STAFF_OPERATIONS.update({
         w.secretary, f"/api/v1/branches/{_branch(w).id}/mass-organisations",
         {"name": "志愿服务队", "kind": "volunteer_team"},
     ),
+    "PATCH /api/v1/needs/{need_id}": lambda w: (w.secretary, f"/api/v1/needs/{_need(w).id}", {"kind": "skill"}),
+    "DELETE /api/v1/branch-members/{branch_member_id}": lambda w: (
+        w.secretary, f"/api/v1/branch-members/{_branch_member(w).id}", None
+    ),
 })
 
 

@@ -315,3 +315,70 @@ def test_mobile_member_row_of_a_user_is_in_their_export_and_goes_with_erasure(cl
     db.session.expire_all()
     left = db.session.execute(select(BranchMember).where(BranchMember.branch_id == units["mobile_a"].id)).scalars()
     assert list(left) == []
+
+
+# --- correcting a need, leaving a roster ------------------------------------------------------------
+
+
+def test_need_is_corrected_by_its_communitys_staff_and_keeps_its_community(client, make, units, street):
+    need = _need(client, street, units["community_a"], kind="venue", title="活动场地")
+    staff_a = make.headers(make.staff(units["community_a"]))
+    path = f"/api/v1/needs/{need['id']}"
+    corrected = client.patch(path, json={"kind": "volunteers", "title": "周末助老志愿者"}, headers=staff_a)
+    assert corrected.status_code == 200, corrected.get_json()
+    assert (body(corrected)["kind"], body(corrected)["title"], body(corrected)["community_id"]) == (
+        "volunteers", "周末助老志愿者", units["community_a"].id)
+    assert body(client.get(path, headers=staff_a))["kind"] == "volunteers"
+    moved = client.patch(path, json={"community_id": units["community_b"].id}, headers=staff_a)
+    assert moved.status_code == 422
+    assert client.patch(path, json={"title": ""}, headers=staff_a).status_code == 422
+    staff_b = make.headers(make.staff(units["community_b"]))
+    hidden = client.patch(path, json={"title": "改"}, headers=staff_b)
+    missing = client.patch("/api/v1/needs/2147483647", json={"title": "改"}, headers=staff_b)
+    assert hidden.status_code == missing.status_code == 404
+    assert body(hidden)["error"]["code"] == body(missing)["error"]["code"] == "need_not_found"
+    assert body(client.get(path, headers=staff_a))["title"] == "周末助老志愿者"
+
+
+def test_a_removed_member_leaves_the_roster_and_the_trail_keeps_the_row(client, make, units):
+    staff_a = make.headers(make.staff(units["community_a"]))
+    roster_path = f"/api/v1/branches/{units['mobile_a'].id}/members"
+    leaving = body(_post(client, roster_path, staff_a, MOBILE))
+    staying = body(_post(client, roster_path, staff_a, {"name": "在册党员"}))
+    staff_b = make.headers(make.staff(units["community_b"]))
+    hidden = client.delete(f"/api/v1/branch-members/{leaving['id']}", headers=staff_b)
+    missing = client.delete("/api/v1/branch-members/2147483647", headers=staff_b)
+    assert hidden.status_code == missing.status_code == 404
+    assert body(hidden)["error"]["code"] == body(missing)["error"]["code"] == "branch_member_not_found"
+
+    assert client.delete(f"/api/v1/branch-members/{leaving['id']}", headers=staff_a).status_code == 204
+    roster = body(client.get(roster_path, headers=staff_a))
+    assert [item["id"] for item in roster["items"]] == [staying["id"]]
+    assert client.delete(f"/api/v1/branch-members/{leaving['id']}", headers=staff_a).status_code == 404
+    removal = db.session.execute(
+        select(AuditEntry).where(AuditEntry.target_type == "branch_members", AuditEntry.target_id == leaving["id"],
+                                 AuditEntry.action.contains("delete"))
+    ).scalar_one()
+    row = removal.before[f"branch_members:{leaving['id']}"]
+    assert (row["name"], row["current_location"], row["phone"]) == ("流动党员甲", "广东省深圳市南山区", "138****8000")
+    assert f"branch_members:{leaving['id']}" not in removal.after
+
+
+def test_two_staff_removing_one_member_at_once_one_removes(live_server, make, units):
+    headers = make.headers(make.staff(units["community_a"]))
+    member = BranchMember(branch_id=units["building_a1"].id, name="党员")
+    db.session.add(member)
+    db.session.commit()
+    path = f"{live_server}/api/v1/branch-members/{member.id}"
+    barrier, statuses = threading.Barrier(2), []
+
+    def remove():
+        barrier.wait()
+        statuses.append(http.delete(path, headers=headers, timeout=10).status_code)
+
+    threads = [threading.Thread(target=remove) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [204, 404]

@@ -214,23 +214,44 @@ function termForm() {
 
 // --- 年度工作报告 ---
 
+// A figure the report was compiled without shows nothing (reports from before it was counted).
+const figureText = (value, unit = "") => (value == null ? "" : `${value}${unit}`);
+
 const reports = new Listing({
   path: "/annual-reports",
-  row: (report) => h("li", { className: "record", data: { reportId: report.id } },
-    h("div", { className: "record-head" }, node("strong", `${orgName(report.org_id)} ${report.year} 年度工作报告`, "record-title"),
-      statusBadge(label("report_status", report.status), report.status)),
-    factList([
-      ["服务需求", String(report.figures.requests_total)],
-      ["确认服务时长", hoursText(report.figures.hours_confirmed_minutes)],
-      ["召开会议", String(report.figures.meetings_held)],
-      ["办结决议", String(report.figures.resolutions_done)],
-    ]),
-    h("div", { className: "record-actions" },
-      button("下载 Word", "secondary", () => attempt(() => download(`/annual-reports/${report.id}/report.docx`, "report.docx"), (name) => `已下载${name}`)),
-      button("下载 Excel", "secondary", () => attempt(() => download(`/annual-reports/${report.id}/report.xlsx`, "report.xlsx"), (name) => `已下载${name}`)))),
+  row: (report) => {
+    const figures = h("div", { className: "report-figures", hidden: true });
+    return h("li", { className: "record", data: { reportId: report.id } },
+      h("div", { className: "record-head" }, node("strong", `${orgName(report.org_id)} ${report.year} 年度工作报告`, "record-title"),
+        statusBadge(label("report_status", report.status), report.status)),
+      factList([
+        ["服务需求", String(report.figures.requests_total)],
+        ["确认服务时长", hoursText(report.figures.hours_confirmed_minutes)],
+        ["召开会议", String(report.figures.meetings_held)],
+        ["办结决议", String(report.figures.resolutions_done)],
+        ["帮扶走访", figureText(report.figures.visits_made, " 次")],
+        ["文化活动", figureText(report.figures.activities_held, " 场")],
+      ]),
+      h("div", { className: "record-actions" },
+        button("查看全部数字", "secondary", () => showFigures(report, figures)),
+        button("下载 Word", "secondary", () => attempt(() => download(`/annual-reports/${report.id}/report.docx`, "report.docx"), (name) => `已下载${name}`)),
+        button("下载 Excel", "secondary", () => attempt(() => download(`/annual-reports/${report.id}/report.xlsx`, "report.xlsx"), (name) => `已下载${name}`))),
+      figures);
+  },
   emptyText: "暂无年度工作报告",
   ids: { list: "annual-report-list", summary: "annual-reports-summary" },
 });
+
+// Every figure as the Word and Excel files hold it (their names come with the report).
+async function showFigures(report, holder) {
+  const detail = await attempt(() => call("GET", `/annual-reports/${report.id}`), () => "");
+  if (!detail) return;
+  holder.hidden = false;
+  holder.replaceChildren(h("table", { className: "results" },
+    h("caption", {}, `${report.year} 年度主要数据`),
+    h("thead", {}, h("tr", {}, node("th", "项目"), node("th", "数值"))),
+    h("tbody", {}, detail.figure_rows.map(([name, value]) => h("tr", {}, node("th", name), node("td", value == null ? "—" : String(value)))))));
+}
 
 function reportForm() {
   const org = orgPicker(new Set(["street_working_committee"]));

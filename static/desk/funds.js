@@ -20,7 +20,7 @@ const funds = new Listing({
 export const yuanText = (cents) => `${cents < 0 ? "-" : ""}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, "0")}`;
 
 // "12.3" → 1230; null for anything that is not a positive amount with at most two decimals.
-function centsOf(text) {
+export function centsOf(text) {
   const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text.trim());
   if (!match) return null;
   const cents = Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0"));

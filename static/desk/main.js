@@ -21,14 +21,14 @@ import * as activitiesArea from "./activities.js";
 import * as evaluations from "./evaluations.js";
 import * as moderation from "./moderation.js";
 import * as positions from "./positions.js";
+import * as cooperation from "./cooperation.js";
+import * as rosters from "./rosters.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
-  stations.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab, audit.tab,
-  coordination.tab, coordination.liaisonTab, funds.tab, care.tab, activitiesArea.tab,
-  evaluations.tab,
-  moderation.tab,
-  positions.tab,
+  stations.tab, positions.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab, audit.tab,
+  coordination.tab, cooperation.tab, rosters.tab, coordination.liaisonTab, funds.tab, care.tab,
+  activitiesArea.tab, evaluations.tab, moderation.tab,
 ];
 
 const buttons = new Map();
