@@ -29,6 +29,10 @@ def test_a_round_goes_from_opening_to_codes_to_results_on_screen(page, live_serv
         expect(page.locator("#evaluation-notice")).to_have_text(f"已添加述职对象：{name}")
     expect(detail.locator("#evaluation-subjects > li")).to_have_count(2)
     round_id = int(detail.get_attribute("data-round-id"))
+    first = detail.locator("#evaluation-subjects > li").first
+    first.get_by_role("button", name="述职档案").click()
+    for fact in ("帮扶走访（确认）", "文化活动", "协调会议 / 决议办结", "共建项目（完成）"):
+        expect(first.locator(".subject-record")).to_contain_text(fact)
 
     meeting = detail.locator(".meeting-form")
     meeting.get_by_label("大会时间").fill("2030-12-20T14:30")
@@ -84,5 +88,7 @@ def test_the_meeting_screen_draws_the_record_as_bars(page, live_server, make, cl
     expect(page.locator("#who")).to_be_visible()
     page.goto(f"{live_server}/desk/display.html?round={evaluation['id']}&subject={subject['id']}")
     expect(page.locator("#display-subject")).to_have_text("社区A")
-    expect(page.locator("#display-figures svg.bars g")).to_have_count(7)
+    expect(page.locator("#display-figures svg.bars g")).to_have_count(11)
+    for label in ("帮扶走访", "文化活动", "协调会议", "决议办结"):
+        expect(page.locator("#display-figures")).to_contain_text(label)
     expect(page.locator("#display-media")).to_contain_text("述职视频")

@@ -48,6 +48,10 @@ function figuresOf(record) {
     ["党员报到", record.registrations.approved, " 名"],
     ["阵地签到", record.checkins.checkins, " 次"],
     ["阵地", record.stations.count, " 个"],
+    ["帮扶走访", record.visits.visits_confirmed, " 次"],
+    ["文化活动", record.activities.activities_held, " 场"],
+    ["协调会议", record.coordination.meetings_held, " 次"],
+    ["决议办结", record.coordination.resolutions_done, " 项"],
   ];
 }
 

@@ -158,6 +158,10 @@ export function recordFacts(record) {
     ["党员报到（通过）", String(record.registrations.approved)],
     ["签到", `${record.checkins.checkins} 次（${record.checkins.members} 名党员）`],
     ["阵地", `${record.stations.count} 个`],
+    ["帮扶走访（确认）", `${record.visits.visits_confirmed} 次（${record.visits.care_targets_visited} 名帮扶对象）`],
+    ["文化活动", `${record.activities.activities_held} 场（${record.activities.activity_participants_attended} 人次到场）`],
+    ["协调会议 / 决议办结", `${record.coordination.meetings_held} 次 / ${record.coordination.resolutions_done} 项`],
+    ["共建项目（完成）", `${record.coordination.projects_done} 个`],
   ];
 }
 
