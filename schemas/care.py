@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.care import CARE_KINDS, MAX_VISIT_INTERVAL_WEEKS, MAX_VISIT_MINUTES, VISIT_STATUSES
-from schemas.common import HeldAwareSchema, Id, PageArgsSchema, TrimmedString, page_of, text
+from schemas.common import HeldAwareSchema, Id, PageArgsSchema, TrimmedString, moderation_field, page_of, text
 
 
 class CareTargetCreateSchema(ma.Schema):
@@ -94,7 +94,9 @@ class VisitSchema(HeldAwareSchema):
     visited_on = ma.fields.Date()
     minutes = ma.fields.Integer()
     summary = ma.fields.String()
-    photos = ma.fields.List(ma.fields.String())
+    photos = ma.fields.List(ma.fields.String(), metadata={
+        "description": "others see a photo once WeChat's image check passed it (or staff released it)"})
+    moderation = moderation_field()
     status = ma.fields.String()
     confirmed_by_id = Id(allow_none=True)
     confirmed_at = ma.fields.DateTime(allow_none=True)

@@ -11,6 +11,8 @@ How a text goes through, whatever the endpoint (one mechanism, no call per view)
   `schemas.common.HeldAwareSchema`, which reads each value through `shown` (a held column of a row,
   or a copy of a held text anywhere else, reads HELD_TEXT to others); a list that must not even
   show the row filters with `visible_to`.
+Images go to mediaCheckAsync (`check_media`, `check_media_items`); their verdict comes back through
+the message-push endpoint (`apply_media_verdict`).
 Texts by people without an openid (staff at the desk) cannot be checked by WeChat (the check
 needs the author's openid); staff writes are audited instead.
 """
@@ -188,6 +190,13 @@ def _forget_held_texts(session, transaction):
 MEDIA_AUDIO, MEDIA_IMAGE = 1, 2
 # What WeChat's verdict does to a pending image: pass shows it, risky removes it, review asks staff.
 VERDICT_STATUS = {"pass": "released", "risky": "removed", "review": "review"}
+# A hold on one item of a list column (a photo of several) names the column and the item's place.
+ITEM_MARK = "#"
+
+
+def item_column(column_name: str, index: int) -> str:
+    """The hold column naming item `index` of the list column `column_name`."""
+    return f"{column_name}{ITEM_MARK}{index}"
 
 
 def check_media(author: User, model, row_id: int, column_name: str, media_url: str, scene: int,
@@ -199,17 +208,41 @@ def check_media(author: User, model, row_id: int, column_name: str, media_url: s
         return None
     from wx.client import get_wechat
 
-    hold = ModerationHold(
-        table_name=model.__tablename__, row_id=row_id, column_name=column_name, content=media_url, scene=scene,
-        reason="media", author_id=author.id, org_unit_id=_author_org(author), status="pending",
-    )
+    hold = _media_hold(author, model, row_id, column_name, media_url, scene)
     try:
         hold.trace_id = get_wechat().media_check_async(author.openid, media_url, media_type, scene)["trace_id"]
     except (WeChatClientException, requests.RequestException, KeyError) as error:
         log.warning("media check unavailable (%s): the image waits for staff", type(error).__name__)
         hold.status = "review"
         hold.reason = "unreachable"
+    return hold
+
+
+def check_media_items(author: User, row, column_name: str, media_urls: list[str], scene: int) -> None:
+    """Send each image of a list column (a visit's photos) to mediaCheckAsync, one hold per item
+    (`photos#0`, `photos#1`, …): until its verdict an item is shown only to its uploader, and the
+    others in the list are shown as theirs arrive. Once WeChat cannot be reached, the remaining
+    images wait for staff without another try."""
+    reachable = True
+    for index, media_url in enumerate(media_urls):
+        column = item_column(column_name, index)
+        if not reachable:
+            _media_hold(author, type(row), row.id, column, media_url, scene, status="review", reason="unreachable")
+            continue
+        hold = check_media(author, type(row), row.id, column, media_url, scene)
+        if hold is None:
+            return
+        reachable = hold.status == "pending"
+
+
+def _media_hold(author: User, model, row_id: int, column_name: str, media_url: str, scene: int,
+                status: str = "pending", reason: str = "media") -> ModerationHold:
+    hold = ModerationHold(
+        table_name=model.__tablename__, row_id=row_id, column_name=column_name, content=media_url, scene=scene,
+        reason=reason, author_id=author.id, org_unit_id=_author_org(author), status=status,
+    )
     db.session.add(hold)
+    _forget_cached_holds(db.session)
     return hold
 
 
@@ -267,7 +300,7 @@ def shown(viewer: User | None, owner, attribute: str, value):
     HeldAwareSchema field goes through here).
 
     - a column of a row: the row's holds decide: a held text reads HELD_TEXT (a list loses its held
-      items) for anyone but its author;
+      items) for anyone but its author; a removed image is gone for everyone;
     - `moderation` of a row: for its author, the state of their held texts in it;
     - anything else (a property such as `resident_name`, a value in a dict a service built) is a
       copy of some column: hidden when it equals a text held from the viewer.
@@ -291,7 +324,7 @@ def _is_author(viewer: User | None, author_id: int) -> bool:
 
 def _row_value(viewer, holds, column: str, value):
     """A column's value as `viewer` may see it, given the open holds of its row."""
-    for hold_column, _status, author_id, content in holds:
+    for hold_column, status, author_id, content in holds:
         if hold_column == column:
             if _is_author(viewer, author_id):
                 continue
@@ -299,6 +332,10 @@ def _row_value(viewer, holds, column: str, value):
                 value = [item for item in value if not _carries(item, content)]
             else:
                 value = HELD_TEXT if isinstance(value, str) else None
+        elif hold_column.startswith(column + ITEM_MARK) and isinstance(value, list):
+            if _is_author(viewer, author_id) and status != "removed":
+                continue
+            value = [item for item in value if item != content]
     return value
 
 
@@ -442,8 +479,8 @@ def remove(staff: User, hold_id: int) -> ModerationHold:
 def _remove_one(staff: User, hold_id: int) -> ModerationHold:
     hold = _decide(staff, hold_id, "removed")
     table = db.metadata.tables[hold.table_name]
-    if hold.trace_id is not None or hold.reason == "media":
-        return hold  # an image's row names a file: hidden from everyone else, not rewritten
+    if hold.trace_id is not None or hold.reason == "media" or hold.column_name not in table.c:
+        return hold  # an image's row names a file (or one of a list of them): gone for others, not rewritten
     column = table.c[hold.column_name]
     if isinstance(column.type, String | Text):
         removed = REMOVED_TEXT
