@@ -302,8 +302,9 @@ def shown(viewer: User | None, owner, attribute: str, value):
     - a column of a row: the row's holds decide: a held text reads HELD_TEXT (a list loses its held
       items) for anyone but its author; a removed image is gone for everyone;
     - `moderation` of a row: for its author, the state of their held texts in it;
-    - anything else (a property such as `resident_name`, a value in a dict a service built) is a
-      copy of some column: hidden when it equals a text held from the viewer.
+    - anything else (a property such as `resident_name`, a query expression such as a correction's
+      `station_name`, a value in a dict a service built) is a copy of some column: hidden when it
+      equals a text held from the viewer.
     Holds are read once per table and transaction, the held texts once per transaction."""
     if attribute != "moderation" and not isinstance(value, str | list):
         return value  # numbers, times, flags: nothing a person wrote
@@ -312,9 +313,10 @@ def shown(viewer: User | None, owner, attribute: str, value):
         table, row_id = state.mapper.local_table.name, state.identity[0]
         if attribute == "moderation":
             return _author_status(viewer, table, row_id) or value
-        column = state.mapper.column_attrs.get(attribute)
-        if column is not None:
-            return _row_value(viewer, _open_holds(table).get(row_id, ()), column.columns[0].name, value)
+        mapped = state.mapper.column_attrs.get(attribute)
+        column = mapped.columns[0] if mapped is not None else None
+        if column is not None and getattr(column, "table", None) is state.mapper.local_table:
+            return _row_value(viewer, _open_holds(table).get(row_id, ()), column.name, value)
     return _copy_value(viewer, value)
 
 

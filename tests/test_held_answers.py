@@ -16,6 +16,7 @@ from tests.conftest import body, executed_statements
 from tests.test_activities import _payload
 from tests.test_care import assign, new_target
 from tests.test_evaluation import open_round
+from tests.test_ledger import _ask, _checked_out_entry, _queue
 from tests.test_requests import submit
 from wx.sandbox import SANDBOX_REVIEW_WORD
 
@@ -264,3 +265,24 @@ def test_held_rows_in_a_list_are_hidden_with_the_same_queries_however_many_rows_
     assert more_queries == queries
     assert titles_and_queries(colleague)[0] == titles
     assert titles_and_queries(writer)[0] == sorted([held_title, held_title, held_title + "二", "重阳敬老", "植树"])
+
+
+def test_a_held_station_name_is_held_where_a_query_computes_a_copy_of_it(client, make, make_station, scene, wx):
+    """A correction's `station_name` is a query expression: a copy, hidden by its value; a check-in's
+    `station_name` is read along `station.name`."""
+    community = scene["units"]["community_a"]
+    station = make_station(community, name="社区A党群服务站")
+    member = scene["members"][1]
+    entry = _checked_out_entry(client, make, member, station, 50)
+    _ask(client, make, member, entry.id)
+    writer = make.staff(community, role="secretary", openid="o-secretary")
+    held_name = f"党群服务站{SANDBOX_REVIEW_WORD}"
+    renamed = client.patch(f"/api/v1/stations/{station.id}", json={"name": held_name}, headers=make.headers(writer))
+    assert renamed.status_code == 200, renamed.get_data(as_text=True)
+    assert body(renamed)["name"] == held_name
+
+    assert [row["station_name"] for row in _queue(client, make, scene["staff"])] == [HELD_TEXT]
+    assert [row["station_name"] for row in _get(client, make, scene["staff"], "/api/v1/checkins")["items"]] == [
+        HELD_TEXT
+    ]
+    assert [row["station_name"] for row in _queue(client, make, writer)] == [held_name]
