@@ -5,7 +5,7 @@ from flask import request
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from blueprints.common import auth_required, bearer_token, current_user
+from blueprints.common import auth_required, bearer_token, current_user, signed_in_as
 from extensions import db, limiter
 from schemas.auth import (
     DeskLoginResultSchema,
@@ -45,6 +45,7 @@ def wx_login(args):
     """微信登录: code2Session through WeChat; creates the user on first login."""
     token, user, is_new = auth.wx_login(args["code"])
     db.session.commit()
+    signed_in_as(user)
     return {"token": token, "user": profile(user), "is_new": is_new}, 200, NO_STORE
 
 
@@ -74,6 +75,7 @@ def desk_login(args):
     """
     token, user = auth.desk_login(args["username"], args["password"], get_remote_address())
     db.session.commit()
+    signed_in_as(user)
     return {"token": token, "user": profile(user)}, 200, NO_STORE
 
 

@@ -33,16 +33,21 @@ def current_user() -> User:
     return request.environ[USER_KEY]
 
 
+def signed_in_as(user: User) -> None:
+    """A login's answer is for the user who just signed in: their own held texts show to them."""
+    request.environ[USER_KEY] = user
+
+
 def screen_shared_text(value: str, scene: int) -> None:
     """The check every SharedText of a request body goes through (see services/moderation.py)."""
     if has_request_context():
         moderation.screen(current_user(), value, scene)
 
 
-def hide_held_texts(row, data: dict) -> dict:
-    """What every HeldAwareSchema answer goes through: held texts only for their author."""
+def hide_held_texts(owner, attribute: str, value):
+    """What every value of a HeldAwareSchema answer goes through: held texts only for their author."""
     viewer = request.environ.get(USER_KEY) if has_request_context() else None
-    return moderation.hide_held(viewer, row, data)
+    return moderation.shown(viewer, owner, attribute, value)
 
 
 def auth_required(view):

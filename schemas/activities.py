@@ -3,12 +3,12 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.activities import ACTIVITY_LEVELS, SIGNUP_STATUSES
-from schemas.common import SCENE_FORUM, SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text, text
+from schemas.common import SCENE_FORUM, SCENE_PROFILE, HeldAwareSchema, Id, PageArgsSchema, page_of, shared_text, text
 
 HELPER_ROLES = ("organiser", "volunteer")
 
 
-class ActivitySchema(ma.Schema):
+class ActivitySchema(HeldAwareSchema):
     id = Id(dump_only=True)
     title = shared_text(100, SCENE_PROFILE)
     description = shared_text(1000, SCENE_FORUM, required=False, min_length=0)
@@ -44,7 +44,7 @@ class ActivityListArgsSchema(PageArgsSchema):
     upcoming = ma.fields.Boolean(metadata={"description": "1: only activities not yet ended"})
 
 
-class SignupSchema(ma.Schema):
+class SignupSchema(HeldAwareSchema):
     id = Id(required=True)
     activity_id = Id(required=True)
     user_id = Id(required=True)

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.care import CARE_KINDS, MAX_VISIT_INTERVAL_WEEKS, MAX_VISIT_MINUTES, VISIT_STATUSES
-from schemas.common import Id, PageArgsSchema, TrimmedString, page_of, text
+from schemas.common import HeldAwareSchema, Id, PageArgsSchema, TrimmedString, moderation_field, page_of, text
 
 
 class CareTargetCreateSchema(ma.Schema):
@@ -30,7 +30,7 @@ class CareTargetCreateSchema(ma.Schema):
         return data
 
 
-class CareTargetSchema(ma.Schema):
+class CareTargetSchema(HeldAwareSchema):
     id = Id()
     name = ma.fields.String()
     building_id = Id()
@@ -54,7 +54,7 @@ class VisitPlanCreateSchema(ma.Schema):
     first_due_on = ma.fields.Date(metadata={"description": "首次走访截止日；默认今天"})
 
 
-class VisitPlanSchema(ma.Schema):
+class VisitPlanSchema(HeldAwareSchema):
     id = Id()
     care_target_id = Id()
     building_id = Id()
@@ -84,7 +84,7 @@ class VisitCreateSchema(ma.Schema):
     )
 
 
-class VisitSchema(ma.Schema):
+class VisitSchema(HeldAwareSchema):
     id = Id()
     plan_id = Id()
     care_target_id = Id()
@@ -94,7 +94,9 @@ class VisitSchema(ma.Schema):
     visited_on = ma.fields.Date()
     minutes = ma.fields.Integer()
     summary = ma.fields.String()
-    photos = ma.fields.List(ma.fields.String())
+    photos = ma.fields.List(ma.fields.String(), metadata={
+        "description": "others see a photo once WeChat's image check passed it (or staff released it)"})
+    moderation = moderation_field()
     status = ma.fields.String()
     confirmed_by_id = Id(allow_none=True)
     confirmed_at = ma.fields.DateTime(allow_none=True)

@@ -3,10 +3,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.categories import SERVICE_MODELS
-from schemas.common import SCENE_PROFILE, Id, shared_text
+from schemas.common import SCENE_PROFILE, HeldAwareSchema, Id, shared_text
 
 
-class ServiceCategorySchema(ma.Schema):
+class ServiceCategorySchema(HeldAwareSchema):
     id = Id(dump_only=True)
     name = shared_text(50, SCENE_PROFILE)
     skills = ma.fields.List(shared_text(30, SCENE_PROFILE), required=True, validate=validate.Length(min=1, max=20))

@@ -4,7 +4,7 @@ from marshmallow import validate
 
 from models.checkins import CHECKIN_STATUSES
 from models.ledger import HOUR_STATUSES
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import HeldAwareSchema, Id, PageArgsSchema, page_of, text
 
 
 class CheckInRequestSchema(ma.Schema):
@@ -20,10 +20,10 @@ class FlagSchema(ma.Schema):
     evidence = ma.fields.Dict(required=True)
 
 
-class CheckInSchema(ma.Schema):
+class CheckInSchema(HeldAwareSchema):
     id = Id(required=True)
     station_id = Id(required=True)
-    station_name = ma.fields.Function(lambda checkin: checkin.station.name)
+    station_name = ma.fields.String(attribute="station.name", dump_only=True)
     member_id = Id(required=True)
     member_name = ma.fields.String(required=True)
     status = ma.fields.String(required=True)

@@ -18,7 +18,7 @@ from schemas.common import (
 MESSAGE_MAX_LENGTH = 1000
 
 
-class ContactSchema(ma.Schema):
+class ContactSchema(HeldAwareSchema):
     member_id = Id(required=True)
     name = ma.fields.String(required=True)
     branch = ma.fields.String(required=True)
@@ -35,12 +35,12 @@ class BuildingContactArgsSchema(ma.Schema):
     member_id = Id(required=True)
 
 
-class ContactPersonSchema(ma.Schema):
+class ContactPersonSchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
 
 
-class ContactServedBuildingSchema(ma.Schema):
+class ContactServedBuildingSchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
     residents = ma.fields.List(ma.fields.Nested(ContactPersonSchema), required=True)
@@ -93,7 +93,7 @@ class ContactReportArgsSchema(ma.Schema):
     reason = shared_text(200, SCENE_COMMENT)
 
 
-class ContactReportSchema(ma.Schema):
+class ContactReportSchema(HeldAwareSchema):
     id = Id(required=True)
     community_id = Id(required=True)
     thread_id = Id(required=True)

@@ -15,6 +15,7 @@ from schemas.common import (
     SCENE_COMMENT,
     SCENE_FORUM,
     SCENE_PROFILE,
+    HeldAwareSchema,
     Id,
     PageArgsSchema,
     SharedText,
@@ -25,7 +26,7 @@ from schemas.common import (
 )
 
 
-class UnitSchema(ma.Schema):
+class UnitSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(UNIT_KINDS))
@@ -57,7 +58,7 @@ class UnitListArgsSchema(PageArgsSchema):
 UnitPageSchema = page_of(UnitSchema, "UnitPage")
 
 
-class LiaisonSchema(ma.Schema):
+class LiaisonSchema(HeldAwareSchema):
     """A new liaison account (`username`, `password`, `name`) or an existing desk account (`user_id`)."""
 
     id = Id(dump_only=True)
@@ -94,7 +95,7 @@ class LinkRegistrationSchema(ma.Schema):
     registration_id = Id(required=True)
 
 
-class UnitMemberSchema(ma.Schema):
+class UnitMemberSchema(HeldAwareSchema):
     registration_id = Id(required=True)
     member_id = Id(required=True)
     name = ma.fields.String(required=True)
@@ -131,7 +132,7 @@ class UnitMemberHoursSchema(ma.Schema):
 # --- bodies, meetings, resolutions ---------------------------------------------------------------
 
 
-class BodySchema(ma.Schema):
+class BodySchema(HeldAwareSchema):
     id = Id(dump_only=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(BODY_KINDS))
     org_id = Id(required=True)
@@ -147,7 +148,7 @@ class BodyListArgsSchema(PageArgsSchema):
 BodyPageSchema = page_of(BodySchema, "BodyPage")
 
 
-class BodyMemberSchema(ma.Schema):
+class BodyMemberSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     body_id = Id(dump_only=True)
     unit_id = Id(required=True)
@@ -157,7 +158,7 @@ class BodyMemberSchema(ma.Schema):
     created_at = ma.fields.DateTime(dump_only=True)
 
 
-class ResolutionSchema(ma.Schema):
+class ResolutionSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     meeting_id = Id(dump_only=True)
     body_id = Id(dump_only=True)
@@ -185,7 +186,7 @@ class ResolutionOutcomeSchema(ma.Schema):
     outcome = shared_text(500, SCENE_COMMENT)
 
 
-class MeetingSchema(ma.Schema):
+class MeetingSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     body_id = Id(dump_only=True)
     title = shared_text(100, SCENE_PROFILE)
@@ -213,7 +214,7 @@ class BodyDetailSchema(BodySchema):
 # --- terms of office ---------------------------------------------------------------------------------
 
 
-class TermSchema(ma.Schema):
+class TermSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     org_id = Id(required=True)
     post = ma.fields.String(required=True, validate=validate.OneOf(LEADERSHIP_POSTS))
@@ -255,7 +256,7 @@ class LeadershipSchema(ma.Schema):
 # --- annual reports ------------------------------------------------------------------------------------
 
 
-class ReportCommentSchema(ma.Schema):
+class ReportCommentSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     report_id = Id(dump_only=True)
     unit_id = Id(allow_none=True, load_default=None)
@@ -270,7 +271,7 @@ class CommentAnswerSchema(ma.Schema):
     answer = shared_text(1000, SCENE_COMMENT)
 
 
-class AnnualReportSchema(ma.Schema):
+class AnnualReportSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     org_id = Id(required=True)
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
@@ -312,7 +313,7 @@ class PresentSchema(ma.Schema):
 MAX_OFFER_CENTS = 2**31 - 1
 
 
-class OfferSchema(ma.Schema):
+class OfferSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     unit_id = Id(dump_only=True)
     unit_name = ma.fields.String(dump_only=True, attribute="unit.name")
@@ -340,7 +341,7 @@ class OfferListArgsSchema(PageArgsSchema):
 OfferPageSchema = page_of(OfferSchema, "OfferPage")
 
 
-class NeedSchema(ma.Schema):
+class NeedSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     community_id = Id(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
@@ -379,7 +380,7 @@ class SuggestionListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(SuggestionSchema), required=True)
 
 
-class ProjectOfferSchema(ma.Schema):
+class ProjectOfferSchema(HeldAwareSchema):
     offer_id = Id(required=True)
     unit_id = Id(required=True)
     unit_name = ma.fields.String(attribute="offer.unit.name")
@@ -387,7 +388,7 @@ class ProjectOfferSchema(ma.Schema):
     title = ma.fields.String(attribute="offer.title")
 
 
-class ProjectSchema(ma.Schema):
+class ProjectSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     need_id = Id(required=True)
     community_id = Id(dump_only=True)
@@ -424,7 +425,7 @@ class ProjectOutcomeSchema(ma.Schema):
 # --- branch rosters and mass organisations -----------------------------------------------------------
 
 
-class BranchMemberSchema(ma.Schema):
+class BranchMemberSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     branch_id = Id(dump_only=True)
     name = shared_text(50, SCENE_PROFILE)
@@ -460,7 +461,7 @@ class RosterSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(BranchMemberSchema), required=True)
 
 
-class MassOrganisationSchema(ma.Schema):
+class MassOrganisationSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     branch_id = Id(dump_only=True)
     name = shared_text(100, SCENE_PROFILE)

@@ -1,7 +1,7 @@
 """The staff dashboard: today's figures and twelve weeks of history for one org's subtree."""
 import marshmallow as ma
 
-from schemas.common import org_id_field
+from schemas.common import HeldAwareSchema, org_id_field
 
 
 class DashboardArgsSchema(ma.Schema):
@@ -29,7 +29,7 @@ class DashboardWeekSchema(ma.Schema):
     )
 
 
-class DashboardSchema(ma.Schema):
+class DashboardSchema(HeldAwareSchema):
     org_id = ma.fields.Integer(required=True)
     org_name = ma.fields.String(required=True)
     today = ma.fields.Nested(DashboardTodaySchema, required=True)

@@ -18,6 +18,7 @@ from schemas.common import (
     SCENE_COMMENT,
     SCENE_FORUM,
     SCENE_PROFILE,
+    HeldAwareSchema,
     Id,
     PageArgsSchema,
     SharedText,
@@ -28,10 +29,10 @@ from schemas.common import (
 DIMENSION = validate.Length(min=1, max=20)
 
 
-class RoundSchema(ma.Schema):
+class RoundSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     org_id = Id(required=True, metadata={"description": "街道党工委或区委"})
-    org_name = ma.fields.Function(lambda evaluation: evaluation.org.name, dump_only=True)
+    org_name = ma.fields.String(attribute="org.name", dump_only=True)
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     title = shared_text(100, SCENE_PROFILE)
     status = ma.fields.String(dump_only=True, validate=validate.OneOf(ROUND_STATUSES))
@@ -65,10 +66,10 @@ class RoundListArgsSchema(PageArgsSchema):
 RoundPageSchema = page_of(RoundSchema, "EvaluationRoundPage")
 
 
-class SubjectSchema(ma.Schema):
+class SubjectSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     org_id = Id(required=True, metadata={"description": "社区党总支、企业或社会组织党组织"})
-    org_name = ma.fields.Function(lambda subject: subject.org.name, dump_only=True)
+    org_name = ma.fields.String(attribute="org.name", dump_only=True)
     report_text = ma.fields.String(dump_only=True, allow_none=True)
     report_updated_at = ma.fields.DateTime(dump_only=True, allow_none=True)
 
@@ -117,12 +118,12 @@ class BallotSchema(CodeSchema):
     )
 
 
-class BallotSubjectSchema(ma.Schema):
+class BallotSubjectSchema(HeldAwareSchema):
     id = Id(required=True)
     org_name = ma.fields.String(required=True)
 
 
-class BallotPaperSchema(ma.Schema):
+class BallotPaperSchema(HeldAwareSchema):
     title = ma.fields.String(required=True)
     year = ma.fields.Integer(required=True)
     sector = ma.fields.String(required=True, validate=validate.OneOf(SECTORS))
@@ -130,7 +131,7 @@ class BallotPaperSchema(ma.Schema):
     subjects = ma.fields.List(ma.fields.Nested(BallotSubjectSchema), required=True)
 
 
-class DimensionResultSchema(ma.Schema):
+class DimensionResultSchema(HeldAwareSchema):
     dimension = ma.fields.String(required=True)
     count = ma.fields.Integer(required=True)
     mean = ma.fields.Float(required=True, allow_none=True,
@@ -144,7 +145,7 @@ class SectorResultSchema(ma.Schema):
     dimensions = ma.fields.List(ma.fields.Nested(DimensionResultSchema), required=True)
 
 
-class SubjectResultSchema(ma.Schema):
+class SubjectResultSchema(HeldAwareSchema):
     subject_id = Id(required=True)
     org_id = Id(required=True)
     org_name = ma.fields.String(required=True)
@@ -180,7 +181,7 @@ class RecordCheckinsSchema(ma.Schema):
     members = ma.fields.Integer(required=True)
 
 
-class RecordStationSchema(ma.Schema):
+class RecordStationSchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
@@ -231,7 +232,7 @@ class RecordSchema(ma.Schema):
     coordination = ma.fields.Nested(RecordCoordinationSchema, required=True)
 
 
-class AssessmentSchema(ma.Schema):
+class AssessmentSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(ASSESSMENT_KINDS))
     assessed_on = ma.fields.Date(required=True)
@@ -246,7 +247,7 @@ class AssessmentListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(AssessmentSchema), required=True)
 
 
-class MediaSchema(ma.Schema):
+class MediaSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     kind = ma.fields.String(dump_only=True, validate=validate.OneOf(MEDIA_KINDS))
     title = ma.fields.String(dump_only=True)

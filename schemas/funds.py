@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.funds import DISBURSEMENT_STATUSES, DONOR_KINDS, FUND_KINDS
-from schemas.common import SCENE_COMMENT, SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text
+from schemas.common import SCENE_COMMENT, SCENE_PROFILE, HeldAwareSchema, Id, PageArgsSchema, page_of, shared_text
 
 # The most one donation or disbursement may move: 1 亿元. A bigger figure is a typing mistake.
 MAX_AMOUNT_CENTS = 10_000_000_000
@@ -26,7 +26,7 @@ class FundCreateSchema(ma.Schema):
     org_id = Id(required=True)
 
 
-class FundSchema(ma.Schema):
+class FundSchema(HeldAwareSchema):
     id = Id()
     name = ma.fields.String()
     kind = ma.fields.String()
@@ -49,7 +49,7 @@ class FundDonationSchema(ma.Schema):
     note = shared_text(200, SCENE_COMMENT, required=False)
 
 
-class FundEntrySchema(ma.Schema):
+class FundEntrySchema(HeldAwareSchema):
     id = Id()
     fund_id = Id()
     kind = ma.fields.String()
@@ -71,7 +71,7 @@ class DisbursementCreateSchema(ma.Schema):
     care_target_id = Id(allow_none=True)
 
 
-class DisbursementSchema(ma.Schema):
+class DisbursementSchema(HeldAwareSchema):
     id = Id()
     fund_id = Id()
     amount_cents = ma.fields.Integer()

@@ -33,12 +33,12 @@ class AvailabilitySchema(ma.Schema):
             raise ma.ValidationError("开始时间应早于结束时间", "end")
 
 
-class UserRefSchema(ma.Schema):
+class UserRefSchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
 
 
-class RegistrationSchema(ma.Schema):
+class RegistrationSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     community_id = Id(required=True)
     building_id = Id(allow_none=True, load_default=None)
@@ -121,7 +121,7 @@ class StaffCorrectionSchema(CorrectionSchema):
 CorrectionPageSchema = page_of(StaffCorrectionSchema, "CorrectionPage")
 
 
-class HourEntrySchema(ma.Schema):
+class HourEntrySchema(HeldAwareSchema):
     id = Id(required=True)
     org_id = Id(required=True)
     source = ma.fields.String(required=True)

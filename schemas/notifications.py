@@ -4,10 +4,10 @@ from marshmallow import validate
 
 from config import NOTIFICATION_EVENTS
 from models.notifications import DELIVERY_STATUSES
-from schemas.common import Id, PageArgsSchema, page_of, text
+from schemas.common import HeldAwareSchema, Id, PageArgsSchema, page_of, text
 
 
-class NotificationSchema(ma.Schema):
+class NotificationSchema(HeldAwareSchema):
     id = Id(required=True)
     event = ma.fields.String(required=True)
     title = ma.fields.String(required=True)

@@ -3,10 +3,19 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.offers import OFFER_PROVIDER_KINDS, SOCIAL_OFFER_KINDS, SOCIAL_OFFER_STATUSES
-from schemas.common import SCENE_COMMENT, SCENE_FORUM, SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text
+from schemas.common import (
+    SCENE_COMMENT,
+    SCENE_FORUM,
+    SCENE_PROFILE,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    page_of,
+    shared_text,
+)
 
 
-class SocialOfferSchema(ma.Schema):
+class SocialOfferSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     org_id = Id(required=True,
                 metadata={"description": "the unit whose residents it is for (and every community under it)"})

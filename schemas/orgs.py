@@ -3,10 +3,10 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.orgs import ORG_KINDS
-from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text, text
+from schemas.common import SCENE_PROFILE, HeldAwareSchema, Id, PageArgsSchema, page_of, shared_text, text
 
 
-class LocationMixin(ma.Schema):
+class LocationMixin(HeldAwareSchema):
     """Where a building or community stands: both coordinates or neither."""
 
     lat = ma.fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
@@ -40,7 +40,7 @@ class OrgListArgsSchema(PageArgsSchema):
 OrgPageSchema = page_of(OrgSchema, "OrgPage")
 
 
-class OrgTreeSchema(ma.Schema):
+class OrgTreeSchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True)
@@ -48,12 +48,12 @@ class OrgTreeSchema(ma.Schema):
     children = ma.fields.List(ma.fields.Nested(lambda: OrgTreeSchema()), required=True)
 
 
-class BuildingRefSchema(ma.Schema):
+class BuildingRefSchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
 
 
-class CommunitySchema(ma.Schema):
+class CommunitySchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
     buildings = ma.fields.List(ma.fields.Nested(BuildingRefSchema), required=True)

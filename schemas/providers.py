@@ -3,10 +3,19 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.providers import PROVIDER_KINDS
-from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, new_password_field, page_of, shared_text, text
+from schemas.common import (
+    SCENE_PROFILE,
+    HeldAwareSchema,
+    Id,
+    PageArgsSchema,
+    new_password_field,
+    page_of,
+    shared_text,
+    text,
+)
 
 
-class ProviderSchema(ma.Schema):
+class ProviderSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     org_id = Id(required=True,
                 metadata={"description": "the unit that works with it; its communities' requests may go to it"})
@@ -30,7 +39,7 @@ class ProviderAccountSchema(ma.Schema):
     name = shared_text(50, SCENE_PROFILE)
 
 
-class ProviderAccountCreatedSchema(ma.Schema):
+class ProviderAccountCreatedSchema(HeldAwareSchema):
     user_id = Id(required=True, attribute="id")
     username = ma.fields.String(required=True)
     name = ma.fields.String(required=True)

@@ -95,14 +95,14 @@ class RequestListArgsSchema(PageArgsSchema):
 RequestPageSchema = page_of(RequestSchema, "RequestPage")
 
 
-class RequestCandidateSchema(ma.Schema):
+class RequestCandidateSchema(HeldAwareSchema):
     member_id = Id()
     name = ma.fields.String()
     score = ma.fields.Float()
     reasons = ma.fields.List(ma.fields.String())
 
 
-class RequestOfferSchema(ma.Schema):
+class RequestOfferSchema(HeldAwareSchema):
     member_id = Id()
     member_name = ma.fields.String()
     round = ma.fields.Integer()

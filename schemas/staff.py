@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from models.orgs import STAFF_ROLES
-from schemas.common import SCENE_PROFILE, Id, new_password_field, page_of, shared_text
+from schemas.common import SCENE_PROFILE, HeldAwareSchema, Id, new_password_field, page_of, shared_text
 
 
 class StaffCreateSchema(ma.Schema):
@@ -33,7 +33,7 @@ class StaffScopeSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
 
 
-class StaffAccountSchema(ma.Schema):
+class StaffAccountSchema(HeldAwareSchema):
     """A staff account with the scopes the caller may see."""
 
     id = ma.fields.Integer(required=True)

@@ -7,7 +7,7 @@ from flask_smorest.fields import Upload
 from marshmallow import validate
 
 from models.stations import ACQUISITIONS, CHECKLIST_ITEMS, FUNDINGS, STATION_KINDS, WEEKDAYS, is_open
-from schemas.common import SCENE_PROFILE, Id, PageArgsSchema, page_of, shared_text
+from schemas.common import SCENE_PROFILE, HeldAwareSchema, Id, PageArgsSchema, page_of, shared_text
 
 HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")
 
@@ -61,7 +61,7 @@ ChecklistSchema = ma.Schema.from_dict(
 )
 
 
-class StationSchema(ma.Schema):
+class StationSchema(HeldAwareSchema):
     id = Id(dump_only=True)
     name = shared_text(100, SCENE_PROFILE)
     kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
@@ -176,7 +176,7 @@ class CompletenessArgsSchema(ma.Schema):
     org_id = Id(required=True, metadata={"description": "街道或区（须在调用者的工作范围内，否则 404）"})
 
 
-class StationCompletenessSchema(ma.Schema):
+class StationCompletenessSchema(HeldAwareSchema):
     station_id = Id(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(STATION_KINDS))
@@ -191,7 +191,7 @@ class StationCompletenessSchema(ma.Schema):
                                    metadata={"description": "尚未完成的清单项（键名，名称见 /meta 的 checklist_item）"})
 
 
-class OrgCompletenessSchema(ma.Schema):
+class OrgCompletenessSchema(HeldAwareSchema):
     org_id = Id(required=True)
     org_name = ma.fields.String(required=True)
     stations = ma.fields.Integer(required=True)
@@ -201,7 +201,7 @@ class OrgCompletenessSchema(ma.Schema):
     items_evidenced = ma.fields.Integer(required=True)
 
 
-class CompletenessSchema(ma.Schema):
+class CompletenessSchema(HeldAwareSchema):
     org_id = Id(required=True)
     org_name = ma.fields.String(required=True)
     items = ma.fields.List(ma.fields.String(), required=True, metadata={"description": "清单项名称"})

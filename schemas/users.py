@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from models.orgs import STAFF_ROLES
-from schemas.common import SCENE_PROFILE, Id, shared_text
+from schemas.common import SCENE_PROFILE, HeldAwareSchema, Id, shared_text
 
 
 class ScopeSchema(ma.Schema):
@@ -11,7 +11,7 @@ class ScopeSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
 
 
-class UserSchema(ma.Schema):
+class UserSchema(HeldAwareSchema):
     id = Id(required=True)
     name = ma.fields.String(required=True)
     roles = ma.fields.List(ma.fields.String(), required=True)

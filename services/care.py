@@ -16,7 +16,8 @@ from models.care import VISIT_STATUS_NAMES, CareTarget, VisitPlan, VisitRecord
 from models.members import Registration
 from models.orgs import OrgUnit
 from models.users import User
-from services import audit, ledger
+from schemas.common import SCENE_SOCIAL
+from services import audit, ledger, moderation
 from services.database import paginate
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
@@ -247,6 +248,8 @@ def record_visit(actor: User, target_id: int, fields: dict) -> VisitRecord:
     )
     db.session.add(visit)
     db.session.flush()
+    # Staff confirming the visit see its photos: each goes to WeChat's image check first.
+    moderation.check_media_items(actor, visit, "photos", visit.photos, SCENE_SOCIAL)
     following = fields["visited_on"] + timedelta(weeks=plan.every_weeks)
     db.session.execute(
         update(VisitPlan)

@@ -6,8 +6,13 @@ How a text goes through, whatever the endpoint (one mechanism, no call per view)
 - `review` (or WeChat unreachable, by WECHAT_CONTENT_CHECK_UNREACHABLE) → the text is remembered
   on the session; when a flush writes it into a row, a `ModerationHold` names that row and
   column, in the same transaction;
-- while a hold is `review` the row is shown only to its author (`visible_to`), until staff
-  release it or remove it (the text is then replaced in its row).
+- while a hold is `review` the text is shown only to its author, until staff release it or remove
+  it (the text is then replaced in its row): every answer schema with a text field is a
+  `schemas.common.HeldAwareSchema`, which reads each value through `shown` (a held column of a row,
+  or a copy of a held text anywhere else, reads HELD_TEXT to others); a list that must not even
+  show the row filters with `visible_to`.
+Images go to mediaCheckAsync (`check_media`, `check_media_items`); their verdict comes back through
+the message-push endpoint (`apply_media_verdict`).
 Texts by people without an openid (staff at the desk) cannot be checked by WeChat (the check
 needs the author's openid); staff writes are audited instead.
 """
@@ -156,7 +161,7 @@ def _carries(value, content: str) -> bool:
 
 
 def _upsert_hold(session, table_name, row_id, column_name, text: HeldText) -> None:
-    session.info.pop(HOLDS_BY_TABLE_KEY, None)
+    _forget_cached_holds(session)
     values = {"content": text.content, "scene": text.scene, "reason": text.reason, "label": text.label,
               "author_id": text.author_id, "org_unit_id": text.org_unit_id, "status": "review",
               "decided_by_id": None, "decided_at": None, "created_at": utcnow()}
@@ -176,7 +181,7 @@ def _forget_held_texts(session, transaction):
     # Kept through savepoints: a request's text is often written after one (a new thread).
     if transaction.parent is None:
         session.info.pop(HELD_TEXTS_KEY, None)
-        session.info.pop(HOLDS_BY_TABLE_KEY, None)
+        _forget_cached_holds(session)
 
 
 # ---------------------------------------------------------------------------- images and files
@@ -185,6 +190,13 @@ def _forget_held_texts(session, transaction):
 MEDIA_AUDIO, MEDIA_IMAGE = 1, 2
 # What WeChat's verdict does to a pending image: pass shows it, risky removes it, review asks staff.
 VERDICT_STATUS = {"pass": "released", "risky": "removed", "review": "review"}
+# A hold on one item of a list column (a photo of several) names the column and the item's place.
+ITEM_MARK = "#"
+
+
+def item_column(column_name: str, index: int) -> str:
+    """The hold column naming item `index` of the list column `column_name`."""
+    return f"{column_name}{ITEM_MARK}{index}"
 
 
 def check_media(author: User, model, row_id: int, column_name: str, media_url: str, scene: int,
@@ -196,24 +208,48 @@ def check_media(author: User, model, row_id: int, column_name: str, media_url: s
         return None
     from wx.client import get_wechat
 
-    hold = ModerationHold(
-        table_name=model.__tablename__, row_id=row_id, column_name=column_name, content=media_url, scene=scene,
-        reason="media", author_id=author.id, org_unit_id=_author_org(author), status="pending",
-    )
+    hold = _media_hold(author, model, row_id, column_name, media_url, scene)
     try:
         hold.trace_id = get_wechat().media_check_async(author.openid, media_url, media_type, scene)["trace_id"]
     except (WeChatClientException, requests.RequestException, KeyError) as error:
         log.warning("media check unavailable (%s): the image waits for staff", type(error).__name__)
         hold.status = "review"
         hold.reason = "unreachable"
+    return hold
+
+
+def check_media_items(author: User, row, column_name: str, media_urls: list[str], scene: int) -> None:
+    """Send each image of a list column (a visit's photos) to mediaCheckAsync, one hold per item
+    (`photos#0`, `photos#1`, …): until its verdict an item is shown only to its uploader, and the
+    others in the list are shown as theirs arrive. Once WeChat cannot be reached, the remaining
+    images wait for staff without another try."""
+    reachable = True
+    for index, media_url in enumerate(media_urls):
+        column = item_column(column_name, index)
+        if not reachable:
+            _media_hold(author, type(row), row.id, column, media_url, scene, status="review", reason="unreachable")
+            continue
+        hold = check_media(author, type(row), row.id, column, media_url, scene)
+        if hold is None:
+            return
+        reachable = hold.status == "pending"
+
+
+def _media_hold(author: User, model, row_id: int, column_name: str, media_url: str, scene: int,
+                status: str = "pending", reason: str = "media") -> ModerationHold:
+    hold = ModerationHold(
+        table_name=model.__tablename__, row_id=row_id, column_name=column_name, content=media_url, scene=scene,
+        reason=reason, author_id=author.id, org_unit_id=_author_org(author), status=status,
+    )
     db.session.add(hold)
+    _forget_cached_holds(db.session)
     return hold
 
 
 def apply_media_verdict(trace_id: str, suggest: str, label) -> bool:
     """Apply WeChat's verdict on an image once (a repeated push changes nothing); True when applied."""
     status = VERDICT_STATUS.get(suggest, "review")  # an unknown verdict: a person decides
-    db.session.info.pop(HOLDS_BY_TABLE_KEY, None)
+    _forget_cached_holds(db.session)
     applied = db.session.execute(
         update(ModerationHold)
         .where(ModerationHold.trace_id == trace_id, ModerationHold.status == "pending")
@@ -249,35 +285,112 @@ def shown_to_all(model):
 # What a held text reads as in an answer to anyone but its author.
 HELD_TEXT = "[内容审核中]"
 HOLDS_BY_TABLE_KEY = "linli.holds_by_table"
+HELD_COPIES_KEY = "linli.held_copies"
+# Which of several holds of one row its author is told about first.
+AUTHOR_STATUS_ORDER = ("review", "pending", "removed")
 
 
-def hide_held(viewer: User | None, row, data: dict) -> dict:
-    """The dumped `data` of a model `row` with its held texts replaced for anyone but their author,
-    and `moderation` set for the author. Holds are read once per table and transaction."""
-    table = getattr(row, "__tablename__", None)
-    if table is None or getattr(row, "id", None) is None:
-        return data
-    for column, status, author_id in _open_holds(table).get(row.id, ()):
-        if viewer is not None and author_id == viewer.id:
-            if "moderation" in data:
-                data["moderation"] = status
-        elif column in data:
-            value = data[column]
-            data[column] = [] if isinstance(value, list) else HELD_TEXT if isinstance(value, str) else None
-    return data
+def _forget_cached_holds(session) -> None:
+    session.info.pop(HOLDS_BY_TABLE_KEY, None)
+    session.info.pop(HELD_COPIES_KEY, None)
+
+
+def shown(viewer: User | None, owner, attribute: str, value):
+    """What `viewer` may read of `value`, read as `attribute` of `owner` for an answer (every
+    HeldAwareSchema field goes through here).
+
+    - a column of a row: the row's holds decide: a held text reads HELD_TEXT (a list loses its held
+      items) for anyone but its author; a removed image is gone for everyone;
+    - `moderation` of a row: for its author, the state of their held texts in it;
+    - anything else (a property such as `resident_name`, a query expression such as a correction's
+      `station_name`, a value in a dict a service built) is a copy of some column: hidden when it
+      equals a text held from the viewer.
+    Holds are read once per table and transaction, the held texts once per transaction."""
+    if attribute != "moderation" and not isinstance(value, str | list):
+        return value  # numbers, times, flags: nothing a person wrote
+    state = inspect(owner, raiseerr=False)
+    if state is not None and getattr(state, "mapper", None) is not None and state.identity is not None:
+        table, row_id = state.mapper.local_table.name, state.identity[0]
+        if attribute == "moderation":
+            return _author_status(viewer, table, row_id) or value
+        mapped = state.mapper.column_attrs.get(attribute)
+        column = mapped.columns[0] if mapped is not None else None
+        if column is not None and getattr(column, "table", None) is state.mapper.local_table:
+            return _row_value(viewer, _open_holds(table).get(row_id, ()), column.name, value)
+    return _copy_value(viewer, value)
+
+
+def _is_author(viewer: User | None, author_id: int) -> bool:
+    return viewer is not None and viewer.id == author_id
+
+
+def _row_value(viewer, holds, column: str, value):
+    """A column's value as `viewer` may see it, given the open holds of its row."""
+    for hold_column, status, author_id, content in holds:
+        if hold_column == column:
+            if _is_author(viewer, author_id):
+                continue
+            if isinstance(value, list):
+                value = [item for item in value if not _carries(item, content)]
+            else:
+                value = HELD_TEXT if isinstance(value, str) else None
+        elif hold_column.startswith(column + ITEM_MARK) and isinstance(value, list):
+            if _is_author(viewer, author_id) and status != "removed":
+                continue
+            value = [item for item in value if item != content]
+    return value
+
+
+def _author_status(viewer, table: str, row_id) -> str | None:
+    if viewer is None:
+        return None
+    statuses = {status for _column, status, author_id, _content in _open_holds(table).get(row_id, ())
+                if author_id == viewer.id}
+    return next((status for status in AUTHOR_STATUS_ORDER if status in statuses), None)
+
+
+def _copy_value(viewer, value):
+    if not isinstance(value, str | list) or not value:
+        return value
+    held = _held_copies()
+    if not held:
+        return value
+
+    def held_from_viewer(text) -> bool:
+        authors = held.get(text) if isinstance(text, str) else None
+        return bool(authors) and any(not _is_author(viewer, author_id) for author_id in authors)
+
+    if isinstance(value, list):
+        return [item for item in value if not held_from_viewer(item)]
+    return HELD_TEXT if held_from_viewer(value) else value
 
 
 def _open_holds(table: str) -> dict:
     cache = db.session.info.setdefault(HOLDS_BY_TABLE_KEY, {})
     if table not in cache:
         holds = {}
-        for row_id, column, status, author_id in db.session.execute(
-            select(ModerationHold.row_id, ModerationHold.column_name, ModerationHold.status, ModerationHold.author_id)
+        for row_id, column, status, author_id, content in db.session.execute(
+            select(ModerationHold.row_id, ModerationHold.column_name, ModerationHold.status, ModerationHold.author_id,
+                   ModerationHold.content)
             .where(ModerationHold.table_name == table, ModerationHold.status != "released")
         ):
-            holds.setdefault(row_id, []).append((column, status, author_id))
+            holds.setdefault(row_id, []).append((column, status, author_id, content))
         cache[table] = holds
     return cache[table]
+
+
+def _held_copies() -> dict[str, set[int]]:
+    """Texts held now (pending or under review), each with its authors. Removed texts are not
+    among them: their rows no longer carry them (see `_remove_one`)."""
+    if HELD_COPIES_KEY not in db.session.info:
+        held = {}
+        for content, author_id in db.session.execute(
+            select(ModerationHold.content, ModerationHold.author_id)
+            .where(ModerationHold.status.in_(("pending", "review")))
+        ):
+            held.setdefault(content, set()).add(author_id)
+        db.session.info[HELD_COPIES_KEY] = held
+    return db.session.info[HELD_COPIES_KEY]
 
 
 # --------------------------------------------------------------------------- the desk queue
@@ -305,7 +418,7 @@ def _decide(staff: User, hold_id: int, status: str) -> ModerationHold:
     """Decide on a hold and on every other place the same text of the same author is held (the row
     it was written to and, say, the notification quoting it): one decision, everywhere at once."""
     hold = _in_scope(staff, hold_id)
-    db.session.info.pop(HOLDS_BY_TABLE_KEY, None)
+    _forget_cached_holds(db.session)
     moved = db.session.execute(
         update(ModerationHold)
         .where(ModerationHold.id == hold.id, ModerationHold.status == "review")
@@ -367,10 +480,16 @@ def remove(staff: User, hold_id: int) -> ModerationHold:
 
 def _remove_one(staff: User, hold_id: int) -> ModerationHold:
     hold = _decide(staff, hold_id, "removed")
-    if hold.trace_id is not None or hold.reason == "media":
-        return hold  # an image's row names a file: hidden from everyone else, not rewritten
     table = db.metadata.tables[hold.table_name]
+    if hold.trace_id is not None or hold.reason == "media" or hold.column_name not in table.c:
+        return hold  # an image's row names a file (or one of a list of them): gone for others, not rewritten
     column = table.c[hold.column_name]
-    if isinstance(column.type, String | Text):  # a list (skills) keeps its items, hidden as a row
-        db.session.execute(update(table).where(table.c.id == hold.row_id).values({hold.column_name: REMOVED_TEXT}))
+    if isinstance(column.type, String | Text):
+        removed = REMOVED_TEXT
+    else:  # a list (skills) loses the removed item, so no copy of the list shows it either
+        items = db.session.execute(select(column).where(table.c.id == hold.row_id)).scalar_one_or_none()
+        if not isinstance(items, list):
+            return hold
+        removed = [item for item in items if not _carries(item, hold.content)]
+    db.session.execute(update(table).where(table.c.id == hold.row_id).values({hold.column_name: removed}))
     return hold
