@@ -52,6 +52,8 @@ NOT_HELD_ANSWERS = {
 NOT_TEXT_FIELDS = {
     ("AnnualReport", "figures"): "numbers the report computes",
     ("AnnualReportDetail", "figures"): "numbers the report computes",
+    ("AnnualReportDetail", "figure_rows"): "the computed figures with their fixed labels",
+    ("RecordActivities", "activities_by_level"): "counts by level",
     ("DashboardToday", "requests_by_status"): "counts by status",
     ("RecordRequests", "by_status"): "counts by status",
     ("Notification", "data"): "ids and times for the mini-program page the notification opens",
