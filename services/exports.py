@@ -16,6 +16,7 @@ from models.ledger import HourEntry
 from models.orgs import OrgUnit
 from models.requests import STATUS_NAMES, URGENCY_NAMES, RequestHistory, ServiceRequest
 from models.users import User
+from services.moderation import shown
 from services.periods import local_days, local_wall_time, period_or_this_year
 from services.permissions import report_org
 from services.spreadsheets import Column, workbook
@@ -41,6 +42,11 @@ REQUEST_COLUMNS = [
     Column("接单党员"),
     Column("评分", "0"),
 ]
+
+
+def _held_hidden(viewer: User, text: str) -> str:
+    """A name or title a person wrote, as the answers show it: held by WeChat's check, it reads as held."""
+    return shown(viewer, None, "", text)
 
 
 @dataclass
@@ -79,7 +85,7 @@ def hours_export(user: User, org_id: int | None, first: date | None, last: date 
         "服务时长",
         HOURS_COLUMNS,
         (
-            (name, community_name or "", int(total), round(int(total) / 60, 2), count)
+            (_held_hidden(user, name), community_name or "", int(total), round(int(total) / 60, 2), count)
             for name, community_name, total, count in rows
         ),
     )
@@ -132,10 +138,10 @@ def requests_export(user: User, org_id: int | None, first: date | None, last: da
         REQUEST_COLUMNS,
         (
             (
-                row.id, row.title, row.category, STATUS_NAMES[row.status], URGENCY_NAMES[row.urgency], row.community,
+                row.id, _held_hidden(user, row.title), row.category, STATUS_NAMES[row.status], URGENCY_NAMES[row.urgency], row.community,
                 local_wall_time(row.created_at), local_wall_time(row.taken_at),
                 local_wall_time(row.completed_at), local_wall_time(row.confirmed_at),
-                row.assignee or "", row.stars,
+                _held_hidden(user, row.assignee or ""), row.stars,
             )
             for row in rows
         ),

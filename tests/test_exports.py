@@ -186,3 +186,21 @@ def test_exports_are_documented_in_openapi(client):
         operation = spec["paths"][f"/api/v1/exports/{name}.xlsx"]["get"]
         assert CONTENT_TYPE in operation["responses"]["200"]["content"]
         assert {parameter["name"] for parameter in operation["parameters"]} == {"org_id", "from", "to"}
+
+
+def test_a_title_and_a_name_held_by_the_content_check_read_as_held_in_the_exports(client, make, two_communities):
+    from services.moderation import HELD_TEXT
+    from wx.sandbox import SANDBOX_REVIEW_WORD
+
+    staff, member = two_communities["staff"], two_communities["members"][0]
+    held_title = f"请求{SANDBOX_REVIEW_WORD}"
+    held = submit(client, make, two_communities["resident"], two_communities["category"], title=held_title)
+    renamed = client.patch("/api/v1/me", json={"name": f"党员{SANDBOX_REVIEW_WORD}"}, headers=make.headers(member))
+    assert renamed.status_code == 200
+
+    requests_rows = {row[0]: row for row in rows_of(sheet_of(download(client, make, staff, "requests")))}
+    assert requests_rows[held["id"]][1] == HELD_TEXT
+    assert requests_rows[two_communities["done"]["id"]][1] == "水龙头漏水"
+    assert requests_rows[two_communities["done"]["id"]][10] == HELD_TEXT
+    hours_rows = rows_of(sheet_of(download(client, make, staff, "hours")))
+    assert [row[0] for row in hours_rows] == [HELD_TEXT]
