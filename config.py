@@ -87,6 +87,8 @@ TUNABLES = {
     "EVALUATION_CODES_PER_ROUND": 2000,
     "BALLOTS_PER_MINUTE": 60,
     "EVALUATION_MEDIA_MAX_BYTES": 10 * 1024 * 1024,
+    # 社会化服务: residents see the offers whose place lies within this distance of their home.
+    "OFFER_NEAR_RADIUS_M": 3000,
 }
 
 

@@ -21,7 +21,7 @@ from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, staff_reaching, within_scope
-from services.stations import haversine_m
+from services.stations import approximate_m, haversine_m
 from wx import pages
 
 # The one service model whose requests are offered to members (the others are routine visits,
@@ -306,10 +306,6 @@ def get_visible(user: User, request_id: int) -> ServiceRequest:
     return request
 
 
-# Rounded so an offer tells how far the help is needed, never where exactly.
-OFFER_DISTANCE_STEP_M = 100
-
-
 def seen_by(user: User, request: ServiceRequest) -> ServiceRequest | dict:
     """What the caller may read of the request: all of it for the resident, the assignee and staff in
     scope; for an offered member, what they need to decide (building, rounded distance), without the
@@ -345,13 +341,13 @@ def seen_by(user: User, request: ServiceRequest) -> ServiceRequest | dict:
 
 
 def _approximate_distance(member: User, request: ServiceRequest) -> int | None:
-    """From the member's home building to where help is needed, rounded to 100 m; None when unknown."""
+    """From the member's home building to where help is needed, rounded (an offer tells how far the help
+    is needed, never where exactly); None when unknown."""
     point = matching.request_point(request)
     home = db.session.get(OrgUnit, member.building_id) if member.building_id else None
     if point is None or home is None or home.lat is None:
         return None
-    metres = haversine_m(point[0], point[1], home.lat, home.lng)
-    return int(round(metres / OFFER_DISTANCE_STEP_M) * OFFER_DISTANCE_STEP_M)
+    return approximate_m(haversine_m(point[0], point[1], home.lat, home.lng))
 
 
 def listing(user: User, filters: dict):

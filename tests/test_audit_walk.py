@@ -723,6 +723,11 @@ STAFF_OPERATIONS.update({
         w.secretary, f"/api/v1/moderation/{_held_message(w)}/remove", None
     ),
 })
+STAFF_OPERATIONS.update({
+    "PATCH /api/v1/social-offers/{social_offer_id}": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w, 'approved').id}", {"terms": "凭居民身份证"}
+    ),
+})
 
 
 def _evaluation(w) -> tuple[int, int]:
