@@ -22,6 +22,8 @@ class ProviderSchema(ma.Schema):
 
 class ProviderListArgsSchema(PageArgsSchema):
     kind = ma.fields.String(validate=validate.OneOf(PROVIDER_KINDS))
+    serving = Id(metadata={"description": "a community in the caller's scope: the providers its requests may be "
+                                          "routed to (wherever they sit), those attached closest first"})
 
 
 class ProviderAccountSchema(ma.Schema):
@@ -37,3 +39,13 @@ class ProviderAccountCreatedSchema(ma.Schema):
 
 
 ProviderPageSchema = page_of(ProviderSchema, "ProviderPage")
+
+
+class ProviderPatchSchema(ProviderSchema):
+    """Name, offerings and address, each optional (used through patch_schema)."""
+
+    class Meta:
+        exclude = ("org_id", "kind", "parent_id")
+
+
+ProviderAccountPageSchema = page_of(ProviderAccountCreatedSchema, "ProviderAccountPage")

@@ -285,6 +285,8 @@ MATRIX = {
     "POST /api/v1/moderation/{hold_id}/remove": "res=403 mem=403 other=404",
     # Runs before the approve row (PATCH sorts first): the pending offer is still hidden from residents.
     "PATCH /api/v1/social-offers/{social_offer_id}": "res=404 mem=404 other=404",
+    "PATCH /api/v1/providers/{provider_id}": "res=403 mem=403 other=404",
+    "GET /api/v1/providers/{provider_id}/accounts": "res=403 mem=403 other=404",
 }
 
 BODIES = {
@@ -400,6 +402,7 @@ BODIES = {
     "PATCH /api/v1/branch-members/{branch_member_id}": {"joined_on": "2020-01-01"},
     "POST /api/v1/branches/{branch_id}/mass-organisations": {"name": "合唱团", "kind": "choir"},
     "PATCH /api/v1/social-offers/{social_offer_id}": {"terms": "凭居民身份证"},
+    "PATCH /api/v1/providers/{provider_id}": {"services": ["心理疏导"]},
 }
 
 
