@@ -46,6 +46,7 @@ NOTIFICATION_EVENTS = {
     "activity_reminder": ("活动开始提醒", "即将开始"),
     "evaluation_meeting_scheduled": ("述职大会安排通知", "已安排"),
     "evaluation_meeting_reminder": ("述职大会提醒", "明天召开"),
+    "request_routed": ("服务需求转交机构通知", "待受理"),
 }
 
 
