@@ -14,6 +14,7 @@ class ProviderSchema(ma.Schema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(PROVIDER_KINDS))
     parent_id = Id(allow_none=True, load_default=None,
                    metadata={"description": "a service base: the organisation running it"})
+    parent_name = ma.fields.String(dump_only=True, allow_none=True)
     services = ma.fields.List(shared_text(50, SCENE_PROFILE), load_default=list, validate=validate.Length(max=30),
                               metadata={"description": "what it offers"})
     address = shared_text(200, SCENE_PROFILE, required=False, allow_none=True)

@@ -20,6 +20,8 @@ import * as care from "./care.js";
 import * as activitiesArea from "./activities.js";
 import * as evaluations from "./evaluations.js";
 import * as moderation from "./moderation.js";
+import * as offers from "./offers.js";
+import * as providers from "./providers.js";
 
 const TABS = [
   home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
@@ -27,6 +29,8 @@ const TABS = [
   coordination.tab, coordination.liaisonTab, funds.tab, care.tab, activitiesArea.tab,
   evaluations.tab,
   moderation.tab,
+  offers.tab,
+  providers.tab, providers.routedTab,
 ];
 
 const buttons = new Map();
