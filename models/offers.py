@@ -1,7 +1,7 @@
 """社会化服务: what schools, training bodies, education bases and merchants offer residents (以商助民)."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -62,6 +62,8 @@ class SocialOffer(db.Model):
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Counts the changes: a decision guards on it, so nobody approves a text they have not read.
+    version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     org = relationship("OrgUnit", lazy="joined", viewonly=True)
     # Set by services.offers for a resident's answer: how far from their home, rounded.

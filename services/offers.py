@@ -205,12 +205,13 @@ def _require_status_for(offer: SocialOffer, action: str) -> None:
 
 
 def _move(offer: SocialOffer, action: str, **values) -> SocialOffer:
-    """One guarded UPDATE from the status the offer was read in; a lost race is 409."""
+    """One guarded UPDATE from the status and version the offer was read in (a decision never lands on a
+    text changed since it was read); a lost race is 409."""
     _require_status_for(offer, action)
     target = TRANSITIONS[action][1]
     moved = db.session.execute(
         update(SocialOffer)
-        .where(SocialOffer.id == offer.id, SocialOffer.status == offer.status)
+        .where(SocialOffer.id == offer.id, SocialOffer.status == offer.status, SocialOffer.version == offer.version)
         .values(status=target, **values)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -241,4 +242,4 @@ def edit(actor: User, offer_id: int, changes: dict) -> SocialOffer:
     _check_period(merged["valid_from"], merged["valid_until"])
     _check_place(merged["lat"], merged["lng"])
     return _move(offer, "edit", edited_by_id=actor.id, decided_by_id=None, decided_at=None, decision_reason=None,
-                 **changes)
+                 version=SocialOffer.version + 1, **changes)

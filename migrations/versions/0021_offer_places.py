@@ -1,4 +1,5 @@
-"""social offers: their own place (lat, lng) for residents' distance, and who edited them last
+"""social offers: their own place (lat, lng) for residents' distance, who edited them last, and a version
+that decisions guard on
 
 Revision ID: 0021_offer_places
 Revises: 0020_wechat
@@ -19,6 +20,7 @@ def upgrade():
         batch_op.add_column(sa.Column('lat', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('lng', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('edited_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default=sa.text('0'), nullable=False))
         batch_op.create_foreign_key(
             batch_op.f('fk_social_offers_edited_by_id_users'), 'users', ['edited_by_id'], ['id']
         )
@@ -37,6 +39,7 @@ def downgrade():
         batch_op.drop_constraint('lat_range', type_='check')
         batch_op.drop_constraint('not_decided_by_editor', type_='check')
         batch_op.drop_constraint(batch_op.f('fk_social_offers_edited_by_id_users'), type_='foreignkey')
+        batch_op.drop_column('version')
         batch_op.drop_column('edited_by_id')
         batch_op.drop_column('lng')
         batch_op.drop_column('lat')
