@@ -33,6 +33,7 @@ def create_provider(args):
 @auth_required
 @blp.arguments(ProviderListArgsSchema, location="query")
 @blp.response(200, ProviderPageSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="`serving` names a unit outside the caller's scope, or none")
 def list_providers(args):
     """服务机构 of the caller's scope (staff); `serving=<community_id>`: those a request of that community may be
     routed to"""
