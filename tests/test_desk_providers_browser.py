@@ -16,8 +16,8 @@ PASSWORD = "desk-password-1"
 
 def test_staff_create_a_provider_and_route_a_request_to_it(page, live_server, make, client, scene):
     secretary = make.staff(scene["units"]["community_a"], role="secretary", password=PASSWORD)
-    created = client.post("/api/v1/requests", json={"category_id": scene["category"].id, "title": "独居老人需要心理疏导"},
-                          headers=make.headers(scene["resident"]))
+    created = client.post("/api/v1/requests", headers=make.headers(scene["resident"]),
+                          json={"category_id": scene["category"].id, "title": "独居老人需要心理疏导"})
     request_id = body(created)["id"]
 
     log_in(page, live_server, secretary.username, PASSWORD)

@@ -144,8 +144,8 @@ def test_staff_change_a_providers_offerings_and_list_its_accounts(client, make, 
     staff = world["street_staff"]
     provider = _provider(client, make, staff, world["units"]["street"])
     headers = make.headers(staff)
-    changed = client.patch(f"/api/v1/providers/{provider['id']}", json={"services": ["康复护理"], "address": "幸福路 1 号"},
-                           headers=headers)
+    changed = client.patch(f"/api/v1/providers/{provider['id']}", headers=headers,
+                           json={"services": ["康复护理"], "address": "幸福路 1 号"})
     assert changed.status_code == 200, changed.get_json()
     assert (body(changed)["services"], body(changed)["address"], body(changed)["name"]) == (
         ["康复护理"], "幸福路 1 号", "阳光社工服务中心")
