@@ -46,6 +46,7 @@ NOTIFICATION_EVENTS = {
     "activity_reminder": ("活动开始提醒", "即将开始"),
     "evaluation_meeting_scheduled": ("述职大会安排通知", "已安排"),
     "evaluation_meeting_reminder": ("述职大会提醒", "明天召开"),
+    "request_routed": ("服务需求转交机构通知", "待受理"),
 }
 
 
@@ -87,6 +88,8 @@ TUNABLES = {
     "EVALUATION_CODES_PER_ROUND": 2000,
     "BALLOTS_PER_MINUTE": 60,
     "EVALUATION_MEDIA_MAX_BYTES": 10 * 1024 * 1024,
+    # 社会化服务: residents see the offers whose place lies within this distance of their home.
+    "OFFER_NEAR_RADIUS_M": 3000,
 }
 
 

@@ -1,13 +1,15 @@
 """社会化服务: staff enter and approve offers; residents browse those valid near them."""
 from flask_smorest import Blueprint
 
-from blueprints.common import auth_required, current_user, page_response
+from blueprints.common import auth_required, current_user
 from extensions import db
+from schemas.common import patch_schema
 from schemas.offers import (
     DecisionSchema,
     RejectionSchema,
     SocialOfferListArgsSchema,
     SocialOfferPageSchema,
+    SocialOfferPatchSchema,
     SocialOfferSchema,
 )
 from services import offers
@@ -31,9 +33,12 @@ def create_offer(args):
 @blp.arguments(SocialOfferListArgsSchema, location="query")
 @blp.response(200, SocialOfferPageSchema)
 def list_offers(args):
-    """服务资源: residents see the approved offers valid today for their community, its street and district;
-    staff every offer of their scope."""
-    return page_response(offers.listing(current_user(), args), args)
+    """服务资源: residents (and staff asking `near=1`) see the approved offers valid today near their home,
+    nearest first with `distance_m` — within OFFER_NEAR_RADIUS_M of their building's (else community's)
+    position, measured to the offer's own position (else its unit's); where either is unknown, the offers
+    of their community, its street and district, after the others. Staff see every offer of their scope."""
+    items, total = offers.browse(current_user(), args, args["page"], args["per_page"])
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
 @blp.route("/<id:social_offer_id>", methods=["GET"])
@@ -42,6 +47,18 @@ def list_offers(args):
 def get_offer(social_offer_id):
     """服务资源详情"""
     return offers.get_visible(current_user(), social_offer_id)
+
+
+@blp.route("/<id:social_offer_id>", methods=["PATCH"])
+@auth_required
+@blp.arguments(patch_schema(SocialOfferPatchSchema))
+@blp.response(200, SocialOfferSchema)
+def patch_offer(changes, social_offer_id):
+    """修改服务资源 (staff in scope; not a withdrawn one): it goes back to 待审核 until a colleague — not the
+    one who entered or changed it — approves it again."""
+    offer = offers.edit(current_user(), social_offer_id, changes)
+    db.session.commit()
+    return offer
 
 
 @blp.route("/<id:social_offer_id>/approve", methods=["POST"])

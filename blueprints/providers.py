@@ -3,11 +3,14 @@ from flask_smorest import Blueprint
 
 from blueprints.common import auth_required, current_user, page_response
 from extensions import db
+from schemas.common import PageArgsSchema, patch_schema
 from schemas.providers import (
     ProviderAccountCreatedSchema,
+    ProviderAccountPageSchema,
     ProviderAccountSchema,
     ProviderListArgsSchema,
     ProviderPageSchema,
+    ProviderPatchSchema,
     ProviderSchema,
 )
 from services import providers
@@ -30,9 +33,11 @@ def create_provider(args):
 @auth_required
 @blp.arguments(ProviderListArgsSchema, location="query")
 @blp.response(200, ProviderPageSchema)
+@blp.alt_response(404, response="NOT_FOUND", description="`serving` names a unit outside the caller's scope, or none")
 def list_providers(args):
-    """服务机构 of the caller's scope (staff)"""
-    return page_response(providers.listing(current_user(), args.get("kind")), args)
+    """服务机构 of the caller's scope (staff); `serving=<community_id>`: those a request of that community may be
+    routed to"""
+    return page_response(providers.listing(current_user(), args.get("kind"), args.get("serving")), args)
 
 
 @blp.route("/<id:provider_id>", methods=["GET"])
@@ -52,3 +57,23 @@ def create_account(args, provider_id):
     user = providers.create_account(current_user(), provider_id, args["username"], args["password"], args["name"])
     db.session.commit()
     return user
+
+
+@blp.route("/<id:provider_id>", methods=["PATCH"])
+@auth_required
+@blp.arguments(patch_schema(ProviderPatchSchema))
+@blp.response(200, ProviderSchema)
+def patch_provider(changes, provider_id):
+    """修改服务机构: name, offerings, address (staff in scope)"""
+    provider = providers.update_provider(current_user(), provider_id, changes)
+    db.session.commit()
+    return provider
+
+
+@blp.route("/<id:provider_id>/accounts", methods=["GET"])
+@auth_required
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, ProviderAccountPageSchema)
+def list_accounts(args, provider_id):
+    """机构账号 of the provider (staff in scope)"""
+    return page_response(providers.accounts(current_user(), provider_id), args)

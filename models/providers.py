@@ -28,6 +28,11 @@ class ServiceProvider(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     org = relationship("OrgUnit", lazy="joined", viewonly=True)
+    parent = relationship("ServiceProvider", remote_side=[id], lazy="joined", viewonly=True)
+
+    @property
+    def parent_name(self) -> str | None:
+        return self.parent.name if self.parent is not None else None
 
 
 class ProviderAccount(db.Model):

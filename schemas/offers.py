@@ -26,10 +26,17 @@ class SocialOfferSchema(HeldAwareSchema):
     title = shared_text(100, SCENE_PROFILE)
     terms = shared_text(1000, SCENE_FORUM, metadata={"description": "条件与优惠内容"})
     address = shared_text(200, SCENE_PROFILE, required=False, allow_none=True)
+    lat = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90),
+                          metadata={"description": "where it is taken up; without it the unit's position counts"})
+    lng = ma.fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180))
+    distance_m = ma.fields.Integer(dump_only=True, allow_none=True, metadata={
+        "description": "residents' answers: from their home to the offer's place, rounded to 100 m; "
+                       "null where a position is unknown (the org tree decided)"})
     valid_from = ma.fields.Date(required=True)
     valid_until = ma.fields.Date(required=True)
     status = ma.fields.String(dump_only=True)
     created_by_id = Id(dump_only=True)
+    edited_by_id = Id(dump_only=True, allow_none=True)
     decided_by_id = Id(dump_only=True, allow_none=True)
     decided_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     decision_reason = ma.fields.String(dump_only=True, allow_none=True)
@@ -40,6 +47,8 @@ class SocialOfferListArgsSchema(PageArgsSchema):
     status = ma.fields.String(validate=validate.OneOf(SOCIAL_OFFER_STATUSES))
     kind = ma.fields.String(validate=validate.OneOf(SOCIAL_OFFER_KINDS))
     provider_kind = ma.fields.String(validate=validate.OneOf(OFFER_PROVIDER_KINDS))
+    near = ma.fields.Boolean(load_default=False, metadata={
+        "description": "staff: the residents' view (near their own home) instead of their scope's offers"})
 
 
 class DecisionSchema(ma.Schema):
@@ -51,3 +60,10 @@ class RejectionSchema(ma.Schema):
 
 
 SocialOfferPageSchema = page_of(SocialOfferSchema, "SocialOfferPage")
+
+
+class SocialOfferPatchSchema(SocialOfferSchema):
+    """The same fields but the unit, each optional (used through patch_schema)."""
+
+    class Meta:
+        exclude = ("org_id",)

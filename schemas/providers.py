@@ -23,6 +23,7 @@ class ProviderSchema(HeldAwareSchema):
     kind = ma.fields.String(required=True, validate=validate.OneOf(PROVIDER_KINDS))
     parent_id = Id(allow_none=True, load_default=None,
                    metadata={"description": "a service base: the organisation running it"})
+    parent_name = ma.fields.String(dump_only=True, allow_none=True)
     services = ma.fields.List(shared_text(50, SCENE_PROFILE), load_default=list, validate=validate.Length(max=30),
                               metadata={"description": "what it offers"})
     address = shared_text(200, SCENE_PROFILE, required=False, allow_none=True)
@@ -31,6 +32,8 @@ class ProviderSchema(HeldAwareSchema):
 
 class ProviderListArgsSchema(PageArgsSchema):
     kind = ma.fields.String(validate=validate.OneOf(PROVIDER_KINDS))
+    serving = Id(metadata={"description": "a community in the caller's scope: the providers its requests may be "
+                                          "routed to (wherever they sit), those attached closest first"})
 
 
 class ProviderAccountSchema(ma.Schema):
@@ -46,3 +49,13 @@ class ProviderAccountCreatedSchema(HeldAwareSchema):
 
 
 ProviderPageSchema = page_of(ProviderSchema, "ProviderPage")
+
+
+class ProviderPatchSchema(ProviderSchema):
+    """Name, offerings and address, each optional (used through patch_schema)."""
+
+    class Meta:
+        exclude = ("org_id", "kind", "parent_id")
+
+
+ProviderAccountPageSchema = page_of(ProviderAccountCreatedSchema, "ProviderAccountPage")

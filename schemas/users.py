@@ -26,6 +26,7 @@ class UserSchema(HeldAwareSchema):
     username = ma.fields.String(allow_none=True)
     scopes = ma.fields.List(ma.fields.Nested(ScopeSchema))
     liaison_unit_ids = ma.fields.List(Id(), metadata={"description": "联络员账号所代表的驻区单位"})
+    provider_ids = ma.fields.List(Id(), metadata={"description": "机构账号所代表的服务机构"})
 
 
 class HomeConfirmationSchema(ma.Schema):

@@ -57,14 +57,19 @@ MAX_PAGE_DEPTH = 10_000
 UNPAGED_LIMIT = 500
 
 
-def paginate(statement, page: int, per_page: int):
-    """One page of a select and the total count: (items, total); 422 past MAX_PAGE_DEPTH rows."""
+def require_shallow_page(page: int, per_page: int) -> None:
+    """422 for a page reaching past MAX_PAGE_DEPTH rows."""
     if page * per_page > MAX_PAGE_DEPTH:
         raise Invalid(
             f"翻页过深（最多 {MAX_PAGE_DEPTH} 条），请缩小筛选范围",
             code="page_too_deep",
             fields={"page": [f"page × per_page 不能超过 {MAX_PAGE_DEPTH}"]},
         )
+
+
+def paginate(statement, page: int, per_page: int):
+    """One page of a select and the total count: (items, total); 422 past MAX_PAGE_DEPTH rows."""
+    require_shallow_page(page, per_page)
     total = db.session.execute(
         select(db.func.count()).select_from(statement.order_by(None).subquery())
     ).scalar_one()

@@ -1,6 +1,12 @@
 """社会化服务: staff enter what schools, training bodies and merchants offer; a colleague approves it;
-residents browse the approved, valid offers of their community (and of its street and district)."""
-from sqlalchemy import false, literal, or_, select, update
+residents browse the approved, valid offers near their home, nearest first.
+
+Near: when both the resident's home (their building's position, else their community's) and the
+offer's place (its own position, else its unit's) are known, the offer is near within
+OFFER_NEAR_RADIUS_M by `stations.haversine_m`; when either is unknown, the org tree decides as before
+(an offer of the resident's community, or of the street or district above it)."""
+from flask import current_app
+from sqlalchemy import and_, false, func, literal, or_, select, update
 
 from extensions import db
 from models.base import utcnow
@@ -8,15 +14,19 @@ from models.offers import SOCIAL_OFFER_STATUS_NAMES, SocialOffer
 from models.orgs import OrgUnit
 from models.users import User
 from services.activities import home_communities
+from services.database import MAX_PAGE_DEPTH, paginate, require_shallow_page
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.periods import local_today
 from services.permissions import is_staff, reaches, require_org, require_staff, within_scope
+from services.stations import approximate_m, bounding_box, haversine_m
 
 # action → (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "approve": (("pending",), "approved"),
     "reject": (("pending",), "rejected"),
     "withdraw": (("pending", "approved"), "withdrawn"),
+    # A changed offer waits for a colleague's approval again before residents see it.
+    "edit": (("pending", "approved", "rejected"), "pending"),
 }
 
 
@@ -24,25 +34,124 @@ def _not_found() -> NotFound:
     return NotFound("服务资源不存在", code="offer_not_found")
 
 
+def _check_period(valid_from, valid_until) -> None:
+    if valid_until < valid_from:
+        raise Invalid("有效期结束日期应不早于开始日期", code="invalid_period",
+                      fields={"valid_until": ["有效期结束日期应不早于开始日期"]})
+
+
+def _check_place(lat, lng) -> None:
+    if (lat is None) != (lng is None):
+        raise Invalid("经纬度需同时填写或同时留空", code="invalid_position",
+                      fields={"lat": ["经纬度需同时填写或同时留空"]})
+
+
 def create(actor: User, fields: dict) -> SocialOffer:
     require_staff(actor)
     require_org(actor, fields["org_id"])
-    if fields["valid_until"] < fields["valid_from"]:
-        raise Invalid("有效期结束日期应不早于开始日期", code="invalid_period",
-                      fields={"valid_until": ["有效期结束日期应不早于开始日期"]})
+    _check_period(fields["valid_from"], fields["valid_until"])
+    _check_place(fields.get("lat"), fields.get("lng"))
     offer = SocialOffer(created_by_id=actor.id, **fields)
     db.session.add(offer)
     db.session.flush()
     return offer
 
 
-def _shown(offer: SocialOffer) -> bool:
+# --- what residents see ----------------------------------------------------------------------
+
+
+def _shown():
+    today = local_today()
+    return (SocialOffer.status == "approved") & (SocialOffer.valid_from <= today) & (SocialOffer.valid_until >= today)
+
+
+def home_point(user: User) -> tuple[float, float] | None:
+    """Where the person lives: their building's position, else their community's; None when unknown."""
+    for org_id in (user.building_id, user.community_id):
+        unit = db.session.get(OrgUnit, org_id) if org_id is not None else None
+        if unit is not None and unit.lat is not None:
+            return unit.lat, unit.lng
+    return None
+
+
+def _in_tree(user: User):
+    """SQL: the offer's unit is one of the person's communities, above or below it."""
+    return or_(false(), *(
+        or_(OrgUnit.path.startswith(c.path), literal(c.path).startswith(OrgUnit.path)) for c in home_communities(user)
+    ))
+
+
+def _place_columns():
+    return (func.coalesce(SocialOffer.lat, OrgUnit.lat), func.coalesce(SocialOffer.lng, OrgUnit.lng))
+
+
+def nearby(user: User, filters: dict, page: int, per_page: int) -> tuple[list[SocialOffer], int]:
+    """A page of the approved offers valid today near the person, nearest first; each carries
+    `distance_m` (rounded), or None when the tree rule chose it (positions unknown, after the others)."""
+    require_shallow_page(page, per_page)
+    radius = current_app.config["OFFER_NEAR_RADIUS_M"]
+    home = home_point(user)
+    place_lat, place_lng = _place_columns()
+    in_tree = _in_tree(user)
+    if home is None:
+        near = in_tree
+    else:
+        south, north, west, east = bounding_box(home[0], home[1], radius)
+        near = or_(
+            and_(place_lat.is_not(None), place_lat.between(south, north), place_lng.between(west, east)),
+            and_(place_lat.is_(None), in_tree),
+        )
+    statement = (
+        select(SocialOffer.id, place_lat, place_lng)
+        .join(OrgUnit, OrgUnit.id == SocialOffer.org_id)
+        .where(_shown(), near, *_filtered(filters))
+        .order_by(SocialOffer.id.desc())
+        .limit(MAX_PAGE_DEPTH)
+    )
+    ranked = []
+    for offer_id, lat, lng in db.session.execute(statement):
+        if home is None or lat is None:
+            ranked.append((offer_id, None))
+            continue
+        metres = haversine_m(home[0], home[1], lat, lng)
+        if metres <= radius:
+            ranked.append((offer_id, metres))
+    # Nearest first; those placed by the tree rule after them, newest first (the read order).
+    ranked.sort(key=lambda entry: (entry[1] is None, entry[1] or 0))
+    chosen = ranked[(page - 1) * per_page: page * per_page]
+    loaded = {
+        offer.id: offer
+        for offer in db.session.execute(
+            select(SocialOffer).where(SocialOffer.id.in_([offer_id for offer_id, _ in chosen]))
+        ).scalars()
+    }
+    items = []
+    for offer_id, metres in chosen:
+        offer = loaded[offer_id]
+        offer.distance_m = None if metres is None else approximate_m(metres)
+        items.append(offer)
+    return items, len(ranked)
+
+
+def _near(user: User, offer: SocialOffer) -> bool:
+    """The rule of `nearby` for one offer; sets its `distance_m` when the distance decided."""
+    home = home_point(user)
+    place = (offer.lat, offer.lng) if offer.lat is not None else (offer.org.lat, offer.org.lng)
+    if home is None or place[0] is None:
+        return any(offer.org.path.startswith(c.path) or c.path.startswith(offer.org.path)
+                   for c in home_communities(user))
+    metres = haversine_m(home[0], home[1], place[0], place[1])
+    offer.distance_m = approximate_m(metres)
+    return metres <= current_app.config["OFFER_NEAR_RADIUS_M"]
+
+
+def _is_shown(offer: SocialOffer) -> bool:
     today = local_today()
     return offer.status == "approved" and offer.valid_from <= today <= offer.valid_until
 
 
-def _near(user: User, org: OrgUnit) -> bool:
-    return any(org.path.startswith(c.path) or c.path.startswith(org.path) for c in home_communities(user))
+def _staff_over(user: User, offer: SocialOffer) -> bool:
+    return is_staff(user) and reaches(user, offer.org)
 
 
 def get_visible(user: User, offer_id: int) -> SocialOffer:
@@ -50,51 +159,87 @@ def get_visible(user: User, offer_id: int) -> SocialOffer:
     offer = db.session.get(SocialOffer, offer_id)
     if offer is None:
         raise _not_found()
-    if is_staff(user) and reaches(user, offer.org):
+    if _staff_over(user, offer):
         return offer
-    if not (_shown(offer) and _near(user, offer.org)):
+    if not (_is_shown(offer) and _near(user, offer)):
         raise _not_found()
     return offer
 
 
+# --- staff -------------------------------------------------------------------------------------
+
+
+def _filtered(filters: dict) -> list:
+    return [getattr(SocialOffer, name) == filters[name]
+            for name in ("status", "kind", "provider_kind") if filters.get(name) is not None]
+
+
 def listing(user: User, filters: dict):
-    """Staff: the offers of their scope (any status, `status=` narrows). Everyone: the approved offers valid
-    today for their community, its street and district."""
-    today = local_today()
-    shown = (SocialOffer.status == "approved") & (SocialOffer.valid_from <= today) & (SocialOffer.valid_until >= today)
-    near = [or_(OrgUnit.path.startswith(c.path), literal(c.path).startswith(OrgUnit.path))
-            for c in home_communities(user)]
-    visible = [shown & or_(*near)] if near else []
-    if is_staff(user):
-        visible.append(within_scope(user))
-    statement = select(SocialOffer).join(OrgUnit, OrgUnit.id == SocialOffer.org_id)
-    statement = statement.where(or_(*visible) if visible else false())
-    for name in ("status", "kind", "provider_kind"):
-        if filters.get(name) is not None:
-            statement = statement.where(getattr(SocialOffer, name) == filters[name])
-    return statement.order_by(SocialOffer.id.desc())
+    """Staff: the offers of their scope, any status (`status=` narrows), newest first."""
+    require_staff(user)
+    return (
+        select(SocialOffer).join(OrgUnit, OrgUnit.id == SocialOffer.org_id)
+        .where(within_scope(user), *_filtered(filters))
+        .order_by(SocialOffer.id.desc())
+    )
 
 
-def decide(actor: User, offer_id: int, action: str, reason: str | None = None) -> SocialOffer:
-    """Approve, reject or withdraw: staff in scope; nobody approves or rejects what they entered."""
+def browse(user: User, filters: dict, page: int, per_page: int) -> tuple[list[SocialOffer], int]:
+    """GET /social-offers: staff their scope's offers (unless they ask for the residents' view with
+    `near`), everyone else the offers near their home."""
+    if is_staff(user) and not filters.get("near"):
+        return paginate(listing(user, filters), page, per_page)
+    return nearby(user, filters, page, per_page)
+
+
+def _for_staff(actor: User, offer_id: int) -> SocialOffer:
     offer = get_visible(actor, offer_id)
-    if not (is_staff(actor) and reaches(actor, offer.org)):
+    if not _staff_over(actor, offer):
         raise Forbidden("仅限辖区工作人员操作", code="staff_only")
-    if action != "withdraw" and offer.created_by_id == actor.id:
-        raise Forbidden("不能审核自己录入的服务资源", code="self_approval")
-    sources, target = TRANSITIONS[action]
-    if offer.status not in sources:
+    return offer
+
+
+def _require_status_for(offer: SocialOffer, action: str) -> None:
+    if offer.status not in TRANSITIONS[action][0]:
         raise Conflict(f"当前状态（{SOCIAL_OFFER_STATUS_NAMES[offer.status]}）不允许该操作", code="illegal_transition")
-    values = {"status": target}
-    if action != "withdraw":
-        values.update(decided_by_id=actor.id, decided_at=utcnow(), decision_reason=reason)
+
+
+def _move(offer: SocialOffer, action: str, **values) -> SocialOffer:
+    """One guarded UPDATE from the status and version the offer was read in (a decision never lands on a
+    text changed since it was read); a lost race is 409."""
+    _require_status_for(offer, action)
+    target = TRANSITIONS[action][1]
     moved = db.session.execute(
         update(SocialOffer)
-        .where(SocialOffer.id == offer.id, SocialOffer.status == offer.status)
-        .values(**values)
+        .where(SocialOffer.id == offer.id, SocialOffer.status == offer.status, SocialOffer.version == offer.version)
+        .values(status=target, **values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
         raise Conflict("服务资源状态已变化，请刷新后重试", code="offer_state_changed")
     db.session.refresh(offer)
     return offer
+
+
+def decide(actor: User, offer_id: int, action: str, reason: str | None = None) -> SocialOffer:
+    """Approve, reject or withdraw: staff in scope; nobody approves or rejects what they entered or
+    last changed."""
+    offer = _for_staff(actor, offer_id)
+    # An offer already decided answers 409 to everyone, whoever entered it.
+    _require_status_for(offer, action)
+    if action != "withdraw" and actor.id in (offer.created_by_id, offer.edited_by_id):
+        raise Forbidden("不能审核自己录入或修改的服务资源", code="self_approval")
+    values = {}
+    if action != "withdraw":
+        values.update(decided_by_id=actor.id, decided_at=utcnow(), decision_reason=reason)
+    return _move(offer, action, **values)
+
+
+def edit(actor: User, offer_id: int, changes: dict) -> SocialOffer:
+    """Staff in scope change an offer (not a withdrawn one); it goes back to a colleague for approval."""
+    offer = _for_staff(actor, offer_id)
+    merged = {name: changes.get(name, getattr(offer, name)) for name in ("valid_from", "valid_until", "lat", "lng")}
+    _check_period(merged["valid_from"], merged["valid_until"])
+    _check_place(merged["lat"], merged["lng"])
+    return _move(offer, "edit", edited_by_id=actor.id, decided_by_id=None, decided_at=None, decision_reason=None,
+                 version=SocialOffer.version + 1, **changes)

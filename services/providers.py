@@ -1,8 +1,9 @@
 """专业化基地化服务: the providers staff work with, their accounts, and which requests they may take."""
-from sqlalchemy import select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from extensions import db
+from models.categories import ServiceCategory
 from models.orgs import OrgUnit
 from models.providers import ProviderAccount, ServiceProvider
 from models.users import User
@@ -36,15 +37,61 @@ def in_scope(actor: User, provider_id: int) -> ServiceProvider:
     return require_visible(actor, db.session.get(ServiceProvider, provider_id), _not_found())
 
 
-def listing(actor: User, kind: str | None = None):
+def _serving(community: OrgUnit):
+    """SQL: the providers a request of `community` may be routed to (the rule of `serves`)."""
+    return or_(literal(community.path).startswith(OrgUnit.path), OrgUnit.path.startswith(community.path))
+
+
+def listing(actor: User, kind: str | None = None, serving: int | None = None):
+    """The providers of the caller's scope; or, with `serving` (a community in scope, else 404), those its
+    requests may be routed to — wherever they sit — the ones attached closest to the community first."""
     require_staff(actor)
-    statement = (
-        select(ServiceProvider).join(OrgUnit, OrgUnit.id == ServiceProvider.org_id)
-        .where(within_scope(actor)).order_by(ServiceProvider.id)
-    )
+    statement = select(ServiceProvider).join(OrgUnit, OrgUnit.id == ServiceProvider.org_id)
+    if serving is None:
+        statement = statement.where(within_scope(actor)).order_by(ServiceProvider.id)
+    else:
+        community = require_org(actor, serving)
+        statement = statement.where(_serving(community)).order_by(func.length(OrgUnit.path).desc(), ServiceProvider.id)
     if kind is not None:
         statement = statement.where(ServiceProvider.kind == kind)
     return statement
+
+
+def update_provider(actor: User, provider_id: int, changes: dict) -> ServiceProvider:
+    """Staff in scope change a provider's name, offerings or address."""
+    provider = in_scope(actor, provider_id)
+    for name, value in changes.items():
+        setattr(provider, name, value)
+    db.session.flush()
+    return provider
+
+
+def accounts(actor: User, provider_id: int):
+    """The desk accounts acting for the provider (staff in scope)."""
+    provider = in_scope(actor, provider_id)
+    return (
+        select(User).join(ProviderAccount, ProviderAccount.user_id == User.id)
+        .where(ProviderAccount.provider_id == provider.id).order_by(User.id)
+    )
+
+
+def default_for(community: OrgUnit, category: ServiceCategory) -> ServiceProvider | None:
+    """Where a request of a 专业化基地化服务 category goes unless staff choose: a provider serving the
+    community that offers the category (its name or one of its skills among the provider's offerings),
+    the one attached closest to the community, then the longest known; None when there is none."""
+    wanted = {category.name, *(category.skills or [])}
+    candidates = db.session.execute(
+        select(ServiceProvider).join(OrgUnit, OrgUnit.id == ServiceProvider.org_id)
+        .where(_serving(community))
+        .order_by(func.length(OrgUnit.path).desc(), ServiceProvider.id)
+    ).scalars()
+    return next((provider for provider in candidates if wanted & set(provider.services or [])), None)
+
+
+def account_user_ids(provider_id: int) -> list[int]:
+    return db.session.execute(
+        select(ProviderAccount.user_id).where(ProviderAccount.provider_id == provider_id).order_by(ProviderAccount.id)
+    ).scalars().all()
 
 
 def create_account(actor: User, provider_id: int, username: str, password: str, name: str) -> User:

@@ -21,12 +21,16 @@ from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
 from services.permissions import reaches, staff_reaching, within_scope
-from services.stations import haversine_m
+from services.stations import approximate_m, haversine_m
 from wx import pages
 
-# The one service model whose requests are offered to members (the others are routine visits,
-# activities and providers' own offers, each with its own flow).
+# The one service model whose requests are offered to members.
 ON_DEMAND = "on_demand"
+# 专业化基地化服务: its requests go to a provider offering the category, never to members' matching.
+PROFESSIONAL = "professional"
+# What a resident may ask for by request; routine visits, cultural activities and socialised offers
+# each have their own flow and never enter matching.
+REQUESTABLE_MODELS = (ON_DEMAND, PROFESSIONAL)
 # action → (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "offer": (("submitted",), "offered"),
@@ -123,11 +127,11 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
     if resident.community_id is None:
         raise Invalid("请先选择所在社区", code="community_required")
     category = get_category(fields.pop("category_id"))
-    if category.service_model != ON_DEMAND:
+    if category.service_model not in REQUESTABLE_MODELS:
         raise Invalid(
-            f"“{category.name}”属于{SERVICE_MODEL_NAMES[category.service_model]}，不通过按需派单，请联系社区工作人员",
+            f"“{category.name}”属于{SERVICE_MODEL_NAMES[category.service_model]}，不通过服务请求办理，请联系社区工作人员",
             code="category_not_on_demand",
-            fields={"category_id": ["该类别不是按需服务"]},
+            fields={"category_id": ["该类别不受理服务请求"]},
         )
     building_id = fields.pop("building_id", None) or resident.building_id
     if building_id is not None:
@@ -152,15 +156,23 @@ def create_request(resident: User, fields: dict) -> ServiceRequest:
     if getattr(request, "moderation", None) == "review":
         # Held by WeChat's content check: no member hears of it until staff release it.
         return request
-    offer_round(request)
+    dispatch(request)
     return request
 
 
+def dispatch(request: ServiceRequest) -> None:
+    """Send a new request on its way: 按需服务 is offered to members, 专业化基地化服务 routed to a provider."""
+    if request.category.service_model == PROFESSIONAL:
+        route_by_default(request)
+    else:
+        offer_round(request)
+
+
 def _offer_released_request(request_id: int) -> None:
-    """A request held by the content check starts matching once staff release it."""
+    """A request held by the content check goes on its way once staff release it."""
     request = db.session.get(ServiceRequest, request_id)
     if request is not None and request.status == "submitted":
-        offer_round(request)
+        dispatch(request)
 
 
 moderation.after_release(ServiceRequest.__tablename__, _offer_released_request)
@@ -198,16 +210,28 @@ def offer_round(request: ServiceRequest) -> bool:
     return True
 
 
-def _escalate(request: ServiceRequest) -> None:
+def _escalate(request: ServiceRequest, reason: str = "转入工作人员队列",
+              staff_title: str = "有服务请求无人接单，请派单") -> None:
     if request.status == "offered":
         transition(request, "expire", None, reason="无人接单", offer_expires_at=None)
-    transition(request, "escalate", None, reason="转入工作人员队列", offer_expires_at=None)
+    transition(request, "escalate", None, reason=reason, offer_expires_at=None)
     notify(
         request.resident_id, "request_escalated", "您的请求已转交社区工作人员", request.title,
         {"request_id": request.id}, page=pages.request_detail(request.id),
     )
     for staff_id in staff_reaching(db.session.get(OrgUnit, request.community_id)):
-        notify(staff_id, "request_escalated", "有服务请求无人接单，请派单", request.title, {"request_id": request.id})
+        notify(staff_id, "request_escalated", staff_title, request.title, {"request_id": request.id})
+
+
+def route_by_default(request: ServiceRequest) -> None:
+    """A 专业化基地化服务 request goes to the provider offering its category closest to the community;
+    with none, to the staff, who route it by hand."""
+    provider = providers.default_for(db.session.get(OrgUnit, request.community_id), request.category)
+    if provider is None:
+        _escalate(request, reason="暂无提供该服务的专业机构，转入工作人员队列",
+                  staff_title="有专业服务请求待转交服务机构")
+        return
+    _route(request, provider, None)
 
 
 def alert_overdue() -> int:
@@ -306,10 +330,6 @@ def get_visible(user: User, request_id: int) -> ServiceRequest:
     return request
 
 
-# Rounded so an offer tells how far the help is needed, never where exactly.
-OFFER_DISTANCE_STEP_M = 100
-
-
 def seen_by(user: User, request: ServiceRequest) -> ServiceRequest | dict:
     """What the caller may read of the request: all of it for the resident, the assignee and staff in
     scope; for an offered member, what they need to decide (building, rounded distance), without the
@@ -345,13 +365,13 @@ def seen_by(user: User, request: ServiceRequest) -> ServiceRequest | dict:
 
 
 def _approximate_distance(member: User, request: ServiceRequest) -> int | None:
-    """From the member's home building to where help is needed, rounded to 100 m; None when unknown."""
+    """From the member's home building to where help is needed, rounded (an offer tells how far the help
+    is needed, never where exactly); None when unknown."""
     point = matching.request_point(request)
     home = db.session.get(OrgUnit, member.building_id) if member.building_id else None
     if point is None or home is None or home.lat is None:
         return None
-    metres = haversine_m(point[0], point[1], home.lat, home.lng)
-    return int(round(metres / OFFER_DISTANCE_STEP_M) * OFFER_DISTANCE_STEP_M)
+    return approximate_m(haversine_m(point[0], point[1], home.lat, home.lng))
 
 
 def listing(user: User, filters: dict):
@@ -610,13 +630,20 @@ def route(staff: User, request_id: int, provider_id: int) -> ServiceRequest:
     if provider is None or not providers.serves(provider, db.session.get(OrgUnit, request.community_id)):
         raise Invalid("该服务机构不服务本社区", code="invalid_provider",
                       fields={"provider_id": ["该服务机构不服务本社区"]})
-    transition(request, "route", staff, reason=f"转交 {provider.name}", assigned_provider_id=provider.id,
+    return _route(request, provider, staff)
+
+
+def _route(request: ServiceRequest, provider: ServiceProvider, actor: User | None) -> ServiceRequest:
+    transition(request, "route", actor, reason=f"转交 {provider.name}", assigned_provider_id=provider.id,
                taken_at=utcnow(), offer_expires_at=None)
     _close_offers(request.id, None)
     notify(
         request.resident_id, "request_accepted", "您的请求已转交专业服务机构", request.title,
         {"request_id": request.id, "provider_name": provider.name}, page=pages.request_detail(request.id),
     )
+    # Provider accounts work at the desk: the in-app inbox tells them (no mini-program page).
+    for user_id in providers.account_user_ids(provider.id):
+        notify(user_id, "request_routed", "有服务请求转交本机构，请受理", request.title, {"request_id": request.id})
     return request
 
 

@@ -45,6 +45,24 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+# A distance told to people is rounded to this step: how far, never exactly where.
+APPROXIMATE_STEP_M = 100
+
+
+def approximate_m(metres: float) -> int:
+    return int(round(metres / APPROXIMATE_STEP_M) * APPROXIMATE_STEP_M)
+
+
+def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(south, north, west, east) of the smallest box holding every point within `radius_m` of
+    (lat, lng) by `haversine_m`: a cheap index-friendly filter before the exact distance."""
+    angle = radius_m / EARTH_RADIUS_M
+    d_lat = math.degrees(angle)
+    reach = math.sin(angle) / max(math.cos(math.radians(lat)), 1e-12)
+    d_lng = 180.0 if reach >= 1 else math.degrees(math.asin(reach))
+    return lat - d_lat, lat + d_lat, lng - d_lng, lng + d_lng
+
+
 def get_station(station_id: int) -> Station:
     station = db.session.get(Station, station_id)
     if station is None:

@@ -13,6 +13,7 @@ from models.orgs import OrgUnit
 from models.users import User
 from services.errors import Invalid, NotFound, TooManyRequests
 from services.permissions import reaches
+from services.providers import provider_ids_of
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -61,6 +62,7 @@ def profile(user: User) -> dict:
         "liaison_unit_ids": db.session.execute(
             select(UnitLiaison.unit_id).where(UnitLiaison.user_id == user.id).order_by(UnitLiaison.unit_id)
         ).scalars().all(),
+        "provider_ids": sorted(provider_ids_of(user)),
     }
 
 

@@ -297,6 +297,10 @@ MATRIX = {
     "GET /api/v1/stations/{station_id}/checklist": "res=404 mem=404 other=404",
     "PATCH /api/v1/needs/{need_id}": "res=404 mem=404 other=404",
     "DELETE /api/v1/branch-members/{branch_member_id}": "res=404 mem=404 other=404",
+    # Runs before the approve row (PATCH sorts first): the pending offer is still hidden from residents.
+    "PATCH /api/v1/social-offers/{social_offer_id}": "res=404 mem=404 other=404",
+    "PATCH /api/v1/providers/{provider_id}": "res=403 mem=403 other=404",
+    "GET /api/v1/providers/{provider_id}/accounts": "res=403 mem=403 other=404",
 }
 
 BODIES = {
@@ -412,6 +416,8 @@ BODIES = {
     "PATCH /api/v1/branch-members/{branch_member_id}": {"joined_on": "2020-01-01"},
     "POST /api/v1/branches/{branch_id}/mass-organisations": {"name": "合唱团", "kind": "choir"},
     "PATCH /api/v1/needs/{need_id}": {"title": "活动场地（周末）"},
+    "PATCH /api/v1/social-offers/{social_offer_id}": {"terms": "凭居民身份证"},
+    "PATCH /api/v1/providers/{provider_id}": {"services": ["心理疏导"]},
 }
 
 

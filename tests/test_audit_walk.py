@@ -727,6 +727,14 @@ STAFF_OPERATIONS.update({
         w.secretary, f"/api/v1/moderation/{_held_message(w)}/remove", None
     ),
 })
+STAFF_OPERATIONS.update({
+    "PATCH /api/v1/social-offers/{social_offer_id}": lambda w: (
+        w.secretary, f"/api/v1/social-offers/{_social_offer(w, 'approved').id}", {"terms": "凭居民身份证"}
+    ),
+    "PATCH /api/v1/providers/{provider_id}": lambda w: (
+        w.secretary, f"/api/v1/providers/{_provider(w).id}", {"services": ["心理疏导", "康复护理"]}
+    ),
+})
 
 
 def _evaluation(w) -> tuple[int, int]:

@@ -114,3 +114,42 @@ def test_bad_offers_are_refused(client, make, scene):
         assert response.status_code == 422
     refused = client.post("/api/v1/social-offers", json=_payload(community), headers=make.headers(scene["resident"]))
     assert (refused.status_code, _code(refused)) == (403, "staff_only")
+
+
+def test_an_edited_offer_waits_for_a_colleague_who_neither_entered_nor_changed_it(client, make, scene):
+    offer = _enter(client, make, scene)
+    secretary = make.headers(scene["secretary"])
+    client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=secretary)
+    edited = client.patch(f"/api/v1/social-offers/{offer['id']}", json={"title": "少儿书法课七折"}, headers=secretary)
+    assert edited.status_code == 200, edited.get_json()
+    fields = ("title", "status", "edited_by_id", "decided_by_id")
+    assert [body(edited)[name] for name in fields] == ["少儿书法课七折", "pending", scene["secretary"].id, None]
+    assert _resident_sees(client, make, scene) == []
+    for person in ("secretary", "clerk"):
+        refused = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={},
+                              headers=make.headers(scene[person]))
+        assert (refused.status_code, _code(refused)) == (403, "self_approval")
+    third = make.staff(scene["units"]["street"])
+    approved = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(third))
+    assert body(approved)["status"] == "approved"
+    assert _resident_sees(client, make, scene) == [offer["id"]]
+
+
+def test_a_withdrawn_offer_cannot_be_edited_and_bad_edits_are_refused(client, make, scene):
+    offer = _enter(client, make, scene)
+    headers = make.headers(scene["clerk"])
+    today = local_today()
+    backwards = client.patch(f"/api/v1/social-offers/{offer['id']}",
+                             json={"valid_until": (today - timedelta(days=5)).isoformat()}, headers=headers)
+    assert (backwards.status_code, _code(backwards)) == (422, "invalid_period")
+    half = client.patch(f"/api/v1/social-offers/{offer['id']}", json={"lat": 31.2}, headers=headers)
+    assert (half.status_code, _code(half)) == (422, "invalid_position")
+    moved = client.patch(f"/api/v1/social-offers/{offer['id']}", json={"org_id": scene["units"]["community_b"].id},
+                         headers=headers)
+    assert moved.status_code == 422
+    other = make.staff(scene["units"]["community_b"])
+    hidden = client.patch(f"/api/v1/social-offers/{offer['id']}", json={"title": "x"}, headers=make.headers(other))
+    assert (hidden.status_code, _code(hidden)) == (404, "offer_not_found")
+    client.post(f"/api/v1/social-offers/{offer['id']}/withdraw", headers=headers)
+    late = client.patch(f"/api/v1/social-offers/{offer['id']}", json={"title": "x"}, headers=headers)
+    assert (late.status_code, _code(late)) == (409, "illegal_transition")

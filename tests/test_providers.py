@@ -138,3 +138,39 @@ def test_a_service_base_belongs_to_a_social_work_organisation(client, make, worl
     duplicate = client.post(f"/api/v1/providers/{organisation['id']}/accounts", json={
         "username": other.username, "password": "provider-pass-2026", "name": "重名"}, headers=make.headers(staff))
     assert (duplicate.status_code, _code(duplicate)) == (409, "username_taken")
+
+
+def test_staff_change_a_providers_offerings_and_list_its_accounts(client, make, world):
+    staff = world["street_staff"]
+    provider = _provider(client, make, staff, world["units"]["street"])
+    headers = make.headers(staff)
+    changed = client.patch(f"/api/v1/providers/{provider['id']}", headers=headers,
+                           json={"services": ["康复护理"], "address": "幸福路 1 号"})
+    assert changed.status_code == 200, changed.get_json()
+    assert (body(changed)["services"], body(changed)["address"], body(changed)["name"]) == (
+        ["康复护理"], "幸福路 1 号", "阳光社工服务中心")
+    for fixed in ({"org_id": world["units"]["community_b"].id}, {"kind": "service_base"}, {"services": [""]}):
+        refused = client.patch(f"/api/v1/providers/{provider['id']}", json=fixed, headers=headers)
+        assert refused.status_code == 422, fixed
+    account = _account(client, make, staff, provider["id"])
+    listed = body(client.get(f"/api/v1/providers/{provider['id']}/accounts", headers=headers))
+    assert [(item["user_id"], item["username"]) for item in listed["items"]] == [(account["user_id"], "sunshine-desk")]
+    me = body(client.get("/api/v1/me", headers=_login(client, "sunshine-desk")))
+    assert (me["provider_ids"], me["scopes"]) == ([provider["id"]], [])
+    other = make.headers(make.staff(world["units"]["community_b"]))
+    assert client.get(f"/api/v1/providers/{provider['id']}/accounts", headers=other).status_code == 404
+    assert client.patch(f"/api/v1/providers/{provider['id']}", json={"name": "x"}, headers=other).status_code == 404
+
+
+def test_the_providers_serving_a_community_are_listed_closest_first_whatever_scope_they_sit_in(client, make, world):
+    units = world["units"]
+    street = _provider(client, make, world["street_staff"], units["street"], name="街道中心")
+    own = _provider(client, make, world["staff"], units["community_a"], name="社区站")
+    _provider(client, make, world["street_staff"], units["community_b"], name="B 社区站")
+    headers = make.headers(world["staff"])
+    # Community A's staff do not see the street's provider in their scope, but may route to it.
+    assert [item["id"] for item in body(client.get("/api/v1/providers", headers=headers))["items"]] == [own["id"]]
+    serving = body(client.get(f"/api/v1/providers?serving={units['community_a'].id}", headers=headers))
+    assert [item["id"] for item in serving["items"]] == [own["id"], street["id"]]
+    hidden = client.get(f"/api/v1/providers?serving={units['community_b'].id}", headers=headers)
+    assert (hidden.status_code, _code(hidden)) == (404, "org_not_found")

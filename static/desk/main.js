@@ -23,12 +23,14 @@ import * as moderation from "./moderation.js";
 import * as positions from "./positions.js";
 import * as cooperation from "./cooperation.js";
 import * as rosters from "./rosters.js";
+import * as offers from "./offers.js";
+import * as providers from "./providers.js";
 
 const TABS = [
-  home.tab, requests.tab, members.registrationsTab, checkins.tab, members.correctionsTab,
+  home.tab, requests.tab, providers.routedTab, members.registrationsTab, checkins.tab, members.correctionsTab,
   stations.tab, positions.tab, contacts.tab, notifications.tab, orgs.tab, exportsArea.tab, audit.tab,
   coordination.tab, cooperation.tab, rosters.tab, coordination.liaisonTab, funds.tab, care.tab,
-  activitiesArea.tab, evaluations.tab, moderation.tab,
+  activitiesArea.tab, offers.tab, providers.tab, evaluations.tab, moderation.tab,
 ];
 
 const buttons = new Map();

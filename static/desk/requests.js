@@ -7,6 +7,10 @@ import { isStaff } from "./session.js";
 
 // Statuses from which staff may hand a request to a member (services/requests.py TRANSITIONS["assign"]).
 const ASSIGNABLE_STATUSES = new Set(["submitted", "offered", "expired", "escalated", "accepted"]);
+// ... and to a professional provider (TRANSITIONS["route"]).
+const ROUTABLE_STATUSES = new Set(["submitted", "offered", "expired", "escalated"]);
+// The steps of a routed request that tell how far its provider has got.
+const PROVIDER_STEPS = new Set(["route", "acknowledge", "report", "reject_completion"]);
 
 // The open request; a ticket lets a newer detail load discard the answer of an older one.
 const queue = { selectedId: null, detailTicket: 0 };
@@ -15,6 +19,7 @@ const statusName = (status) => label("request_status", status);
 let statusFilter;
 let breachedFilter;
 let rejectReason;
+let providerChoice;
 
 const requestQueue = new Listing({
   path: "/requests",
@@ -68,9 +73,18 @@ async function loadDetail() {
     ]);
     if (ticket !== queue.detailTicket) return;
     renderDetail(request, offers);
-    if (!ASSIGNABLE_STATUSES.has(request.status)) return;
-    const candidates = await call("GET", `/requests/${requestId}/candidates`);
-    if (ticket === queue.detailTicket) renderCandidates(request, candidates);
+    const loads = [];
+    if (ASSIGNABLE_STATUSES.has(request.status)) {
+      loads.push(call("GET", `/requests/${requestId}/candidates`).then((candidates) => {
+        if (ticket === queue.detailTicket) renderCandidates(request, candidates);
+      }));
+    }
+    if (ROUTABLE_STATUSES.has(request.status)) {
+      loads.push(call("GET", `/providers?serving=${request.community_id}&per_page=100`).then((page) => {
+        if (ticket === queue.detailTicket) renderProviders(page.items);
+      }));
+    }
+    await Promise.all(loads);
   } catch (error) {
     if (ticket === queue.detailTicket) $("detail-error").textContent = error.message;
   }
@@ -86,6 +100,31 @@ function renderDetail(request, offers) {
   $("completion-actions").hidden = request.status !== "completed";
   $("candidates-section").hidden = !ASSIGNABLE_STATUSES.has(request.status);
   $("candidates").replaceChildren();
+  $("route-section").hidden = !ROUTABLE_STATUSES.has(request.status);
+  providerChoice.replaceChildren();
+}
+
+// The providers a request of its community may go to, closest first (the API's order).
+function renderProviders(providers) {
+  const options = providers.map((provider) => h("option", { value: provider.id },
+    provider.services.length ? `${provider.name}（${provider.services.join("、")}）` : provider.name));
+  providerChoice.replaceChildren(...(options.length ? options : [h("option", { value: "", disabled: true }, "暂无服务本社区的机构")]));
+  $("route-request").disabled = !options.length;
+}
+
+// Where a routed request stands with its provider: its latest provider step and when.
+function providerProgress(request) {
+  if (request.assigned_provider_id == null) return "";
+  const step = [...request.history].reverse().find((entry) => PROVIDER_STEPS.has(entry.action));
+  return step ? `${label("request_action", step.action)}（${formatTime(step.at)}）` : "";
+}
+
+async function routeRequest() {
+  if (!providerChoice.value) {
+    $("detail-error").textContent = "请选择服务机构";
+    return;
+  }
+  await act("route", { provider_id: Number(providerChoice.value) });
 }
 
 function requestFacts(request) {
@@ -100,6 +139,8 @@ function requestFacts(request) {
     ["描述", request.description],
     ["待居民答复", request.pending_question],
     ["承接党员", request.assignee_id && memberName(request.assignee_id, request.assignee_name)],
+    ["承接机构", request.assigned_provider_name],
+    ["机构进度", providerProgress(request)],
     ["完成说明", request.completion_note],
     ["服务时长", minutesText(request.minutes)],
     ["退回原因", request.rejection_reason],
@@ -184,6 +225,7 @@ function build() {
   statusFilter.id = "status-filter";
   breachedFilter = h("input", { id: "breached-filter", type: "checkbox" });
   rejectReason = h("input", { id: "reject-reason", maxLength: 200, "aria-required": "true" });
+  providerChoice = h("select", { id: "route-provider" });
   statusFilter.addEventListener("change", () => requestQueue.reloadFromFirstPage());
   breachedFilter.addEventListener("change", () => requestQueue.reloadFromFirstPage());
   const refresh = button("刷新", "secondary", () => {
@@ -208,6 +250,11 @@ function build() {
       h("h3", { id: "completion-heading" }, "完成确认"),
       button("确认", "primary", () => act("confirm"), { id: "confirm-completion" }),
       form({ id: "reject-form" }, [labelled("退回原因", rejectReason), h("button", { type: "submit", className: "secondary" }, "退回")], rejectCompletion)),
+    h("section", { id: "route-section", "aria-labelledby": "route-heading", hidden: true },
+      h("h3", { id: "route-heading" }, "转交专业服务机构"),
+      form({ id: "route-form", className: "inline-form" },
+        [labelled("服务机构", providerChoice), h("button", { id: "route-request", type: "submit", className: "secondary" }, "转交")],
+        routeRequest)),
     h("section", { id: "candidates-section", "aria-labelledby": "candidates-heading", hidden: true },
       h("h3", { id: "candidates-heading" }, "候选党员"),
       h("ol", { id: "candidates", className: "candidates" })),
