@@ -47,6 +47,8 @@ NOTIFICATION_EVENTS = {
     "evaluation_meeting_scheduled": ("述职大会安排通知", "已安排"),
     "evaluation_meeting_reminder": ("述职大会提醒", "明天召开"),
     "request_routed": ("服务需求转交机构通知", "待受理"),
+    "offer_pending": ("服务资源审核提醒", "待审核"),
+    "offer_decided": ("服务资源审核结果通知", "已处理"),
 }
 
 

@@ -16,8 +16,9 @@ from models.users import User
 from services.activities import home_communities
 from services.database import MAX_PAGE_DEPTH, paginate, require_shallow_page
 from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.notifications import notify
 from services.periods import local_today
-from services.permissions import is_staff, reaches, require_org, require_staff, within_scope
+from services.permissions import is_staff, reaches, require_org, require_staff, staff_reaching, within_scope
 from services.stations import approximate_m, bounding_box, haversine_m
 
 # action → (statuses it may start from, status it leads to)
@@ -54,7 +55,27 @@ def create(actor: User, fields: dict) -> SocialOffer:
     offer = SocialOffer(created_by_id=actor.id, **fields)
     db.session.add(offer)
     db.session.flush()
+    _ask_for_decision(offer)
     return offer
+
+
+def _ask_for_decision(offer: SocialOffer) -> None:
+    """Tell the staff over the offer's unit who may decide on it that it waits for them: not whoever entered
+    it, nor whoever changed it last (desk staff: in the desk's inbox only, no mini-program page)."""
+    authors = {offer.created_by_id, offer.edited_by_id}
+    for staff_id in staff_reaching(offer.org):
+        if staff_id not in authors:
+            notify(staff_id, "offer_pending", "服务资源待审核",
+                   f"{offer.provider_name}：{offer.title}", {"social_offer_id": offer.id})
+
+
+def _tell_author(offer: SocialOffer) -> None:
+    """The staff member who entered the offer hears it was approved or rejected (and why)."""
+    outcome = SOCIAL_OFFER_STATUS_NAMES[offer.status]
+    reason = f"（原因：{offer.decision_reason}）" if offer.status == "rejected" and offer.decision_reason else ""
+    notify(offer.created_by_id, "offer_decided", "服务资源审核结果",
+           f"{offer.provider_name}：{offer.title} {outcome}{reason}",
+           {"social_offer_id": offer.id, "status": offer.status})
 
 
 # --- what residents see ----------------------------------------------------------------------
@@ -232,7 +253,10 @@ def decide(actor: User, offer_id: int, action: str, reason: str | None = None) -
     values = {}
     if action != "withdraw":
         values.update(decided_by_id=actor.id, decided_at=utcnow(), decision_reason=reason)
-    return _move(offer, action, **values)
+    _move(offer, action, **values)
+    if action != "withdraw":
+        _tell_author(offer)
+    return offer
 
 
 def edit(actor: User, offer_id: int, changes: dict) -> SocialOffer:
@@ -241,5 +265,8 @@ def edit(actor: User, offer_id: int, changes: dict) -> SocialOffer:
     merged = {name: changes.get(name, getattr(offer, name)) for name in ("valid_from", "valid_until", "lat", "lng")}
     _check_period(merged["valid_from"], merged["valid_until"])
     _check_place(merged["lat"], merged["lng"])
-    return _move(offer, "edit", edited_by_id=actor.id, decided_by_id=None, decided_at=None, decision_reason=None,
-                 version=SocialOffer.version + 1, **changes)
+    _move(offer, "edit", edited_by_id=actor.id, decided_by_id=None, decided_at=None, decision_reason=None,
+          version=SocialOffer.version + 1, **changes)
+    _ask_for_decision(offer)
+    return offer
+

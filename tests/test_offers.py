@@ -2,7 +2,10 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from extensions import db
+from models.notifications import Notification
 from services.periods import local_today
 from tests.conftest import body
 
@@ -153,3 +156,73 @@ def test_a_withdrawn_offer_cannot_be_edited_and_bad_edits_are_refused(client, ma
     client.post(f"/api/v1/social-offers/{offer['id']}/withdraw", headers=headers)
     late = client.patch(f"/api/v1/social-offers/{offer['id']}", json={"title": "x"}, headers=headers)
     assert (late.status_code, _code(late)) == (409, "illegal_transition")
+
+
+# --- who is told ---------------------------------------------------------------------------------
+
+
+def _told(event) -> list[tuple[int, str, dict]]:
+    db.session.expire_all()
+    return [(row.user_id, row.body, row.data, row.page) for row in db.session.execute(
+        select(Notification).where(Notification.event == event).order_by(Notification.id)).scalars()]
+
+
+def _recipients(event) -> list[int]:
+    return sorted(user_id for user_id, *_rest in _told(event))
+
+
+@pytest.fixture
+def deciders(make, scene):
+    """Everyone who holds a staff scope over community A or beside it: who may decide on A's offers."""
+    units = scene["units"]
+    return {
+        "street": make.staff(units["street"], role="secretary"),
+        "colleague": make.staff(units["community_a"]),
+        "other": make.staff(units["community_b"], role="secretary"),
+        "admin": make.admin(),
+    }
+
+
+def test_an_entered_offer_is_told_to_the_other_staff_over_its_unit_and_not_to_who_entered_it(
+        client, make, scene, deciders):
+    offer = _enter(client, make, scene)
+    expected = sorted([scene["secretary"].id, deciders["colleague"].id, deciders["street"].id])
+    assert _recipients("offer_pending") == expected
+    told = _told("offer_pending")
+    assert {(data["social_offer_id"], page) for _user, _body, data, page in told} == {(offer["id"], None)}
+    assert all("少儿书法课八折" in text for _user, text, _data, _page in told)
+
+
+def test_a_changed_offer_is_told_to_who_may_approve_it_not_to_its_author_or_editor(client, make, scene, deciders):
+    offer = _enter(client, make, scene)
+    client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(deciders["colleague"]))
+    before = len(_told("offer_pending"))
+    edited = client.patch(f"/api/v1/social-offers/{offer['id']}", json={"title": "少儿书法课七折"},
+                          headers=make.headers(scene["secretary"]))
+    assert edited.status_code == 200
+    again = _told("offer_pending")[before:]
+    assert sorted(user_id for user_id, *_rest in again) == sorted([deciders["colleague"].id, deciders["street"].id])
+    assert all("少儿书法课七折" in text for _user, text, _data, _page in again)
+
+
+def test_the_decision_is_told_to_who_entered_the_offer_with_the_reason_of_a_rejection(client, make, scene, deciders):
+    approved = _enter(client, make, scene)
+    rejected = _enter(client, make, scene, title="理发九折")
+    headers = make.headers(scene["secretary"])
+    client.post(f"/api/v1/social-offers/{approved['id']}/approve", json={}, headers=headers)
+    client.post(f"/api/v1/social-offers/{rejected['id']}/reject", json={"reason": "资质材料不全"}, headers=headers)
+    client.post(f"/api/v1/social-offers/{approved['id']}/withdraw", headers=headers)
+    told = _told("offer_decided")
+    assert [(user_id, data["social_offer_id"], data["status"], page) for user_id, _body, data, page in told] == [
+        (scene["clerk"].id, approved["id"], "approved", None),
+        (scene["clerk"].id, rejected["id"], "rejected", None),
+    ]
+    assert "已上架" in told[0][1] and "资质材料不全" not in told[0][1]
+    assert "未通过" in told[1][1] and "资质材料不全" in told[1][1]
+
+
+def test_a_refused_decision_tells_nobody(client, make, scene, deciders):
+    offer = _enter(client, make, scene)
+    refused = client.post(f"/api/v1/social-offers/{offer['id']}/approve", json={}, headers=make.headers(scene["clerk"]))
+    assert refused.status_code == 403
+    assert _told("offer_decided") == []
