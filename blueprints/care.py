@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from blueprints.common import auth_required, current_user, idempotent, page_response
+from blueprints.common import attachment, auth_required, current_user, idempotent, page_response
 from extensions import db
 from schemas.care import (
     CareTargetCreateSchema,
@@ -19,7 +19,9 @@ from schemas.care import (
     VisitRejectSchema,
     VisitSchema,
 )
+from schemas.exports import ExportArgsSchema
 from services import care
+from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("care", __name__, url_prefix="", description="常态化服务：帮扶对象、走访计划与走访记录")
 
@@ -94,6 +96,23 @@ def record_visit(args, care_target_id):
 def list_visits(args):
     """走访记录: those in the caller's staff scope and their own, newest first (`status=pending`: to confirm)."""
     return page_response(care.visit_listing(current_user(), args), args)
+
+
+@blp.route("/visits.xlsx", methods=["GET"])
+@auth_required
+@blp.arguments(ExportArgsSchema, location="query")
+@blp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type=CONTENT_TYPE,
+    description="one row per visit, oldest first: " + ", ".join(column.header for column in care.VISIT_EXPORT_COLUMNS),
+)
+def visits_xlsx(args):
+    """导出走访记录 (Excel): the visits of the org's subtree made in the period (local dates), for staff in scope
+    (an org outside it: 404). Each care target listed is recorded in the audit trail as read; needs, addresses
+    and photos are not in it."""
+    export = care.visits_export(current_user(), args.get("org_id"), args.get("first"), args.get("last"))
+    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
 
 
 @blp.route("/visits/<id:visit_id>/confirm", methods=["POST"])

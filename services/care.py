@@ -8,7 +8,7 @@ every read of it goes through `audit.read_sensitive`, which writes the read to t
 from datetime import date, timedelta
 
 from sqlalchemy import distinct, exists, func, or_, select, update
-from sqlalchemy.orm import joinedload, with_expression
+from sqlalchemy.orm import aliased, joinedload, with_expression
 
 from extensions import db
 from models.base import utcnow
@@ -20,13 +20,35 @@ from schemas.common import SCENE_SOCIAL
 from services import audit, ledger, moderation
 from services.database import paginate
 from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.exports import Export
 from services.notifications import notify
-from services.periods import local_today
-from services.permissions import is_staff, reaches, require_org, require_staff, staff_reaching, within_scope
+from services.periods import local_today, local_wall_time, period_or_this_year
+from services.permissions import (
+    is_staff,
+    reaches,
+    report_org,
+    require_org,
+    require_staff,
+    staff_reaching,
+    within_scope,
+)
+from services.spreadsheets import Column, workbook
 from wx import pages
 
 # What a read of a care target shows beyond its name: what the audit trail records as read.
 SENSITIVE_FIELDS = ["kinds", "needs", "address"]
+# What the visits workbook shows of a care target (its needs, address and the visits' photos stay out).
+EXPORTED_FIELDS = ["name"]
+VISIT_EXPORT_COLUMNS = [
+    Column("走访日期"),
+    Column("帮扶对象"),
+    Column("楼院"),
+    Column("走访人"),
+    Column("时长（分钟）", "0"),
+    Column("状态"),
+    Column("审核人"),
+    Column("审核时间"),
+]
 # action → (statuses it may start from, status it leads to)
 VISIT_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "confirm": (("pending",), "confirmed"),
@@ -332,6 +354,48 @@ def visit_listing(actor: User, filters: dict):
         if filters.get(name) is not None:
             statement = statement.where(getattr(VisitRecord, name) == filters[name])
     return statement
+
+
+def visits_export(actor: User, org_id: int | None, first: date | None, last: date | None) -> Export:
+    """走访记录 (.xlsx): the visits made in the org's subtree on the local days first..last (default: this year),
+    oldest first, for staff whose scope covers the org (outside it: 404). Each care target listed is a
+    sensitive read, recorded through `audit.read_sensitive`."""
+    org = report_org(actor, org_id)
+    first, last = period_or_this_year(first, last)
+    visitor, decider = aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(VisitRecord, CareTarget, OrgUnit, visitor, decider)
+        .join(CareTarget, CareTarget.id == VisitRecord.care_target_id)
+        .join(OrgUnit, OrgUnit.id == VisitRecord.building_id)
+        .join(visitor, visitor.id == VisitRecord.visitor_id)
+        .outerjoin(decider, decider.id == VisitRecord.confirmed_by_id)
+        .where(OrgUnit.path.startswith(org.path), VisitRecord.visited_on.between(first, last))
+        .order_by(VisitRecord.visited_on, VisitRecord.id)
+    ).all()
+    read = set()
+    for _visit, target, building, _visitor, _decider in rows:
+        if target.id not in read:
+            audit.read_sensitive(actor, target, building, (), fields=EXPORTED_FIELDS)
+            read.add(target.id)
+
+    def name(person: User | None) -> str:
+        return moderation.shown(actor, person, "name", person.name) if person is not None else ""
+
+    content = workbook("走访记录", VISIT_EXPORT_COLUMNS, (
+        (
+            visit.visited_on.isoformat(),
+            moderation.shown(actor, target, "name", target.name),
+            moderation.shown(actor, building, "name", building.name),
+            name(visitor_row),
+            visit.minutes,
+            VISIT_STATUS_NAMES[visit.status],
+            name(decider_row),
+            local_wall_time(visit.confirmed_at),
+        )
+        for visit, target, building, visitor_row, decider_row in rows
+    ))
+    period = f"{first.isoformat()}_{last.isoformat()}"
+    return Export(content, f"走访记录_{org.name}_{period}.xlsx", f"visits_{org.id}_{period}.xlsx")
 
 
 # ------------------------------------------------------------------ figures
