@@ -1,23 +1,25 @@
 """社会化服务: staff enter and approve offers; residents browse those valid near them."""
 from flask_smorest import Blueprint
 
-from blueprints.common import auth_required, current_user
+from blueprints.common import attachment, auth_required, current_user
 from extensions import db
 from schemas.common import patch_schema
 from schemas.offers import (
     DecisionSchema,
     RejectionSchema,
+    SocialOfferExportArgsSchema,
     SocialOfferListArgsSchema,
     SocialOfferPageSchema,
     SocialOfferPatchSchema,
     SocialOfferSchema,
 )
 from services import offers
+from services.spreadsheets import CONTENT_TYPE
 
-blp = Blueprint("offers", __name__, url_prefix="/social-offers", description="社会化服务：以商助民")
+blp = Blueprint("offers", __name__, url_prefix="", description="社会化服务：以商助民")
 
 
-@blp.route("", methods=["POST"])
+@blp.route("/social-offers", methods=["POST"])
 @auth_required
 @blp.arguments(SocialOfferSchema)
 @blp.response(201, SocialOfferSchema)
@@ -28,7 +30,7 @@ def create_offer(args):
     return offer
 
 
-@blp.route("", methods=["GET"])
+@blp.route("/social-offers", methods=["GET"])
 @auth_required
 @blp.arguments(SocialOfferListArgsSchema, location="query")
 @blp.response(200, SocialOfferPageSchema)
@@ -41,7 +43,24 @@ def list_offers(args):
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
-@blp.route("/<id:social_offer_id>", methods=["GET"])
+@blp.route("/social-offers.xlsx", methods=["GET"])
+@auth_required
+@blp.arguments(SocialOfferExportArgsSchema, location="query")
+@blp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type=CONTENT_TYPE,
+    description="one row per offer, newest first: "
+    + ", ".join(column.header for column in offers.OFFER_EXPORT_COLUMNS),
+)
+def offers_xlsx(args):
+    """导出服务资源 (Excel; staff): every offer of the caller's scope (`status=` narrows) with its unit, kind,
+    terms, validity, status and who decided on it."""
+    export = offers.offers_export(current_user(), args.get("status"))
+    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
+
+
+@blp.route("/social-offers/<id:social_offer_id>", methods=["GET"])
 @auth_required
 @blp.response(200, SocialOfferSchema)
 def get_offer(social_offer_id):
@@ -49,7 +68,7 @@ def get_offer(social_offer_id):
     return offers.get_visible(current_user(), social_offer_id)
 
 
-@blp.route("/<id:social_offer_id>", methods=["PATCH"])
+@blp.route("/social-offers/<id:social_offer_id>", methods=["PATCH"])
 @auth_required
 @blp.arguments(patch_schema(SocialOfferPatchSchema))
 @blp.response(200, SocialOfferSchema)
@@ -61,7 +80,7 @@ def patch_offer(changes, social_offer_id):
     return offer
 
 
-@blp.route("/<id:social_offer_id>/approve", methods=["POST"])
+@blp.route("/social-offers/<id:social_offer_id>/approve", methods=["POST"])
 @auth_required
 @blp.arguments(DecisionSchema)
 @blp.response(200, SocialOfferSchema)
@@ -72,7 +91,7 @@ def approve(args, social_offer_id):
     return offer
 
 
-@blp.route("/<id:social_offer_id>/reject", methods=["POST"])
+@blp.route("/social-offers/<id:social_offer_id>/reject", methods=["POST"])
 @auth_required
 @blp.arguments(RejectionSchema)
 @blp.response(200, SocialOfferSchema)
@@ -83,7 +102,7 @@ def reject(args, social_offer_id):
     return offer
 
 
-@blp.route("/<id:social_offer_id>/withdraw", methods=["POST"])
+@blp.route("/social-offers/<id:social_offer_id>/withdraw", methods=["POST"])
 @auth_required
 @blp.response(200, SocialOfferSchema)
 def withdraw(social_offer_id):

@@ -51,6 +51,11 @@ class SocialOfferListArgsSchema(PageArgsSchema):
         "description": "staff: the residents' view (near their own home) instead of their scope's offers"})
 
 
+class SocialOfferExportArgsSchema(ma.Schema):
+    status = ma.fields.String(validate=validate.OneOf(SOCIAL_OFFER_STATUSES),
+                              metadata={"description": "only the offers in this status; all when left out"})
+
+
 class DecisionSchema(ma.Schema):
     reason = shared_text(200, SCENE_COMMENT, required=False)
 

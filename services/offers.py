@@ -7,18 +7,27 @@ OFFER_NEAR_RADIUS_M by `stations.haversine_m`; when either is unknown, the org t
 (an offer of the resident's community, or of the street or district above it)."""
 from flask import current_app
 from sqlalchemy import and_, false, func, literal, or_, select, update
+from sqlalchemy.orm import aliased
 
 from extensions import db
 from models.base import utcnow
-from models.offers import SOCIAL_OFFER_STATUS_NAMES, SocialOffer
+from models.offers import (
+    OFFER_PROVIDER_KIND_NAMES,
+    SOCIAL_OFFER_KIND_NAMES,
+    SOCIAL_OFFER_STATUS_NAMES,
+    SocialOffer,
+)
 from models.orgs import OrgUnit
 from models.users import User
+from services import moderation
 from services.activities import home_communities
 from services.database import MAX_PAGE_DEPTH, paginate, require_shallow_page
 from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.exports import Export
 from services.notifications import notify
-from services.periods import local_today
+from services.periods import local_today, local_wall_time
 from services.permissions import is_staff, reaches, require_org, require_staff, staff_reaching, within_scope
+from services.spreadsheets import Column, workbook
 from services.stations import approximate_m, bounding_box, haversine_m
 
 # action → (statuses it may start from, status it leads to)
@@ -29,6 +38,21 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     # A changed offer waits for a colleague's approval again before residents see it.
     "edit": (("pending", "approved", "rejected"), "pending"),
 }
+OFFER_EXPORT_COLUMNS = [
+    Column("编号", "0"),
+    Column("标题"),
+    Column("提供方"),
+    Column("提供方类型"),
+    Column("面向组织"),
+    Column("资源类型"),
+    Column("内容与条件"),
+    Column("有效期自"),
+    Column("有效期至"),
+    Column("状态"),
+    Column("审核人"),
+    Column("审核时间"),
+    Column("审核意见"),
+]
 
 
 def _not_found() -> NotFound:
@@ -270,3 +294,38 @@ def edit(actor: User, offer_id: int, changes: dict) -> SocialOffer:
     _ask_for_decision(offer)
     return offer
 
+
+def offers_export(actor: User, status: str | None) -> Export:
+    """服务资源 (.xlsx): the offers of the staff member's scope (`status` narrows), newest first, as `listing`
+    gives them, with the unit, the terms, the validity, the status and who decided."""
+    decider = aliased(User)
+    rows = db.session.execute(
+        listing(actor, {"status": status})
+        .add_columns(decider)
+        .outerjoin(decider, decider.id == SocialOffer.decided_by_id)
+    ).all()
+
+    def shown(owner, attribute: str) -> str:
+        return moderation.shown(actor, owner, attribute, getattr(owner, attribute) or "")
+
+    content = workbook("服务资源", OFFER_EXPORT_COLUMNS, (
+        (
+            offer.id,
+            shown(offer, "title"),
+            shown(offer, "provider_name"),
+            OFFER_PROVIDER_KIND_NAMES[offer.provider_kind],
+            shown(offer.org, "name"),
+            SOCIAL_OFFER_KIND_NAMES[offer.kind],
+            shown(offer, "terms"),
+            offer.valid_from.isoformat(),
+            offer.valid_until.isoformat(),
+            SOCIAL_OFFER_STATUS_NAMES[offer.status],
+            shown(decided_by, "name") if decided_by is not None else "",
+            local_wall_time(offer.decided_at),
+            shown(offer, "decision_reason"),
+        )
+        for offer, decided_by in rows
+    ))
+    if status is None:
+        return Export(content, "服务资源.xlsx", "social-offers.xlsx")
+    return Export(content, f"服务资源_{SOCIAL_OFFER_STATUS_NAMES[status]}.xlsx", f"social-offers-{status}.xlsx")
