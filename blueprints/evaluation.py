@@ -2,7 +2,7 @@
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from blueprints.common import auth_required, current_user, larger_body, load_or_422, page_response
+from blueprints.common import attachment, auth_required, current_user, larger_body, load_or_422, page_response
 from extensions import db, limiter
 from schemas.common import patch_schema
 from schemas.evaluation import (
@@ -29,6 +29,7 @@ from schemas.evaluation import (
     VideoLinkSchema,
 )
 from services import evaluation
+from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("evaluation", __name__, url_prefix="", description="双向述职评议")
 
@@ -213,6 +214,23 @@ def close_round(round_id):
 def results(round_id):
     """评议结果: per subject, sector and dimension, only after closing; no mean for a sector under the minimum."""
     return evaluation.results(current_user(), round_id)
+
+
+@blp.route("/evaluations/<id:round_id>/results.xlsx", methods=["GET"])
+@auth_required
+@blp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type=CONTENT_TYPE,
+    description="one row per subject, sector and dimension: "
+    + ", ".join(column.header for column in evaluation.RESULT_EXPORT_COLUMNS),
+)
+@blp.alt_response(409, response="CONFLICT")
+def results_xlsx(round_id):
+    """导出评议结果 (Excel; the round's staff): the results answer as a sheet — before closing 409, no mean for a
+    sector under the minimum."""
+    export = evaluation.results_export(current_user(), round_id)
+    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
 
 
 @blp.route("/ballots/paper", methods=["POST"])

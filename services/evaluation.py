@@ -31,6 +31,7 @@ from models.base import utcnow
 from models.checkins import CheckIn
 from models.evaluation import (
     DEFAULT_DIMENSIONS,
+    SECTOR_NAMES,
     SECTORS,
     EvaluationAssessment,
     EvaluationBallot,
@@ -45,12 +46,14 @@ from models.orgs import OrgUnit, StaffScope
 from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.stations import CHECKLIST_ITEMS, Station
 from models.users import User
-from services import activities, care, coordination, uploads
+from services import activities, care, coordination, moderation, uploads
 from services.database import UNPAGED_LIMIT, add_or_conflict, is_postgresql
 from services.errors import Conflict, Invalid, NotFound
+from services.exports import Export
 from services.notifications import notify
 from services.periods import local_days
 from services.permissions import reaches, require_org, require_staff, within_scope
+from services.spreadsheets import Column, workbook
 
 # Who opens a round: a street or a district.
 ROUND_ORG_KINDS = ("street_working_committee", "district_committee")
@@ -528,6 +531,46 @@ def results(actor: User, round_id: int) -> dict:
                          "sectors": sectors})
     return {"id": evaluation.id, "status": evaluation.status, "ballots": len(ballots),
             "min_ballots_for_mean": minimum, "subjects": subjects}
+
+
+RESULT_EXPORT_COLUMNS = [
+    Column("述职对象"),
+    Column("界别"),
+    Column("界别票数", "0"),
+    Column("评议维度"),
+    Column("评分人数", "0"),
+    Column("均分", "0.00"),
+    Column("说明"),
+]
+
+
+def results_export(actor: User, round_id: int) -> Export:
+    """评议结果 (.xlsx): the rows of `results` (so the same 404 and 409, and no mean where it shows none),
+    one per subject, sector and dimension."""
+    answer = results(actor, round_id)
+    evaluation = db.session.get(EvaluationRound, round_id)
+    too_few = f"该界别不足 {answer['min_ballots_for_mean']} 票，不显示均分"
+
+    def shown(text: str) -> str:
+        # Names and dimensions copied into the answer: held from others as the JSON answer holds them.
+        return moderation.shown(actor, None, "", text)
+
+    content = workbook("评议结果", RESULT_EXPORT_COLUMNS, (
+        (
+            shown(subject["org_name"]),
+            SECTOR_NAMES[sector["sector"]],
+            sector["ballots"],
+            shown(dimension["dimension"]),
+            dimension["count"],
+            dimension["mean"],
+            "" if sector["means_shown"] else too_few,
+        )
+        for subject in answer["subjects"]
+        for sector in subject["sectors"]
+        for dimension in sector["dimensions"]
+    ))
+    title = moderation.shown(actor, evaluation, "title", evaluation.title)
+    return Export(content, f"{evaluation.year}年{title}_评议结果.xlsx", f"evaluation-{evaluation.id}-results.xlsx")
 
 
 def code_counts(evaluation: EvaluationRound) -> dict:
