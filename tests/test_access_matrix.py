@@ -301,6 +301,11 @@ MATRIX = {
     "PATCH /api/v1/social-offers/{social_offer_id}": "res=404 mem=404 other=404",
     "PATCH /api/v1/providers/{provider_id}": "res=403 mem=403 other=404",
     "GET /api/v1/providers/{provider_id}/accounts": "res=403 mem=403 other=404",
+    "GET /api/v1/visits.xlsx": "res=403 mem=403",
+    "GET /api/v1/activities/{activity_id}/signups.xlsx": "res=403 mem=403 other=404",
+    "GET /api/v1/social-offers.xlsx": "res=403 mem=403",
+    # The round is still open: its staff get past every check to the 409.
+    "GET /api/v1/evaluations/{round_id}/results.xlsx": "res=404 mem=404 staff=404 other=404",
 }
 
 BODIES = {
