@@ -1,6 +1,10 @@
-"""The desk's 帮扶走访 screen in real headless Chromium: confirming a visit credits the visitor's hours."""
+"""The desk's 帮扶走访 screen in real headless Chromium: confirming a visit credits the visitor's hours; the
+visits download as a workbook."""
+
+import io
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from services.periods import local_today
@@ -52,3 +56,13 @@ def test_secretary_confirms_a_visit_and_the_minutes_are_credited(page, live_serv
     expect(page.locator("#visit-list")).to_contain_text("暂无待确认的走访")
     hours = body(client.get("/api/v1/members/me/hours", headers=make.headers(member)))
     assert hours["confirmed_minutes"] == 40
+
+    export = page.locator("#visits-export")
+    export.get_by_label("组织").select_option(str(units["community_a"].id))
+    with page.expect_download() as downloaded:
+        export.get_by_role("button", name="导出走访记录").click()
+    assert downloaded.value.suggested_filename.startswith("走访记录_社区A_")
+    sheet = load_workbook(io.BytesIO(downloaded.value.path().read_bytes())).active
+    assert [row[:7] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (local_today().isoformat(), "王奶奶", units["building_a1"].name, "党员甲", 40, "已确认", secretary.name)]
+    expect(page.locator("#visits-export-notice")).to_contain_text("已下载 走访记录_社区A_")

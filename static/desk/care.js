@@ -1,7 +1,8 @@
 // 帮扶走访: care targets of the scope (every read is recorded in the audit trail), assigning
-// visitors, visits to confirm (which credits the visitor's hours) and overdue visit plans.
-import { call } from "./api.js";
-import { alertLine, busy, button, factList, form, h, labelled, localDate, memberName, minutesText, node } from "./dom.js";
+// visitors, visits to confirm (which credits the visitor's hours), overdue visit plans, and the
+// visits of a period as .xlsx.
+import { call, download } from "./api.js";
+import { alertLine, busy, button, factList, form, h, labelled, localDate, memberName, minutesText, node, noticeLine } from "./dom.js";
 import { Listing, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
 import { isStaff, orgName, unitOptions } from "./session.js";
@@ -125,7 +126,42 @@ function createForm() {
   return element;
 }
 
+// The visits of an org (with its buildings) made in a period, as a workbook; each care target in it is an audited read.
+function exportForm() {
+  const org = h("select", { id: "visits-export-org" });
+  const from = h("input", { id: "visits-export-from", type: "date" });
+  const to = h("input", { id: "visits-export-to", type: "date" });
+  const error = alertLine("visits-export-error");
+  const notice = noticeLine("visits-export-notice");
+  const element = form({ id: "visits-export", className: "inline-form", "aria-label": "导出走访记录" }, [
+    labelled("组织", org), labelled("开始日期", from), labelled("结束日期", to),
+    h("button", { type: "submit", className: "secondary" }, "导出走访记录"), error, notice,
+  ], async () => {
+    notice.textContent = "";
+    if (from.value && to.value && from.value > to.value) {
+      error.textContent = "开始日期不能晚于结束日期";
+      return;
+    }
+    const query = new URLSearchParams({ org_id: org.value });
+    if (from.value) query.set("from", from.value);
+    if (to.value) query.set("to", to.value);
+    const name = await busy(element.querySelectorAll("button"), error, () => download(`/visits.xlsx?${query}`, "visits.xlsx"));
+    if (name) notice.textContent = `已下载 ${name}`;
+  });
+  element.prepare = () => {
+    org.replaceChildren();
+    unitOptions(org);
+    const today = localDate();
+    from.value = `${today.slice(0, 4)}-01-01`;
+    to.value = today;
+    error.textContent = "";
+    notice.textContent = "";
+  };
+  return element;
+}
+
 let creator;
+let exporter;
 
 export const tab = {
   id: "care-panel",
@@ -134,15 +170,20 @@ export const tab = {
   route: "care",
   build() {
     creator = createForm();
+    exporter = exportForm();
     return h("section", { className: "card", "aria-labelledby": "care-heading" },
       h("h2", { id: "care-heading" }, "帮扶走访"),
       node("p", "帮扶对象属于敏感个人信息：仅管辖楼院的工作人员和指派的走访人可见，每次查看均记入审计日志。", "muted"),
       h("h3", {}, "待确认的走访"), ...visits.parts,
       h("h3", {}, "逾期的走访"), ...overdue.parts,
-      h("h3", {}, "帮扶对象"), creator, ...targets.parts);
+      h("h3", {}, "帮扶对象"), creator, ...targets.parts,
+      h("h3", {}, "导出走访记录"),
+      node("p", "导出所选组织（含下级楼院）在所选期间（北京时间，含首尾两天）的走访记录，Excel 格式；不含需求、地址和照片，导出记入审计日志。", "muted"),
+      exporter);
   },
   reset() {
     creator.resetBuildings();
+    exporter.prepare();
     for (const listing of [targets, visits, overdue]) listing.reset();
   },
   enter: () => Promise.all([visits.load(), overdue.load(), targets.load()]),
