@@ -1,5 +1,8 @@
-"""The desk's 文化活动 screen in real headless Chromium: publish an activity, read its sign-up list."""
+"""The desk's 文化活动 screen in real headless Chromium: publish an activity, read and download its sign-up list."""
+import io
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.fixtures.desk import log_in
@@ -42,3 +45,10 @@ def test_secretary_publishes_an_activity_and_sees_seats_and_the_waiting_list(pag
     expect(entries.nth(0)).to_contain_text("已确认")
     expect(entries.nth(1)).to_contain_text("李四")
     expect(entries.nth(1)).to_contain_text("候补中")
+    with page.expect_download() as downloaded:
+        row.get_by_role("button", name="导出名单（Excel）").click()
+    assert downloaded.value.suggested_filename == "楼道书画展_报名名单.xlsx"
+    sheet = load_workbook(io.BytesIO(downloaded.value.path().read_bytes())).active
+    assert [row[:4] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("张三", "参加者", "已确认", None), ("李四", "参加者", "候补中", 1)]
+    expect(page.locator("#activities-notice")).to_have_text("已下载 楼道书画展_报名名单.xlsx")

@@ -1,6 +1,6 @@
 // 文化惠民活动: the activities of the scope at the four levels, publishing one, its sign-up list
-// (helpers, seats, the waiting list in order), its rotating check-in code and the helpers' hours.
-import { call } from "./api.js";
+// (helpers, seats, the waiting list in order, also as .xlsx), its rotating check-in code and the helpers' hours.
+import { call, download } from "./api.js";
 import { alertLine, busy, button, factList, form, formatTime, h, labelled, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
@@ -37,6 +37,10 @@ function activityRow(activity) {
   item.append(
     h("div", { className: "record-actions" },
       button("报名名单", "secondary", toggle(signupList)),
+      button("导出名单（Excel）", "secondary", (event) => busy([event.currentTarget], activities.error, async () => {
+        const name = await download(`/activities/${activity.id}/signups.xlsx`, `activity-${activity.id}-signups.xlsx`);
+        activities.notice.textContent = `已下载 ${name}`;
+      })),
       button("签到码", "secondary", toggle(qrFacts)),
       button("确认志愿服务时长", "secondary", () => activities.act(item, "POST", `/activities/${activity.id}/hours`, undefined,
         (result) => `已确认 ${result.entries.length} 人的服务时长`))),
