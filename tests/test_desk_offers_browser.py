@@ -1,8 +1,10 @@
-"""The desk's 社会化服务 screen in real headless Chromium: a colleague's offer approved, then listed as shown;
-one's own offer cannot be approved, and a change sends an approved offer back for approval."""
+"""The desk's 社会化服务 screen in real headless Chromium: a colleague's offer approved, then listed as shown
+and downloaded; one's own offer cannot be approved, and a change sends an approved offer back for approval."""
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from extensions import db
@@ -36,27 +38,33 @@ def test_staff_approve_a_colleagues_offer_and_see_it_listed_as_shown(page, live_
 
     log_in(page, live_server, secretary.username, PASSWORD)
     page.get_by_role("button", name="社会化服务", exact=True).click()
-    row = page.locator(f'#offer-list > li[data-offer-id="{theirs["id"]}"]')
+    row = page.locator(f'#social-offer-list > li[data-offer-id="{theirs["id"]}"]')
     expect(row).to_contain_text("待审核")
     expect(row).to_contain_text("（有效）")
-    own = page.locator(f'#offer-list > li[data-offer-id="{mine["id"]}"]')
+    own = page.locator(f'#social-offer-list > li[data-offer-id="{mine["id"]}"]')
     expect(own).to_contain_text("待其他工作人员审核")
     expect(own.get_by_role("button", name="审核通过")).to_have_count(0)
 
     row.get_by_role("button", name="审核通过").click()
-    expect(page.locator("#offers-notice")).to_have_text("已通过：少儿书法课八折，居民可在有效期内看到")
+    expect(page.locator("#social-offers-notice")).to_have_text("已通过：少儿书法课八折，居民可在有效期内看到")
     page.locator("#offer-status-filter").select_option("approved")
-    expect(page.locator("#offer-list > li")).to_have_count(1)
+    expect(page.locator("#social-offer-list > li")).to_have_count(1)
     expect(row).to_contain_text("已上架")
     db.session.expire_all()
     assert db.session.get(SocialOffer, theirs["id"]).decided_by_id == secretary.id
+    with page.expect_download() as downloaded:
+        page.get_by_role("button", name="导出 Excel").click()
+    assert downloaded.value.suggested_filename == "服务资源_已上架.xlsx"
+    sheet = load_workbook(io.BytesIO(downloaded.value.path().read_bytes())).active
+    assert [row[:2] for row in sheet.iter_rows(min_row=2, values_only=True)] == [(theirs["id"], "少儿书法课八折")]
+    expect(page.locator("#social-offers-notice")).to_have_text("已下载 服务资源_已上架.xlsx")
 
     row.get_by_role("button", name="修改").click()
     row.get_by_label("标题").fill("少儿书法课七折")
     row.get_by_role("button", name="保存修改").click()
-    expect(page.locator("#offers-notice")).to_have_text("已保存：少儿书法课七折，需其他工作人员重新审核后才向居民展示")
+    expect(page.locator("#social-offers-notice")).to_have_text("已保存：少儿书法课七折，需其他工作人员重新审核后才向居民展示")
     page.locator("#offer-status-filter").select_option("pending")
-    edited = page.locator(f'#offer-list > li[data-offer-id="{theirs["id"]}"]')
+    edited = page.locator(f'#social-offer-list > li[data-offer-id="{theirs["id"]}"]')
     expect(edited).to_contain_text("少儿书法课七折")
     expect(edited).to_contain_text("待其他工作人员审核")
 
@@ -76,6 +84,6 @@ def test_staff_enter_an_offer_through_the_form(page, live_server, make):
     entry.get_by_label("纬度（可选）").fill("31.23")
     entry.get_by_label("经度（可选）").fill("121.47")
     entry.get_by_role("button", name="录入").click()
-    expect(page.locator("#offers-notice")).to_have_text("已录入：常用药九折，待其他工作人员审核")
+    expect(page.locator("#social-offers-notice")).to_have_text("已录入：常用药九折，待其他工作人员审核")
     offer = db.session.query(SocialOffer).one()
     assert (offer.org_id, offer.lat, offer.lng, offer.status) == (units["community_a"].id, 31.23, 121.47, "pending")

@@ -1,7 +1,8 @@
 // 社会化服务 (以商助民): what schools, training bodies, education bases and merchants offer residents.
 // Staff enter an offer; a colleague (neither who entered nor who last changed it) approves or rejects it;
 // an approved offer shows to residents while valid, until withdrawn. A change sends it back for approval.
-import { call } from "./api.js";
+// The offers of the scope (of the status chosen) download as .xlsx.
+import { call, download } from "./api.js";
 import { alertLine, busy, button, factList, form, h, labelled, localDate, node, select } from "./dom.js";
 import { Listing, filterQuery, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
@@ -20,7 +21,10 @@ const offers = new Listing({
   query: () => filterQuery({ status: statusFilter.value, kind: kindFilter.value }),
   row: offerRow,
   emptyText: "暂无服务资源",
-  ids: { error: "offers-error", notice: "offers-notice", summary: "offers-summary", list: "offer-list" },
+  // Apart from the 资源共建 tab's offer list (cooperation.js), which is on the same page.
+  ids: {
+    error: "social-offers-error", notice: "social-offers-notice", summary: "social-offers-summary", list: "social-offer-list",
+  },
 });
 
 // "2026-12-01 至 2026-12-31", with whether today lies in it.
@@ -145,6 +149,15 @@ function offerForm(offer) {
   return element;
 }
 
+async function exportOffers(trigger) {
+  offers.notice.textContent = "";
+  await busy([trigger], offers.error, async () => {
+    const query = filterQuery({ status: statusFilter.value });
+    const name = await download(`/social-offers.xlsx?${query}`, "social-offers.xlsx");
+    offers.notice.textContent = `已下载 ${name}`;
+  });
+}
+
 let creator;
 
 export const tab = {
@@ -160,13 +173,14 @@ export const tab = {
     statusFilter.addEventListener("change", () => offers.reloadFromFirstPage());
     kindFilter.addEventListener("change", () => offers.reloadFromFirstPage());
     creator = h("div");
-    return h("section", { className: "card", "aria-labelledby": "offers-heading" },
-      h("h2", { id: "offers-heading" }, "社会化服务资源"),
+    return h("section", { className: "card", "aria-labelledby": "social-offers-heading" },
+      h("h2", { id: "social-offers-heading" }, "社会化服务资源"),
       h("details", {}, h("summary", {}, "录入服务资源"), creator),
       h("div", { className: "filters", role: "search", "aria-label": "筛选服务资源" },
         labelled("状态", statusFilter, "inline"),
         labelled("类型", kindFilter, "inline"),
-        button("刷新", "secondary", () => offers.load())),
+        button("刷新", "secondary", () => offers.load()),
+        button("导出 Excel", "secondary", (event) => exportOffers(event.currentTarget), { id: "offers-export" })),
       offers.parts);
   },
   reset() {
