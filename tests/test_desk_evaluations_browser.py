@@ -1,7 +1,10 @@
 """The desk's 述职评议 screen in real headless Chromium: open a round, add subjects, hand out codes
-(the printable sheet), ballots cast through the API, close, and the results per subject and sector."""
+(the printable sheet), ballots cast through the API, close, and the results per subject and sector (and as .xlsx)."""
+import io
+
 import pytest
 import requests as http
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from models.evaluation import DEFAULT_DIMENSIONS
@@ -69,6 +72,15 @@ def test_a_round_goes_from_opening_to_codes_to_results_on_screen(page, live_serv
     expect(table.locator('tr[data-sector="resident"]')).to_contain_text("不足 3 票")
     expect(table.locator('tr[data-sector="resident"]')).not_to_contain_text("2.00")
     expect(results).to_contain_text("共 4 张选票")
+    with page.expect_download() as downloaded:
+        results.get_by_role("button", name="导出评议结果").click()
+    assert downloaded.value.suggested_filename.endswith("年书记抓党建述职评议_评议结果.xlsx")
+    sheet = load_workbook(io.BytesIO(downloaded.value.path().read_bytes())).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 2 * 4 * len(DEFAULT_DIMENSIONS)
+    assert ("社区A", "党员代表", 3, DEFAULT_DIMENSIONS[0], 3, 4.0, None) in rows
+    assert ("社区A", "群众代表", 1, DEFAULT_DIMENSIONS[0], 1, None, "该界别不足 3 票，不显示均分") in rows
+    expect(page.locator("#evaluation-notice")).to_contain_text("已下载")
     assert round_id
 
 

@@ -1,7 +1,7 @@
 // 述职评议: a street or district opens a round, adds its subjects, schedules the meeting, hands out
 // one-time codes (printed as a sheet: the server shows them only once), records assessments, reads
-// each subject's computed record and media, closes the round and reads the results.
-import { call } from "./api.js";
+// each subject's computed record and media, closes the round and reads the results (also as .xlsx).
+import { call, download } from "./api.js";
 import { alertLine, busy, button, factList, form, formatTime, h, labelled, localDate, node, select } from "./dom.js";
 import { Listing, statusBadge } from "./listing.js";
 import { label, names } from "./meta.js";
@@ -230,8 +230,12 @@ window.addEventListener("afterprint", () => document.body.classList.remove("prin
 async function loadResults(round) {
   try {
     const results = await call("GET", `/evaluations/${round.id}/results`);
+    const exporter = button("导出评议结果", "secondary", (event) => busy([event.currentTarget], detail.error, async () => {
+      const name = await download(`/evaluations/${round.id}/results.xlsx`, `evaluation-${round.id}-results.xlsx`);
+      detail.notice.textContent = `已下载 ${name}`;
+    }), { id: "evaluation-results-export" });
     detail.results.replaceChildren(node("p", `共 ${results.ballots} 张选票；每个界别不足 ${results.min_ballots_for_mean} 票时不显示均分`, "muted"),
-      ...results.subjects.map((subject) => resultTable(round, subject, results.min_ballots_for_mean)));
+      ...results.subjects.map((subject) => resultTable(round, subject, results.min_ballots_for_mean)), exporter);
   } catch (error) {
     detail.error.textContent = error.message;
   }
