@@ -368,3 +368,20 @@ def test_the_exports_are_documented_in_openapi(client):
     parameters = {parameter["name"] for parameter in spec["paths"]["/api/v1/visits.xlsx"]["get"]["parameters"]}
     assert parameters == {"org_id", "from", "to"}
     assert "409" in spec["paths"]["/api/v1/evaluations/{round_id}/results.xlsx"]["get"]["responses"]
+
+
+def test_a_name_held_by_the_content_check_reads_as_held_in_the_visits_and_signup_workbooks(
+        client, make, care_world, activity_world):
+    from services.moderation import HELD_TEXT
+    from wx.sandbox import SANDBOX_REVIEW_WORD
+
+    held_names = [f"党员{SANDBOX_REVIEW_WORD}", f"居民{SANDBOX_REVIEW_WORD}"]
+    for person, held_name in zip((care_world["visitor"], activity_world["people"][0]), held_names, strict=True):
+        renamed = client.patch("/api/v1/me", json={"name": held_name}, headers=make.headers(person))
+        assert (renamed.status_code, body(renamed)["name"]) == (200, held_name)
+    visits = rows_of(download(client, make, care_world["staff"], "/api/v1/visits.xlsx"))
+    assert [row[3] for row in visits] == [HELD_TEXT, HELD_TEXT]
+    signups = rows_of(download(client, make, activity_world["staff"],
+                               f"/api/v1/activities/{activity_world['activity']['id']}/signups.xlsx"))
+    assert [row[0] for row in signups][:2] == ["志愿者甲", HELD_TEXT]
+    assert not set(held_names) & {str(value) for row in visits + signups for value in row}
