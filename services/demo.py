@@ -272,7 +272,9 @@ def _other_services(community: OrgUnit) -> None:
         "consent_on": today - timedelta(days=30), "kinds": ["elderly_alone"], "address": "2号楼3单元101",
     })
     care.create_plan(secretary, target.id, {"visitor_id": visitor.id, "every_weeks": 2, "first_due_on": today})
-    fund = funds.create_fund(secretary, {"name": "幸福里扶贫帮困基金", "kind": "poverty_relief", "org_id": community.id})
+    fund = funds.create_fund(
+        secretary, {"name": "幸福里扶贫帮困基金", "kind": "poverty_relief", "org_id": community.id}
+    )
     funds.donate(secretary, fund.id, {
         "amount_cents": 500_000, "donor_name": "市供电公司", "donor_kind": "unit", "received_on": today,
     })
@@ -306,5 +308,6 @@ def _joint_meeting(admin: User, secretary: User, community: OrgUnit) -> None:
         "minutes": "供电公司党委承诺组织党员志愿者检修老旧楼道照明。", "attended_unit_ids": [unit.id],
     })
     coordination.add_resolution(secretary, meeting.id, {
-        "text": "完成 1-3 号楼楼道照明检修", "owner_unit_id": unit.id, "due_date": to_local().date() + timedelta(days=21),
+        "text": "完成 1-3 号楼楼道照明检修", "owner_unit_id": unit.id,
+        "due_date": to_local().date() + timedelta(days=21),
     })

@@ -138,7 +138,8 @@ def requests_export(user: User, org_id: int | None, first: date | None, last: da
         REQUEST_COLUMNS,
         (
             (
-                row.id, _held_hidden(user, row.title), row.category, STATUS_NAMES[row.status], URGENCY_NAMES[row.urgency], row.community,
+                row.id, _held_hidden(user, row.title), row.category, STATUS_NAMES[row.status],
+                URGENCY_NAMES[row.urgency], row.community,
                 local_wall_time(row.created_at), local_wall_time(row.taken_at),
                 local_wall_time(row.completed_at), local_wall_time(row.confirmed_at),
                 _held_hidden(user, row.assignee or ""), row.stars,
