@@ -54,7 +54,7 @@ from services.activities import activity_figures
 from services.audit import record_read
 from services.auth import hash_password
 from services.care import visit_figures
-from services.database import add_or_conflict
+from services.database import add_or_conflict, update_row
 from services.errors import Conflict, Invalid, NotFound
 from services.notifications import notify
 from services.periods import local_days, local_today
@@ -163,13 +163,7 @@ def update_unit(actor: User, unit_id: int, changes: dict) -> ResidentUnit:
     merged = {"lat": unit.lat, "lng": unit.lng, **changes}
     if (merged["lat"] is None) != (merged["lng"] is None):
         raise Invalid("经纬度须同时填写", code="lat_lng_together", fields={"lng": ["经纬度须同时填写"]})
-
-    def apply():
-        for name, value in changes.items():
-            setattr(unit, name, value)
-        db.session.flush()
-
-    _unique_name(apply)
+    _unique_name(lambda: update_row(unit, changes))
     return unit
 
 
@@ -397,9 +391,7 @@ def _set_attendance(meeting: Meeting, unit_ids: list[int]) -> None:
 def update_meeting(actor: User, meeting_id: int, changes: dict) -> Meeting:
     meeting = meeting_in_scope(actor, meeting_id)
     attended = changes.pop("attended_unit_ids", None)
-    for name, value in changes.items():
-        setattr(meeting, name, value)
-    db.session.flush()
+    update_row(meeting, changes)
     if attended is not None:
         _set_attendance(meeting, attended)
     return meeting
@@ -944,10 +936,7 @@ def update_offer(actor: User, offer_id: int, changes: dict) -> ResourceOffer:
         actor, db.session.get(ResourceOffer, offer_id), _offer_not_found(), org_of=lambda offer: offer.street_id,
     )
     _check_amount(changes.get("kind", offer.kind), changes.get("amount_cents", offer.amount_cents))
-    for name, value in changes.items():
-        setattr(offer, name, value)
-    db.session.flush()
-    return offer
+    return update_row(offer, changes)
 
 
 def _need_not_found() -> NotFound:
@@ -973,10 +962,7 @@ def need_in_scope(actor: User, need_id: int) -> CommunityNeed:
 def update_need(actor: User, need_id: int, changes: dict) -> CommunityNeed:
     """The community's staff correct what is needed (its kind, title, description)."""
     need = need_in_scope(actor, need_id)
-    for name, value in changes.items():
-        setattr(need, name, value)
-    db.session.flush()
-    return need
+    return update_row(need, changes)
 
 
 def need_listing(actor: User, community_id: int | None = None, kind: str | None = None, unmatched: bool = False):
@@ -1198,10 +1184,7 @@ def update_branch_member(actor: User, member_id: int, changes: dict) -> BranchMe
         changes = {**changes, **dict.fromkeys(MOBILE_CONTACT_FIELDS)}
     merged = {name: changes.get(name, getattr(member, name)) for name in MOBILE_CONTACT_FIELDS}
     _check_mobile(changes.get("mobile", member.mobile), merged)
-    for name, value in changes.items():
-        setattr(member, name, value)
-    db.session.flush()
-    return member
+    return update_row(member, changes)
 
 
 def remove_branch_member(actor: User, member_id: int) -> None:

@@ -47,6 +47,14 @@ def add_or_conflict(row, conflict: Conflict):
     return row
 
 
+def update_row(row, changes: dict):
+    """Set the changed fields of a PATCH on `row` and flush, so a constraint it breaks fails here."""
+    for name, value in changes.items():
+        setattr(row, name, value)
+    db.session.flush()
+    return row
+
+
 def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 

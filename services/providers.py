@@ -8,6 +8,7 @@ from models.orgs import OrgUnit
 from models.providers import ProviderAccount, ServiceProvider
 from models.users import User
 from services.auth import hash_password
+from services.database import update_row
 from services.errors import Conflict, Invalid, NotFound
 from services.permissions import require_org, require_staff, require_visible, within_scope
 
@@ -60,10 +61,7 @@ def listing(actor: User, kind: str | None = None, serving: int | None = None):
 def update_provider(actor: User, provider_id: int, changes: dict) -> ServiceProvider:
     """Staff in scope change a provider's name, offerings or address."""
     provider = in_scope(actor, provider_id)
-    for name, value in changes.items():
-        setattr(provider, name, value)
-    db.session.flush()
-    return provider
+    return update_row(provider, changes)
 
 
 def accounts(actor: User, provider_id: int):

@@ -26,7 +26,7 @@ from models.stations import (
 )
 from models.users import User
 from services import qrcodes, uploads
-from services.database import paginate
+from services.database import paginate, update_row
 from services.errors import Conflict, Invalid, NotFound, Unavailable
 from services.permissions import require_org, require_visible
 from services.spreadsheets import Column, workbook
@@ -140,10 +140,7 @@ def update_station(actor: User, station_id: int, changes: dict) -> Station:
     _check_people(org, changes.get("kind", station.kind), people, newly_named)
     if "org_id" in changes or "kind" in changes:
         _check_level(org, changes.get("kind", station.kind))
-    for name, value in changes.items():
-        setattr(station, name, value)
-    db.session.flush()
-    return station
+    return update_row(station, changes)
 
 
 def rotate_secret(actor: User, station_id: int) -> Station:
