@@ -1,0 +1,343 @@
+"""The city load run: gunicorn, PostgreSQL and Redis on loopback, driven by Locust from its own process.
+
+    .venv/bin/python bench/load/run.py [--dir DIR] [--users 64] [--duration 60] [--phase-seconds 15]
+                                       [--workers 5] [--worker-class sync] [--profile ENDPOINT]
+
+Needs the dataset of bench/city/generate.py in --dir (its cluster and accounts.json). Starts the cluster,
+a redis-server, the WeChat sandbox (`flask wx-sandbox`) and gunicorn serving the app, then runs Locust
+headless, one phase after another against the same server:
+
+  1. baseline: every client asks for /healthz (no database, no authentication);
+  2. one phase per flow (EndpointUser): every client repeats that flow alone, for its throughput;
+  3. the mix: residents, members and staff through their flows, weighted like real use;
+  4. the baseline again, to see whether the machine's load moved during the run.
+
+Prints (and writes to <dir>/results-<time>.md) a table per endpoint: requests/s and its ratio to the
+baseline, p50 and p99, against the goals (reads ≥ 0.5×, writes ≥ 0.25× the baseline, p99 < 100 ms).
+--profile records the gunicorn workers with py-spy during that flow's phase.
+"""
+import argparse
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+import psycopg
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.city.cluster import CityCluster  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+SECRET_KEY = "linli-city-bench-key"  # noqa: S105  # the throwaway key of a local benchmark server
+FLOWS = ("wx-login", "checkin", "create-request", "my-requests", "request-detail", "accept", "inbox",
+         "staff-queue", "hours", "signup", "dashboard")
+# The requests that carry each flow's goal; the flow's other requests (the check-out after a check-in,
+# the sign-up given back) are reported beside it.
+READ_GOAL, WRITE_GOAL, P99_GOAL_MS = 0.5, 0.25, 100
+# What the bench changes in the app's settings, and why (bench/README.md).
+SERVER_SETTINGS = {
+    # A station's code changes every 2 s instead of 180 s: a code serves one finished visit per member
+    # and station and window, and the check-in phase makes thousands of visits a minute.
+    "QR_WINDOW_SECONDS": "2",
+    # The bench residents ask for help far more often than the daily limit (10) lets a person.
+    "REQUESTS_PER_DAY": "1000000",
+    # The accept phase takes offers without finishing them; the cap is still counted on every accept.
+    "MEMBER_OPEN_TASK_CAP": "1000000",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+def renew_tokens(libpq_url: str, accounts: dict) -> None:
+    """The bench accounts' tokens live again from now (a desk token ends after 30 idle minutes)."""
+    from services.auth import _digest
+
+    digests = [_digest(account["token"]) for role in ("members", "residents", "staff") for account in accounts[role]]
+    with psycopg.connect(libpq_url) as connection:
+        connection.execute(
+            "UPDATE auth_tokens SET last_used_at = now(), revoked_at = NULL, "
+            "expires_at = now() + CASE kind WHEN 'desk' THEN interval '12 hours' ELSE interval '7 days' END "
+            "WHERE digest = ANY(%s)", (digests,))
+
+
+class Services:
+    """Redis, the WeChat sandbox and gunicorn, started and stopped together."""
+
+    def __init__(self, database_url: str, workdir: Path, workers: int, worker_class: str, threads: int):
+        self.children = []
+        self.workdir = workdir
+        redis_port, sandbox_port, self.port = free_port(), free_port(), free_port()
+        self.env = {key: value for key, value in os.environ.items() if not key.startswith("WECHAT_")}
+        self.env.update(
+            DATABASE_URL=database_url, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+            WECHAT_API_BASE=f"http://127.0.0.1:{sandbox_port}/", WECHAT_SANDBOX="1", SECRET_KEY=SECRET_KEY,
+            LOG_LEVEL="WARNING", **SERVER_SETTINGS,
+        )
+        self.start([shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(redis_port), "--bind",
+                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)])
+        sandbox_env = dict(self.env, DATABASE_URL=f"sqlite:///{workdir / 'sandbox.db'}")
+        self.start([str(VENV_BIN / "flask"), "--app", "app", "wx-sandbox", "--port", str(sandbox_port)],
+                   env=sandbox_env)
+        self.sandbox = f"http://127.0.0.1:{sandbox_port}/"
+        command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--worker-class", worker_class,
+                   "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "10",
+                   "--backlog", "2048", "--no-control-socket"]
+        if worker_class == "gthread":
+            command += ["--threads", str(threads)]
+        self.gunicorn = self.start([*command, "app:create_app()"], env=self.env)
+        self.url = f"http://127.0.0.1:{self.port}"
+        wait_for(self.sandbox + "sandbox/stats")
+        wait_for(self.url + "/healthz")
+
+    def start(self, command, env=None) -> subprocess.Popen:
+        child = subprocess.Popen(command, cwd=REPO, env=env or self.env, stdout=subprocess.DEVNULL,
+                                 stderr=open(self.workdir / f"{Path(command[0]).name}.log", "ab"))  # noqa: SIM115
+        self.children.append(child)
+        return child
+
+    def worker_pids(self) -> list[int]:
+        return [child.pid for child in psutil.Process(self.gunicorn.pid).children()]
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def postgres_pids(cluster: CityCluster | None) -> list[int]:
+    if cluster is None:
+        return []
+    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+    return [postmaster] + [child.pid for child in psutil.Process(postmaster).children()]
+
+
+def run_phase(label: str, user_class: str, args, services: Services, cluster, accounts_path: Path, outdir: Path,
+              endpoint: str | None = None, offset: int = 0, seconds: int | None = None) -> dict:
+    seconds = seconds or args.phase_seconds
+    env = dict(os.environ, LINLI_BENCH_ACCOUNTS=str(accounts_path), LINLI_BENCH_SANDBOX=services.sandbox,
+               LINLI_BENCH_SECRET_KEY=SECRET_KEY, LINLI_BENCH_QR_WINDOW=SERVER_SETTINGS["QR_WINDOW_SECONDS"],
+               LINLI_BENCH_ACCOUNT_OFFSET=str(offset), LINLI_BENCH_ENDPOINT=endpoint or "")
+    prefix = outdir / label
+    command = [str(VENV_BIN / "locust"), "-f", str(HERE / "locustfile.py"), "--headless", "--users", str(args.users),
+               "--spawn-rate", str(args.users), "--run-time", f"{seconds}s", "--host", services.url, "--csv",
+               str(prefix), "--reset-stats", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5",
+               *user_class.split()]
+    server_pids = services.worker_pids()
+    database_pids = postgres_pids(cluster)
+    server_before, database_before = cpu_seconds(server_pids), cpu_seconds(database_pids)
+    load_before = os.getloadavg()[0]
+    profiler = None
+    if args.profile and args.profile == endpoint:
+        profiler = subprocess.Popen(
+            [str(VENV_BIN / "py-spy"), "record", "--pid", str(services.gunicorn.pid), "--subprocesses",
+             "--duration", str(seconds), "--rate", "200", "--format", "raw", "--output",
+             str(outdir / f"profile-{endpoint}.txt"), "--nonblocking"],
+            stdout=subprocess.DEVNULL, stderr=open(outdir / "py-spy.log", "ab"))  # noqa: SIM115
+    started = time.monotonic()
+    locust = subprocess.Popen(command, cwd=REPO, env=env, stdout=open(outdir / f"{label}.log", "wb"),  # noqa: SIM115
+                              stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(locust.pid, 0)
+    locust.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.monotonic() - started
+    if profiler is not None:
+        profiler.wait(timeout=60)
+    phase = {
+        "label": label, "endpoint": endpoint, "rows": read_stats(prefix),
+        "load_before": load_before, "load_after": os.getloadavg()[0], "elapsed": elapsed,
+        "locust_cpu": usage.ru_utime + usage.ru_stime,
+        "server_cpu": cpu_seconds(server_pids) - server_before,
+        "database_cpu": cpu_seconds(database_pids) - database_before,
+        "exit": locust.returncode,
+    }
+    total = sum(row["rps"] for row in phase["rows"].values())
+    print(f"{label:<16} {total:8.1f} req/s  load {load_before:.1f}→{phase['load_after']:.1f}  cpu s: "
+          f"locust {phase['locust_cpu']:.0f}, gunicorn {phase['server_cpu']:.0f}, postgres {phase['database_cpu']:.0f}",
+          flush=True)
+    return phase
+
+
+def read_stats(prefix: Path) -> dict:
+    rows = {}
+    path = Path(f"{prefix}_stats.csv")
+    if not path.exists():
+        return rows
+    with path.open() as stats:
+        for row in csv.DictReader(stats):
+            if row["Name"] == "Aggregated":
+                continue
+            name = row["Name"] if row["Name"].startswith(("GET", "POST", "DELETE")) else f"{row['Type']} {row['Name']}"
+            rows[name] = {
+                "count": int(row["Request Count"]), "failures": int(row["Failure Count"]),
+                "rps": float(row["Requests/s"]), "p50": float(row["50%"] or 0), "p99": float(row["99%"] or 0),
+                "mean": float(row["Average Response Time"] or 0),
+            }
+    return rows
+
+
+def report(phases: list[dict], args, started: datetime, machine: str) -> str:
+    baselines = [phase for phase in phases if phase["label"].startswith("baseline")]
+    baseline = baselines[0]["rows"]["GET /healthz"]["rps"]
+    mix = next((phase for phase in phases if phase["label"] == "mix"), None)
+    lines = [
+        f"Load run {started:%Y-%m-%d %H:%M} UTC: {args.users} clients, gunicorn {args.workers} × "
+        f"{args.worker_class}, {args.phase_seconds} s per flow, mix {args.duration} s. {machine}",
+        "",
+        "| endpoint | kind | flow req/s | × baseline | goal | p50 ms | p99 ms | mix req/s | mix p50 | mix p99 | "
+        "failures | meets |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for phase in baselines:
+        row = phase["rows"]["GET /healthz"]
+        lines.append(f"| GET /healthz ({phase['label']}) | baseline | {row['rps']:.0f} | {row['rps'] / baseline:.2f} "
+                     f"| — | {row['p50']:.0f} | {row['p99']:.0f} | — | — | — | {row['failures']} | — |")
+    for phase in phases:
+        if phase["endpoint"] is None:
+            continue
+        flow_rps = sum(row["rps"] for row in phase["rows"].values())
+        for name, row in sorted(phase["rows"].items(), key=lambda item: -item[1]["count"]):
+            kind = "read" if name.startswith("GET") else "write"
+            goal = READ_GOAL if kind == "read" else WRITE_GOAL
+            ratio = flow_rps / baseline
+            mixed = mix["rows"].get(name) if mix else None
+            mixed_cells = (f"{mixed['rps']:.1f} | {mixed['p50']:.0f} | {mixed['p99']:.0f}" if mixed else "— | — | —")
+            p99_worst = max(row["p99"], mixed["p99"] if mixed else 0)
+            meets = ratio >= goal and p99_worst < P99_GOAL_MS and row["failures"] == 0
+            lines.append(f"| {name} ({phase['endpoint']}) | {kind} | {flow_rps:.0f} | {ratio:.2f} | {goal} | "
+                         f"{row['p50']:.0f} | {row['p99']:.0f} | {mixed_cells} | {row['failures']} | "
+                         f"{'yes' if meets else '**no**'} |")
+    lines += ["", "| phase | req/s | load before → after | CPU s: locust | gunicorn | postgres |",
+              "|---|---|---|---|---|---|"]
+    for phase in phases:
+        total = sum(row["rps"] for row in phase["rows"].values())
+        lines.append(f"| {phase['label']} | {total:.0f} | {phase['load_before']:.1f} → {phase['load_after']:.1f} | "
+                     f"{phase['locust_cpu']:.0f} | {phase['server_cpu']:.0f} | {phase['database_cpu']:.0f} |")
+    if mix:
+        failures = Counter({name: row["failures"] for name, row in mix["rows"].items() if row["failures"]})
+        lines += ["", f"Mix: {sum(row['rps'] for row in mix['rows'].values()):.0f} req/s in all"
+                  + (f"; failures {dict(failures)}" if failures else "; no failures") + "."]
+    return "\n".join(lines) + "\n"
+
+
+def summarize_profile(path: Path, top: int = 25) -> str:
+    """Inclusive share of the app's own functions and the hottest leaf frames, from py-spy's raw stacks."""
+    inclusive, leaves, total = defaultdict(int), defaultdict(int), 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack:
+            continue
+        samples = int(count)
+        frames = stack.split(";")
+        total += samples
+        leaves[frames[-1]] += samples
+        for frame in set(frames):
+            if str(REPO) in frame and "/.venv/" not in frame and "/bench/" not in frame:
+                inclusive[frame.replace(str(REPO) + "/", "")] += samples
+    if not total:
+        return "(no samples)\n"
+    lines = [f"{total} samples", "", "inclusive, app code:"]
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in sorted(inclusive.items(), key=lambda i: -i[1])[:top]]
+    lines += ["", "leaf frames:"]
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in sorted(leaves.items(), key=lambda i: -i[1])[:top]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "linli-city",
+                        help="where bench/city/generate.py put the cluster and accounts.json")
+    parser.add_argument("--database-url", help="serve this database instead of the cluster in --dir")
+    parser.add_argument("--users", type=int, default=64)
+    parser.add_argument("--duration", type=int, default=60, help="seconds of the mixed phase")
+    parser.add_argument("--phase-seconds", type=int, default=15, help="seconds of each flow's own phase")
+    parser.add_argument("--flows", default=",".join(FLOWS), help="the flows measured alone (comma-separated)")
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--profile", choices=FLOWS, help="record the workers with py-spy during this flow's phase")
+    args = parser.parse_args()
+    accounts_path = args.dir / "accounts.json"
+    accounts = json.loads(accounts_path.read_text())
+    cluster = None
+    database_url = args.database_url or accounts["database_url"]
+    if not args.database_url:
+        cluster = CityCluster(args.dir)
+        cluster.start()
+    started = datetime.now(UTC)
+    outdir = args.dir / f"run-{started:%Y%m%d-%H%M%S}"
+    outdir.mkdir(parents=True)
+    services = None
+    phases = []
+    try:
+        renew_tokens(database_url.replace("+psycopg", ""), accounts)
+        services = Services(database_url, outdir, args.workers, args.worker_class, args.threads)
+        print(f"gunicorn {args.workers} × {args.worker_class} on {services.url}; results in {outdir}", flush=True)
+        phases.append(run_phase("baseline", "BaselineUser", args, services, cluster, accounts_path, outdir))
+        for number, flow in enumerate(flow for flow in args.flows.split(",") if flow):
+            phases.append(run_phase(flow, "EndpointUser", args, services, cluster, accounts_path, outdir,
+                                    endpoint=flow, offset=number * args.users))
+        phases.append(run_phase("mix", "ResidentUser MemberUser StaffUser", args, services, cluster, accounts_path,
+                                outdir, seconds=args.duration))
+        phases.append(run_phase("baseline-after", "BaselineUser", args, services, cluster, accounts_path, outdir))
+    finally:
+        if services is not None:
+            services.stop()
+        if cluster is not None:
+            cluster.stop()
+    machine = (f"Data: scale {accounts['scale']} generated {accounts['generated_at'][:16]}. "
+               f"Machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}.")
+    text = report(phases, args, started, machine)
+    if args.profile and (outdir / f"profile-{args.profile}.txt").exists():
+        summary = summarize_profile(outdir / f"profile-{args.profile}.txt")
+        (outdir / f"profile-{args.profile}-summary.txt").write_text(summary)
+        text += f"\nProfile of {args.profile}: {outdir / f'profile-{args.profile}-summary.txt'}\n"
+    (outdir / "results.md").write_text(text)
+    print("\n" + text)
+
+
+if __name__ == "__main__":
+    main()
