@@ -13,10 +13,9 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from tests.fixtures.services import postgres_bin_dir  # noqa: E402
+from tests.fixtures.services import free_port, postgres_bin_dir  # noqa: E402
 
 DATABASE = "linli_city"
-DEFAULT_PORT = 55432
 SERVER_OPTIONS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
     "-c shared_buffers=256MB -c maintenance_work_mem=256MB -c max_wal_size=4GB -c checkpoint_timeout=30min"
@@ -24,7 +23,7 @@ SERVER_OPTIONS = (
 
 
 class CityCluster:
-    def __init__(self, directory: Path, port: int = DEFAULT_PORT):
+    def __init__(self, directory: Path):
         bin_dir = postgres_bin_dir()
         if bin_dir is None:
             raise SystemExit("no PostgreSQL found (scripts/test installs it)")
@@ -32,7 +31,9 @@ class CityCluster:
         self.directory = directory
         self.data = directory / "pgdata"
         self.log_path = directory / "postgresql.log"
-        self.port = port
+        # The port is chosen when the cluster is made and kept beside it, so several clusters can coexist.
+        self.port_file = directory / "port"
+        self.port = int(self.port_file.read_text()) if self.port_file.exists() else free_port()
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
     @property
@@ -53,6 +54,7 @@ class CityCluster:
             self.stop()
             shutil.rmtree(self.data)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.port_file.write_text(str(self.port))
         if self.as_user:
             shutil.chown(self.directory, user="postgres", group="postgres")
         self._pg("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--encoding=UTF8",

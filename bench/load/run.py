@@ -176,7 +176,7 @@ def run_phase(label: str, user_class: str, args, services: Services, cluster, ac
         profiler = subprocess.Popen(
             [str(VENV_BIN / "py-spy"), "record", "--pid", str(services.gunicorn.pid), "--subprocesses",
              "--duration", str(seconds), "--rate", "200", "--format", "raw", "--output",
-             str(outdir / f"profile-{endpoint}.txt"), "--nonblocking"],
+             str(outdir / f"profile-{endpoint}.txt"), "--nonblocking", "--idle"],
             stdout=subprocess.DEVNULL, stderr=open(outdir / "py-spy.log", "ab"))  # noqa: SIM115
     started = time.monotonic()
     locust = subprocess.Popen(command, cwd=REPO, env=env, stdout=open(outdir / f"{label}.log", "wb"),  # noqa: SIM115
@@ -263,26 +263,51 @@ def report(phases: list[dict], args, started: datetime, machine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+APP_FILES = ("(services/", "(blueprints/", "(models/", "(schemas/", "(wx/", "(jobs/", "(app.py", "(errors.py",
+             "(extensions.py")
+
+
+def wait_kind(leaf: str) -> str:
+    if "psycopg" in leaf:
+        return "PostgreSQL (sending, waiting, reading)"
+    if "redis" in leaf:
+        return "Redis"
+    if any(part in leaf for part in ("urllib3", "http/client", "socket.py", "selectors.py", "ssl.py")):
+        return "HTTP to the WeChat sandbox"
+    return "Python"
+
+
 def summarize_profile(path: Path, top: int = 25) -> str:
-    """Inclusive share of the app's own functions and the hottest leaf frames, from py-spy's raw stacks."""
-    inclusive, leaves, total = defaultdict(int), defaultdict(int), 0
+    """Where the workers' time inside requests goes, from py-spy's raw stacks (idle ones included, so waits on
+    PostgreSQL, Redis or the sandbox show): by kind of wait, by app function (inclusive), by the app's call
+    sites of PostgreSQL round trips."""
+    inclusive, kinds, database_sites, total = defaultdict(int), defaultdict(int), defaultdict(int), 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack:
+        # Only samples taken inside a request: a sync worker's idle time is spent waiting in accept().
+        if not stack or "wsgi_app (" not in stack:
             continue
         samples = int(count)
         frames = stack.split(";")
         total += samples
-        leaves[frames[-1]] += samples
-        for frame in set(frames):
-            if str(REPO) in frame and "/.venv/" not in frame and "/bench/" not in frame:
-                inclusive[frame.replace(str(REPO) + "/", "")] += samples
+        kind = wait_kind(frames[-1])
+        kinds[kind] += samples
+        app = [frame for frame in frames if any(part in frame for part in APP_FILES)]
+        for frame in set(app):
+            inclusive[frame] += samples
+        if kind.startswith("PostgreSQL") and app:
+            database_sites[app[-1]] += samples
     if not total:
         return "(no samples)\n"
-    lines = [f"{total} samples", "", "inclusive, app code:"]
-    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in sorted(inclusive.items(), key=lambda i: -i[1])[:top]]
-    lines += ["", "leaf frames:"]
-    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in sorted(leaves.items(), key=lambda i: -i[1])[:top]]
+
+    def block(title, counts):
+        ranked = sorted(counts.items(), key=lambda item: -item[1])[:top]
+        return ["", title] + [f"{100 * n / total:5.1f}%  {name}" for name, n in ranked]
+
+    lines = [f"{total} samples inside requests (py-spy --idle, all workers)"]
+    lines += block("by kind:", kinds)
+    lines += block("app functions, inclusive:", inclusive)
+    lines += block("PostgreSQL round trips, by the app line that made them:", database_sites)
     return "\n".join(lines) + "\n"
 
 
