@@ -72,6 +72,15 @@ class CityCluster:
     def start(self) -> None:
         if self.running():
             return
+        try:
+            self._start()
+        except subprocess.CalledProcessError:
+            # Another program took the port meanwhile (ports are shared with every test run on the machine).
+            self.port = free_port()
+            self.port_file.write_text(str(self.port))
+            self._start()
+
+    def _start(self) -> None:
         self._pg("pg_ctl", "-D", str(self.data), "-l", str(self.log_path), "-w", "-t", "120",
                  "-o", f"-k {self.directory} -h 127.0.0.1 -p {self.port} {SERVER_OPTIONS}", "start")
 
