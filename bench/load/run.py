@@ -20,12 +20,14 @@ import argparse
 import csv
 import json
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
@@ -90,6 +92,65 @@ def renew_tokens(libpq_url: str, accounts: dict) -> None:
             "UPDATE auth_tokens SET last_used_at = now(), revoked_at = NULL, "
             "expires_at = now() + CASE kind WHEN 'desk' THEN interval '12 hours' ELSE interval '7 days' END "
             "WHERE digest = ANY(%s)", (digests,))
+
+
+class OfferSupply(threading.Thread):
+    """Keeps one request on offer to every bench member, as residents' new requests would.
+
+    The accept flow takes them. At most one open offer per member keeps the number of offered requests
+    near what a city has at once (a few hundred): thousands of them would change the plans PostgreSQL
+    picks for every listing of requests (bench/RESULTS.md, 2026-11-30).
+    """
+
+    def __init__(self, libpq_url: str, accounts: dict):
+        super().__init__(daemon=True)
+        self.url = libpq_url
+        self.members = [account["user_id"] for account in accounts["members"]]
+        self.residents = [(account["user_id"], account["building_id"]) for account in accounts["residents"]]
+        self.categories = accounts["categories"]
+        self.community_id = next(account["org_id"] for account in accounts["staff"] if account["scope"] == "community")
+        self.rng = random.Random(20261130)
+        self.finished = threading.Event()
+        self.supplied = 0
+
+    def run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            others = [row[0] for row in connection.execute(
+                "SELECT user_id FROM registrations WHERE community_id = %s AND status = 'approved' "
+                "AND user_id <> ALL(%s) ORDER BY user_id LIMIT 100", (self.community_id, self.members))]
+            while not self.finished.wait(0.5):
+                waiting = [row[0] for row in connection.execute(
+                    "SELECT member FROM unnest(%s::int[]) AS member WHERE NOT EXISTS ("
+                    " SELECT 1 FROM request_offers o JOIN service_requests r ON r.id = o.request_id"
+                    " WHERE o.member_id = member AND o.status = 'open' AND r.status = 'offered'"
+                    " AND r.offer_expires_at > now())", (self.members,))]
+                for member in waiting[:50]:
+                    with connection.transaction():
+                        self.offer(connection, member, self.rng.sample(others, 2))
+                    self.supplied += 1
+
+    def offer(self, connection, member: int, others: list[int]) -> None:
+        """A request as submitted and matched: its history, three open offers (a 10-minute window), their
+        notifications waiting in the outbox."""
+        resident, building = self.rng.choice(self.residents)
+        request_id = connection.execute(
+            "INSERT INTO service_requests (resident_id, community_id, building_id, category_id, title, description,"
+            " urgency, status, offer_round, offer_expires_at, sla_due_at, created_at, updated_at)"
+            " VALUES (%s, %s, %s, %s, '帮忙搬运家具', '请党员帮忙', 'normal', 'offered', 1,"
+            " now() + interval '10 minutes', now() + interval '120 minutes', now(), now()) RETURNING id",
+            (resident, self.community_id, building, self.rng.choice(self.categories))).fetchone()[0]
+        connection.execute(
+            "INSERT INTO request_history (request_id, action, from_status, to_status, actor_id, reason, at) VALUES"
+            " (%s, 'submit', '', 'submitted', %s, NULL, now()), (%s, 'offer', 'submitted', 'offered', NULL,"
+            " '第 1 轮派单', now())", (request_id, resident, request_id))
+        for member_id in (member, *others):
+            connection.execute(
+                "INSERT INTO request_offers (request_id, member_id, round, status, score, reasons, created_at)"
+                " VALUES (%s, %s, 1, 'open', 60, '[]', now())", (request_id, member_id))
+            connection.execute(
+                "INSERT INTO notifications (user_id, event, title, body, data, page, status, attempts, created_at)"
+                " VALUES (%s, 'request_offered', '有新的服务请求', '帮忙搬运家具', %s, %s, 'pending', 0, now())",
+                (member_id, json.dumps({"request_id": request_id}), f"pages/requests/detail?id={request_id}"))
 
 
 class Services:
@@ -339,9 +400,11 @@ def main() -> None:
     outdir.mkdir(parents=True)
     services = None
     phases = []
+    supply = OfferSupply(database_url.replace("+psycopg", ""), accounts)
     try:
         renew_tokens(database_url.replace("+psycopg", ""), accounts)
         services = Services(database_url, outdir, args.workers, args.worker_class, args.threads)
+        supply.start()
         print(f"gunicorn {args.workers} × {args.worker_class} on {services.url}; results in {outdir}", flush=True)
         phases.append(run_phase("baseline", "BaselineUser", args, services, cluster, accounts_path, outdir))
         for number, flow in enumerate(flow for flow in args.flows.split(",") if flow):
@@ -352,11 +415,15 @@ def main() -> None:
                                     accounts_path, outdir, seconds=args.duration))
         phases.append(run_phase("baseline-after", "BaselineUser", args, services, cluster, accounts_path, outdir))
     finally:
+        supply.finished.set()
+        if supply.is_alive():
+            supply.join(timeout=10)
         if services is not None:
             services.stop()
         if cluster is not None:
             cluster.stop()
-    machine = (f"Data: scale {accounts['scale']} generated {accounts['generated_at'][:16]}. "
+    machine = (f"Data: scale {accounts['scale']} generated {accounts['generated_at'][:16]}; "
+               f"{supply.supplied} requests put on offer to the bench members during the run. "
                f"Machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}.")
     text = report(phases, args, started, machine)
     if args.profile and (outdir / f"profile-{args.profile}.txt").exists():
