@@ -312,12 +312,15 @@ def report(phases: list[dict], args, started: datetime, machine: str) -> str:
             lines.append(f"| {name} ({phase['endpoint']}) | {kind} | {flow_rps:.0f} | {ratio:.2f} | {goal} | "
                          f"{row['p50']:.0f} | {row['p99']:.0f} | {mixed_cells} | {row['failures']} | "
                          f"{'yes' if meets else '**no**'} |")
-    lines += ["", "| phase | req/s | load before → after | CPU s: locust | gunicorn | postgres |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| phase | req/s | load before → after | CPU s: locust | gunicorn | postgres | "
+              "server CPU ms per request |", "|---|---|---|---|---|---|---|"]
     for phase in phases:
         total = sum(row["rps"] for row in phase["rows"].values())
+        requests_served = sum(row["count"] for row in phase["rows"].values())
+        per_request = (phase["server_cpu"] + phase["database_cpu"]) * 1000 / requests_served if requests_served else 0
         lines.append(f"| {phase['label']} | {total:.0f} | {phase['load_before']:.1f} → {phase['load_after']:.1f} | "
-                     f"{phase['locust_cpu']:.0f} | {phase['server_cpu']:.0f} | {phase['database_cpu']:.0f} |")
+                     f"{phase['locust_cpu']:.0f} | {phase['server_cpu']:.0f} | {phase['database_cpu']:.0f} | "
+                     f"{per_request:.1f} |")
     if mix:
         failures = Counter({name: row["failures"] for name, row in mix["rows"].items() if row["failures"]})
         lines += ["", f"Mix: {sum(row['rps'] for row in mix['rows'].values()):.0f} req/s in all"
