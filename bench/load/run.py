@@ -1,7 +1,8 @@
 """The city load run: gunicorn, PostgreSQL and Redis on loopback, driven by Locust from its own process.
 
     .venv/bin/python bench/load/run.py [--dir DIR] [--users 64] [--duration 60] [--phase-seconds 15]
-                                       [--workers 5] [--worker-class sync] [--profile ENDPOINT]
+                                       [--workers 2] [--worker-class gthread] [--threads 8]
+                                       [--profile ENDPOINT]
 
 Needs the dataset of bench/city/generate.py in --dir (its cluster and accounts.json). Starts the cluster,
 a redis-server, the WeChat sandbox (`flask wx-sandbox`) and gunicorn serving the app, then runs Locust
@@ -188,9 +189,6 @@ class Services:
         self.children.append(child)
         return child
 
-    def worker_pids(self) -> list[int]:
-        return [child.pid for child in psutil.Process(self.gunicorn.pid).children()]
-
     def stop(self) -> None:
         for child in reversed(self.children):
             child.send_signal(signal.SIGTERM)
@@ -200,22 +198,30 @@ class Services:
                 child.kill()
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        try:
-            times = psutil.Process(pid).cpu_times()
-            total += times.user + times.system
-        except psutil.NoSuchProcess:
-            pass
-    return total
+def tree_cpu_seconds(root: int | None) -> float:
+    """CPU seconds of a process and its children, the ones already ended and reaped included (so PostgreSQL's
+    parallel workers and closed backends still count)."""
+    if root is None:
+        return 0.0
+    try:
+        process = psutil.Process(root)
+        times = process.cpu_times()
+        total = times.user + times.system + times.children_user + times.children_system
+        for child in process.children():
+            try:
+                child_times = child.cpu_times()
+                total += child_times.user + child_times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
-def postgres_pids(cluster: CityCluster | None) -> list[int]:
+def postmaster_pid(cluster: CityCluster | None) -> int | None:
     if cluster is None:
-        return []
-    postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
-    return [postmaster] + [child.pid for child in psutil.Process(postmaster).children()]
+        return None
+    return int((cluster.data / "postmaster.pid").read_text().split()[0])
 
 
 def run_phase(label: str, user_class: str, args, services: Services, cluster, accounts_path: Path, outdir: Path,
@@ -229,9 +235,9 @@ def run_phase(label: str, user_class: str, args, services: Services, cluster, ac
                "--spawn-rate", str(args.users), "--run-time", f"{seconds}s", "--host", services.url, "--csv",
                str(prefix), "--reset-stats", "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5",
                *user_class.split()]
-    server_pids = services.worker_pids()
-    database_pids = postgres_pids(cluster)
-    server_before, database_before = cpu_seconds(server_pids), cpu_seconds(database_pids)
+    postmaster = postmaster_pid(cluster)
+    server_before = tree_cpu_seconds(services.gunicorn.pid)
+    database_before = tree_cpu_seconds(postmaster)
     load_before = os.getloadavg()[0]
     profiler = None
     if args.profile and args.profile == endpoint:
@@ -252,8 +258,8 @@ def run_phase(label: str, user_class: str, args, services: Services, cluster, ac
         "label": label, "endpoint": endpoint, "rows": read_stats(prefix),
         "load_before": load_before, "load_after": os.getloadavg()[0], "elapsed": elapsed,
         "locust_cpu": usage.ru_utime + usage.ru_stime,
-        "server_cpu": cpu_seconds(server_pids) - server_before,
-        "database_cpu": cpu_seconds(database_pids) - database_before,
+        "server_cpu": tree_cpu_seconds(services.gunicorn.pid) - server_before,
+        "database_cpu": tree_cpu_seconds(postmaster) - database_before,
         "exit": locust.returncode,
     }
     total = sum(row["rps"] for row in phase["rows"].values())
@@ -287,7 +293,8 @@ def report(phases: list[dict], args, started: datetime, machine: str) -> str:
     mix = next((phase for phase in phases if phase["label"] == "mix"), None)
     lines = [
         f"Load run {started:%Y-%m-%d %H:%M} UTC: {args.users} clients, gunicorn {args.workers} × "
-        f"{args.worker_class}, {args.phase_seconds} s per flow, mix {args.duration} s. {machine}",
+        f"{args.worker_class}" + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+        + f", {args.phase_seconds} s per flow, mix {args.duration} s. {machine}",
         "",
         "| endpoint | kind | flow req/s | × baseline | goal | p50 ms | p99 ms | mix req/s | mix p50 | mix p99 | "
         "failures | meets |",
@@ -385,9 +392,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds of the mixed phase (0: none)")
     parser.add_argument("--phase-seconds", type=int, default=15, help="seconds of each flow's own phase")
     parser.add_argument("--flows", default=",".join(FLOWS), help="the flows measured alone (comma-separated)")
-    parser.add_argument("--workers", type=int, default=5)
-    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (bench/README.md: why 2 × 8)")
+    parser.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
+    parser.add_argument("--threads", type=int, default=8, help="threads per gthread worker")
     parser.add_argument("--profile", choices=FLOWS, help="record the workers with py-spy during this flow's phase")
     args = parser.parse_args()
     accounts_path = args.dir / "accounts.json"
@@ -408,7 +415,8 @@ def main() -> None:
         renew_tokens(database_url.replace("+psycopg", ""), accounts)
         services = Services(database_url, outdir, args.workers, args.worker_class, args.threads)
         supply.start()
-        print(f"gunicorn {args.workers} × {args.worker_class} on {services.url}; results in {outdir}", flush=True)
+        print(f"gunicorn {args.workers} × {args.worker_class} ({args.threads} threads if gthread) on {services.url}; "
+              f"results in {outdir}", flush=True)
         phases.append(run_phase("baseline", "BaselineUser", args, services, cluster, accounts_path, outdir))
         for number, flow in enumerate(flow for flow in args.flows.split(",") if flow):
             phases.append(run_phase(flow, "EndpointUser", args, services, cluster, accounts_path, outdir,
