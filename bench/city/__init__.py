@@ -1,0 +1,1 @@
+"""A city-scale dataset on PostgreSQL for load runs (bench/README.md)."""
