@@ -38,6 +38,8 @@ class ServiceRequest(db.Model):
     __tablename__ = "service_requests"
     __table_args__ = (
         Index("ix_service_requests_community_status", "community_id", "status"),
+        # The desk's home figures count the requests submitted per week in an org subtree.
+        Index("ix_service_requests_community_created_at", "community_id", "created_at"),
         # Matching counts each candidate's open tasks and averages their ratings by assignee.
         Index("ix_service_requests_assignee_status", "assignee_id", "status"),
         Index("ix_service_requests_assignee_taken_at", "assignee_id", "taken_at"),
