@@ -1,5 +1,5 @@
 """indexes for the desk's home figures at city scale: confirmed minutes by org and time, check-ins by station
-and time, requests by community and submission time
+and time, requests by community and submission time, and requests by community and status with their due times
 
 Revision ID: 0022_city_indexes
 Revises: 0021_offer_places
@@ -28,10 +28,17 @@ def upgrade():
         batch_op.create_index(
             'ix_service_requests_community_created_at', ['community_id', 'created_at'], unique=False
         )
+        batch_op.drop_index('ix_service_requests_community_status')
+        batch_op.create_index(
+            'ix_service_requests_community_status', ['community_id', 'status'], unique=False,
+            postgresql_include=['sla_due_at', 'sla_paused_at'],
+        )
 
 
 def downgrade():
     with op.batch_alter_table('service_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_service_requests_community_status')
+        batch_op.create_index('ix_service_requests_community_status', ['community_id', 'status'], unique=False)
         batch_op.drop_index('ix_service_requests_community_created_at')
     with op.batch_alter_table('checkins', schema=None) as batch_op:
         batch_op.drop_index('ix_checkins_station_checked_in_at')
