@@ -93,8 +93,8 @@ def idempotent(view):
     return wrapper
 
 
-def page_response(statement, args: dict) -> dict:
-    items, total = paginate(statement, args["page"], args["per_page"])
+def page_response(statement, args: dict, count=None) -> dict:
+    items, total = paginate(statement, args["page"], args["per_page"], count)
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 

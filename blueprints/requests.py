@@ -47,7 +47,8 @@ def list_requests(args):
     """服务请求列表: own, offered to or taken by the caller, or within the staff's scope
     (`awaiting_me=1`: the offers still waiting for the calling member's answer)."""
     user = current_user()
-    page = page_response(requests.listing(user, args), args)
+    statement, count = requests.counted_listing(user, args)
+    page = page_response(statement, args, count)
     page["items"] = [requests.seen_by(user, request) for request in page["items"]]
     return page
 

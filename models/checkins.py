@@ -33,6 +33,8 @@ class CheckIn(db.Model):
             sqlite_where=text("status = 'open'"),
         ),
         Index("ix_checkins_member_checked_in_at", "member_id", "checked_in_at"),
+        # The desk's home figures count the subtree's stations' check-ins of today.
+        Index("ix_checkins_station_checked_in_at", "station_id", "checked_in_at"),
         Index("ix_checkins_device_id", "device_id"),
         # The retention job finds the visits still to coarsen.
         Index("ix_checkins_coarsened_at_checked_in_at", "coarsened_at", "checked_in_at"),

@@ -23,6 +23,15 @@ class HourEntry(db.Model):
             "confirmed_by_id IS NULL OR confirmed_by_id <> member_id", name="not_self_confirmed"
         ),
         Index("ix_hour_entries_member_status", "member_id", "status"),
+        # The desk's home figures sum an org subtree's confirmed minutes by month and week.
+        Index(
+            "ix_hour_entries_org_confirmed_at",
+            "org_id",
+            "confirmed_at",
+            postgresql_where=text("status = 'confirmed'"),
+            sqlite_where=text("status = 'confirmed'"),
+            postgresql_include=["minutes"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

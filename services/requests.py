@@ -6,7 +6,7 @@ plus a history row; a lost race or an illegal move answers 409.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, true, union_all, update
 
 from extensions import db
 from models.base import utcnow
@@ -20,7 +20,7 @@ from services.categories import get_category
 from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
-from services.permissions import reaches, staff_reaching, within_scope
+from services.permissions import is_staff, reaches, staff_reaching, within_scope
 from services.stations import approximate_m, haversine_m
 from wx import pages
 
@@ -376,6 +376,17 @@ def _approximate_distance(member: User, request: ServiceRequest) -> int | None:
 
 def listing(user: User, filters: dict):
     """The requests the caller may see, narrowed by `filters` (status, mine, sla_breached, awaiting_me)."""
+    return counted_listing(user, filters)[0]
+
+
+def counted_listing(user: User, filters: dict):
+    """`listing` and a select of its total.
+
+    A staff member sees their scope's requests and their own (asked, taken, offered, their provider's). The
+    listing is one OR of the two, which the newest-first page reads along the primary key; counting that OR
+    read the whole table, since no index serves it. The total is therefore counted as two disjoint parts,
+    the scope's requests and the caller's own outside it, each from its own indexes.
+    """
     # An ended offer (declined, expired, withdrawn) no longer shows the request.
     offered = and_(
         ServiceRequest.status == "offered",
@@ -390,20 +401,23 @@ def listing(user: User, filters: dict):
         ServiceRequest.resident_id == user.id, ServiceRequest.assignee_id == user.id, offered,
         ServiceRequest.assigned_provider_id.in_(providers.provider_ids_of(user)),
     )
-    statement = select(ServiceRequest)
-    if filters.get("mine"):
-        statement = statement.where(personal)
-    else:
-        statement = statement.join(OrgUnit, OrgUnit.id == ServiceRequest.community_id).where(
-            or_(personal, within_scope(user))
-        )
+    narrowing = []
     if filters.get("status"):
-        statement = statement.where(ServiceRequest.status == filters["status"])
+        narrowing.append(ServiceRequest.status == filters["status"])
     if filters.get("sla_breached") is not None:
-        statement = statement.where(breached() if filters["sla_breached"] else ~breached())
+        narrowing.append(breached() if filters["sla_breached"] else ~breached())
     if filters.get("awaiting_me"):
-        statement = statement.where(offered)
-    return statement.order_by(ServiceRequest.id.desc())
+        narrowing.append(offered)
+    if filters.get("mine") or not is_staff(user):
+        visible, parts = personal, [personal]
+    elif user.is_admin:
+        visible, parts = true(), [true()]
+    else:
+        in_scope = ServiceRequest.community_id.in_(select(OrgUnit.id).where(within_scope(user)))
+        visible, parts = or_(in_scope, personal), [in_scope, and_(personal, ~in_scope)]
+    statement = select(ServiceRequest).where(visible, *narrowing).order_by(ServiceRequest.id.desc())
+    counted = union_all(*(select(ServiceRequest.id).where(part, *narrowing) for part in parts))
+    return statement, select(func.count()).select_from(counted.subquery())
 
 
 def breached():

@@ -130,6 +130,21 @@ def test_figures_equal_direct_counts(client, make, scene, make_station):
     assert sum(week["confirmed_minutes"] for week in weeks) == 65
 
 
+def test_visits_count_today_by_start_and_on_duty_while_open(client, make, scene, make_station):
+    """A visit open since yesterday is on duty but not today's; one closed today is today's, not on duty."""
+    units = scene["units"]
+    station = make_station(units["building_a1"])
+    midnight = datetime.combine(to_local().date(), datetime.min.time(), local_zone())
+    overnight, early, elsewhere = (make.member(units["community_a"]) for _ in range(3))
+    _checkin(overnight, station, "open", midnight - timedelta(hours=2))
+    _checkin(early, station, "closed", midnight + timedelta(seconds=1))
+    _checkin(early, station, "closed", midnight - timedelta(seconds=1))
+    _checkin(elsewhere, make_station(units["community_b"]), "open")
+    db.session.commit()
+    today = _dashboard(client, make, scene["staff"])["today"]
+    assert (today["checkins_today"], today["members_on_duty"]) == (1, 1)
+
+
 def test_admin_default_is_the_whole_tree(client, make, scene, make_station):
     _fill(scene, make, make_station)
     answer = _dashboard(client, make, make.admin())

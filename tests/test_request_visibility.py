@@ -85,3 +85,37 @@ def test_resident_assignee_and_staff_in_scope_see_everything(client, make, scene
         shown = (seen["address"], seen["lat"], seen["resident_name"])
         assert shown == ("幸福路 8 号", CENTRE[0], scene["resident"].name)
         assert "approximate_distance_m" not in seen
+
+
+def test_staff_list_and_count_their_scope_and_their_own_requests_each_once(client, make, scene):
+    """The staff queue holds the scope's requests and the staff member's own elsewhere; its total counts each
+    once (an own request inside the scope too), under every narrowing filter and on every page."""
+    units, staff = scene["units"], scene["staff"]
+    now = utcnow()
+
+    def add(community, status="submitted", resident=scene["resident"], assignee=None):
+        request = ServiceRequest(
+            resident_id=resident.id, assignee_id=assignee.id if assignee else None, community_id=community.id,
+            category_id=scene["category"].id, title="求助", status=status, created_at=now, updated_at=now,
+            sla_due_at=now + timedelta(hours=2),
+        )
+        db.session.add(request)
+        return request
+
+    in_scope = add(units["community_a"])
+    own_in_scope = add(units["community_a"], resident=staff)
+    own_elsewhere = add(units["community_b"], resident=staff)
+    taken_elsewhere = add(units["community_b"], "accepted", assignee=staff)
+    add(units["community_b"])
+    db.session.commit()
+
+    def listed(query):
+        page = body(client.get(f"/api/v1/requests{query}", headers=make.headers(staff)))
+        return [item["id"] for item in page["items"]], page["total"]
+
+    everything = [taken_elsewhere.id, own_elsewhere.id, own_in_scope.id, in_scope.id]
+    assert listed("") == (everything, 4)
+    assert listed("?per_page=1&page=2") == ([own_elsewhere.id], 4)
+    assert listed("?status=accepted") == ([taken_elsewhere.id], 1)
+    assert listed("?status=submitted") == ([own_elsewhere.id, own_in_scope.id, in_scope.id], 3)
+    assert listed("?mine=1") == ([taken_elsewhere.id, own_elsewhere.id, own_in_scope.id], 3)
