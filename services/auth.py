@@ -8,6 +8,7 @@ import requests
 from flask import current_app
 from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from wechatpy.exceptions import WeChatClientException
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -55,9 +56,13 @@ def user_for_token(raw_token: str | None) -> User:
     """The token's user; 401 when the token is unknown, revoked, expired, idle or its account disabled."""
     if not raw_token:
         raise Unauthorized("请先登录", code="token_missing")
+    # One statement for the token, its user and the user's scopes (with their units): every
+    # authenticated request pays it, and the scopes decide most permission checks after it.
     token = db.session.execute(
-        select(AuthToken).where(AuthToken.digest == _digest(raw_token))
-    ).scalar_one_or_none()
+        select(AuthToken)
+        .where(AuthToken.digest == _digest(raw_token))
+        .options(joinedload(AuthToken.user).joinedload(User.scopes))
+    ).unique().scalar_one_or_none()
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now or _idle(token, now):
         raise Unauthorized("登录已失效，请重新登录", code="token_invalid")
