@@ -96,6 +96,7 @@ class ServiceRequest(db.Model):
     category = relationship("ServiceCategory", lazy="joined")
     resident = relationship("User", foreign_keys=[resident_id], lazy="joined", viewonly=True)
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined", viewonly=True)
+    community = relationship("OrgUnit", foreign_keys=[community_id], viewonly=True)
     building = relationship("OrgUnit", foreign_keys=[building_id], lazy="joined", viewonly=True)
     assigned_provider = relationship("ServiceProvider", lazy="joined", viewonly=True)
     history = relationship("RequestHistory", order_by="RequestHistory.id", lazy="selectin", viewonly=True)

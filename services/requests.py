@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select, true, union_all, update
+from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models.base import utcnow
@@ -295,7 +296,7 @@ def _offer_to(request_id: int, member_id: int) -> RequestOffer | None:
 
 
 def _staff_reaches(user: User, request: ServiceRequest) -> bool:
-    return user.is_admin or (bool(user.scopes) and reaches(user, db.session.get(OrgUnit, request.community_id)))
+    return user.is_admin or (bool(user.scopes) and reaches(user, request.community))
 
 
 def _offer_is_open(offer: RequestOffer | None, request: ServiceRequest) -> bool:
@@ -416,6 +417,9 @@ def counted_listing(user: User, filters: dict):
         in_scope = ServiceRequest.community_id.in_(select(OrgUnit.id).where(within_scope(user)))
         visible, parts = or_(in_scope, personal), [in_scope, and_(personal, ~in_scope)]
     statement = select(ServiceRequest).where(visible, *narrowing).order_by(ServiceRequest.id.desc())
+    if is_staff(user) and not user.is_admin:
+        # Each listed request's scope check reads its community: one statement for the page.
+        statement = statement.options(selectinload(ServiceRequest.community))
     counted = union_all(*(select(ServiceRequest.id).where(part, *narrowing) for part in parts))
     return statement, select(func.count()).select_from(counted.subquery())
 
