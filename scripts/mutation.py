@@ -25,11 +25,13 @@ SCRATCH = ROOT / ".mutation"
 # services module -> the test files that exercise it (the rest of the suite is not run).
 TESTS = {
     "permissions": [
-        "test_scope_prefix.py", "test_permission_errors.py", "test_orgs.py", "test_members.py", "test_sla.py",
-        "test_staff_accounts.py", "test_dashboard.py", "test_exports.py", "test_audit.py",
+        "test_scope_prefix.py", "test_permission_errors.py", "test_permission_defaults.py", "test_orgs.py",
+        "test_members.py", "test_sla.py", "test_staff_accounts.py", "test_dashboard.py", "test_exports.py",
+        "test_audit.py",
     ],
     "idempotency": [
-        "test_idempotency.py", "test_idempotency_users.py", "test_idempotency_claims.py", "test_worker_jobs.py",
+        "test_idempotency.py", "test_idempotency_users.py", "test_idempotency_claims.py", "test_idempotency_edges.py",
+        "test_worker_jobs.py",
     ],
     "sla": ["test_sla.py", "test_sla_edges.py"],
     "ledger": ["test_ledger.py", "test_ledger_queue.py", "test_ledger_answers.py", "test_members.py"],
