@@ -34,7 +34,10 @@ TESTS = {
         "test_worker_jobs.py",
     ],
     "sla": ["test_sla.py", "test_sla_edges.py"],
-    "ledger": ["test_ledger.py", "test_ledger_queue.py", "test_ledger_answers.py", "test_members.py"],
+    "ledger": [
+        "test_ledger.py", "test_ledger_queue.py", "test_ledger_answers.py", "test_ledger_confirmations.py",
+        "test_members.py",
+    ],
     "checkins": ["test_checkins.py", "test_geofence_edge.py"],
     "stations": ["test_stations.py", "test_checkins.py", "test_geofence_edge.py"],
     "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],
