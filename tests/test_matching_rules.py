@@ -59,15 +59,17 @@ def test_a_task_taken_exactly_30_days_ago_still_counts_as_recent(client, make, s
     assert "近 30 天接单 1 次" in _candidates(client, make, scene, created["id"])[member.id]["reasons"]
 
 
-def test_the_rating_is_the_average_of_the_members_rated_tasks(client, make, scene):
+def test_the_rating_is_the_average_of_the_members_rated_tasks_and_adds_5_a_star_above_3(client, make, scene):
     member, unrated = scene["members"][0], scene["members"][1]
-    for stars in (5, 4, None):
+    # The same number of tasks and offers for both: their scores differ by the rating alone.
+    for stars in (5, 4):
         _assigned(client, make, scene, member, status="completed", stars=stars)
-    _assigned(client, make, scene, unrated, status="completed")
+        _assigned(client, make, scene, unrated, status="completed")
     created = submit(client, make, scene, title="灯不亮")
     candidates = _candidates(client, make, scene, created["id"])
     assert "评分 4.5" in candidates[member.id]["reasons"]
     assert not any(reason.startswith("评分") for reason in candidates[unrated.id]["reasons"])
+    assert candidates[member.id]["score"] - candidates[unrated.id]["score"] == (4.5 - 3) * 5
 
 
 def test_availability_needs_the_weekday_and_the_clock_of_one_slot():
@@ -77,6 +79,15 @@ def test_availability_needs_the_weekday_and_the_clock_of_one_slot():
     assert not matching.is_available(slots, 0, "12:00")
     assert not matching.is_available(slots, 0, "08:59")
     assert not matching.is_available(slots, 1, "10:00")
+    # A slot stored without a start runs from midnight; one without an end matches no time.
+    assert matching.is_available([{"weekday": 0, "end": "12:00"}], 0, "10:00")
+    assert not matching.is_available([{"weekday": 0, "start": "09:00"}], 0, "10:00")
+
+
+def test_half_a_position_on_a_request_is_no_position():
+    assert matching.request_point(ServiceRequest(lat=36.66, lng=None)) is None
+    assert matching.request_point(ServiceRequest(lat=None, lng=117.0)) is None
+    assert matching.request_point(ServiceRequest(lat=36.66, lng=117.0)) == (36.66, 117.0)
 
 
 def test_distances_are_spoken_in_tens_of_metres_below_a_kilometre_then_in_kilometres():
