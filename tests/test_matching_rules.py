@@ -7,8 +7,10 @@ from sqlalchemy import update
 
 from extensions import db
 from models.base import utcnow
+from models.members import Registration
 from models.requests import ServiceRequest
 from services import matching
+from services.orgs import add_org
 from services.stations import haversine_m
 from tests.conftest import body
 from tests.test_requests import post, submit
@@ -120,3 +122,47 @@ def test_every_candidate_has_its_exact_score_and_reasons_best_first(client, make
          ["技能匹配：电工", "距离 350 米", "近 30 天接单 0 次", "近 30 天受邀 1 次"]),
         (neighbour.id, 42.5, ["技能匹配：维修", "同一街道", "近 30 天接单 0 次", "近 30 天受邀 1 次"]),
     ]
+
+
+def test_a_member_whose_slots_miss_the_preferred_time_is_no_candidate(client, make, scene):
+    monday, tuesday = scene["members"][0], scene["members"][1]
+    for member, weekday in ((monday, 0), (tuesday, 1)):
+        db.session.execute(
+            update(Registration).where(Registration.user_id == member.id)
+            .values(availability=[{"weekday": weekday, "start": "09:00", "end": "12:00"}])
+        )
+    db.session.commit()
+    created = submit(client, make, scene, preferred_time="2026-12-07T10:00:00+08:00")  # a Monday, 10:00 local
+    candidates = _candidates(client, make, scene, created["id"])
+    assert monday.id in candidates
+    assert tuesday.id not in candidates
+
+
+def test_a_community_with_enough_candidates_is_not_widened_to_the_street(client, make, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", len(scene["members"]))
+    make.member(scene["units"]["community_b"], skills=("维修",))
+    created = submit(client, make, scene)
+    assert set(_candidates(client, make, scene, created["id"])) == {member.id for member in scene["members"]}
+
+
+def test_widening_reaches_only_the_other_communities_of_the_same_street(client, make, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 10)
+    units = scene["units"]
+    other_street = add_org("另一街道党工委", "street_working_committee", units["district"])
+    far_community = add_org("另一社区", "community_general_branch", other_street)
+    street_branch = add_org("街道机关支部", "functional_branch", units["street"])
+    db.session.commit()
+    neighbour = make.member(units["community_b"], skills=("维修",))
+    make.member(far_community, skills=("维修",))
+    make.member(street_branch, skills=("维修",))
+    created = submit(client, make, scene)
+    assert set(_candidates(client, make, scene, created["id"])) == {m.id for m in scene["members"]} | {neighbour.id}
+
+
+def test_a_neighbour_who_declined_is_no_longer_a_candidate(client, make, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 10)
+    neighbour = make.member(scene["units"]["community_b"], skills=("维修",))
+    created = submit(client, make, scene)
+    assert neighbour.id in _candidates(client, make, scene, created["id"])
+    assert post(client, make, neighbour, created["id"], "decline").status_code == 200
+    assert neighbour.id not in _candidates(client, make, scene, created["id"])
