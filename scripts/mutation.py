@@ -25,19 +25,24 @@ SCRATCH = ROOT / ".mutation"
 # services module -> the test files that exercise it (the rest of the suite is not run).
 TESTS = {
     "permissions": [
-        "test_scope_prefix.py", "test_permission_errors.py", "test_orgs.py", "test_members.py", "test_sla.py",
-        "test_staff_accounts.py", "test_dashboard.py", "test_exports.py", "test_audit.py",
+        "test_scope_prefix.py", "test_permission_errors.py", "test_permission_defaults.py", "test_orgs.py",
+        "test_members.py", "test_sla.py", "test_staff_accounts.py", "test_dashboard.py", "test_exports.py",
+        "test_audit.py",
     ],
     "idempotency": [
-        "test_idempotency.py", "test_idempotency_users.py", "test_idempotency_claims.py", "test_worker_jobs.py",
+        "test_idempotency.py", "test_idempotency_users.py", "test_idempotency_claims.py", "test_idempotency_edges.py",
+        "test_worker_jobs.py",
     ],
     "sla": ["test_sla.py", "test_sla_edges.py"],
-    "ledger": ["test_ledger.py", "test_ledger_queue.py", "test_ledger_answers.py", "test_members.py"],
+    "ledger": [
+        "test_ledger.py", "test_ledger_queue.py", "test_ledger_answers.py", "test_ledger_confirmations.py",
+        "test_members.py",
+    ],
     "checkins": ["test_checkins.py", "test_geofence_edge.py"],
     "stations": ["test_stations.py", "test_checkins.py", "test_geofence_edge.py"],
     "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],
     "contacts": ["test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py"],
-    "matching": ["test_matching.py", "test_requests.py", "test_request_rules.py"],
+    "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
         "test_requests.py", "test_requests_transitions.py", "test_requests_concurrency.py", "test_sla.py",
         "test_request_rules.py", "test_request_visibility.py",

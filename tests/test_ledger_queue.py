@@ -43,3 +43,15 @@ def test_hidden_and_absent_corrections_answer_the_same_404(client, make, make_st
 def test_points_are_whole_thirty_minute_blocks():
     assert [ledger.points_for(minutes) for minutes in (0, 29, 30, 59, 60, 95)] == [0, 0, 1, 1, 2, 3]
     assert isinstance(ledger.points_for(45), int)
+
+
+def test_a_request_correction_is_listed_once_with_its_own_request_among_others(client, make, scene):
+    other = client.post(
+        "/api/v1/requests", json={"category_id": scene["category"].id, "title": "修门锁"},
+        headers=make.headers(scene["resident"]),
+    )
+    assert other.status_code == 201
+    entry = _confirmed_request_entry(client, make, scene, 45)
+    asked = _ask(client, make, scene["members"][0], entry.id)
+    listed = _queue(client, make, scene["staff"])
+    assert [(row["id"], row["request_title"]) for row in listed] == [(asked["id"], "水龙头漏水")]
