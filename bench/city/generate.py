@@ -1,6 +1,6 @@
 """Generate the city-scale dataset on PostgreSQL with COPY.
 
-    .venv/bin/python bench/city/generate.py --scale 0.1 [--dir /tmp/linli-city] [--seed 20261130]
+    .venv/bin/python bench/city/generate.py --scale 0.1 [--dir DIR] [--seed 20261130]
 
 Creates a fresh cluster in --dir (or fills --database-url, which must be an empty database), brings the
 schema up with the app's migrations, and loads, at --scale 1.0: one district, 10 streets, 100 communities,
