@@ -1,7 +1,14 @@
 """文化惠民服务: staff publish activities; residents and members sign up, wait in order and check in."""
 from flask_smorest import Blueprint
 
-from blueprints.common import attachment, auth_required, current_user, idempotent, page_response
+from blueprints.common import (
+    auth_required,
+    current_user,
+    idempotent,
+    page_response,
+    workbook_download,
+    workbook_response,
+)
 from extensions import db
 from schemas.activities import (
     ActivityCheckInSchema,
@@ -16,7 +23,6 @@ from schemas.activities import (
 )
 from schemas.common import PageArgsSchema
 from services import activities, qrcodes
-from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("activities", __name__, url_prefix="/activities", description="文化惠民服务：活动与报名")
 
@@ -87,18 +93,12 @@ def list_signups(args, activity_id):
 
 @blp.route("/<id:activity_id>/signups.xlsx", methods=["GET"])
 @auth_required
-@blp.response(
-    200,
-    {"type": "string", "format": "binary"},
-    content_type=CONTENT_TYPE,
-    description="helpers, then seats, then the waiting list in order: "
-    + ", ".join(column.header for column in activities.SIGNUP_EXPORT_COLUMNS),
-)
+@workbook_response(blp, "helpers, then seats, then the waiting list in order", activities.SIGNUP_EXPORT_COLUMNS)
 def signups_xlsx(activity_id):
     """导出报名名单 (Excel; staff in scope): participants and helpers with role, status, place on the waiting
     list and check-in time; no phone numbers."""
     export = activities.signups_export(current_user(), activity_id)
-    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
+    return workbook_download(export)
 
 
 @blp.route("/<id:activity_id>/helpers", methods=["POST"])

@@ -2,7 +2,14 @@
 
 from flask_smorest import Blueprint
 
-from blueprints.common import attachment, auth_required, current_user, idempotent, page_response
+from blueprints.common import (
+    auth_required,
+    current_user,
+    idempotent,
+    page_response,
+    workbook_download,
+    workbook_response,
+)
 from extensions import db
 from schemas.care import (
     CareTargetCreateSchema,
@@ -21,7 +28,6 @@ from schemas.care import (
 )
 from schemas.exports import ExportArgsSchema
 from services import care
-from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("care", __name__, url_prefix="", description="常态化服务：帮扶对象、走访计划与走访记录")
 
@@ -101,18 +107,13 @@ def list_visits(args):
 @blp.route("/visits.xlsx", methods=["GET"])
 @auth_required
 @blp.arguments(ExportArgsSchema, location="query")
-@blp.response(
-    200,
-    {"type": "string", "format": "binary"},
-    content_type=CONTENT_TYPE,
-    description="one row per visit, oldest first: " + ", ".join(column.header for column in care.VISIT_EXPORT_COLUMNS),
-)
+@workbook_response(blp, "one row per visit, oldest first", care.VISIT_EXPORT_COLUMNS)
 def visits_xlsx(args):
     """导出走访记录 (Excel): the visits of the org's subtree made in the period (local dates), for staff in scope
     (an org outside it: 404). Each care target listed is recorded in the audit trail as read; needs, addresses
     and photos are not in it."""
     export = care.visits_export(current_user(), args.get("org_id"), args.get("first"), args.get("last"))
-    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
+    return workbook_download(export)
 
 
 @blp.route("/visits/<id:visit_id>/confirm", methods=["POST"])

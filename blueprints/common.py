@@ -11,6 +11,7 @@ from services import idempotency, moderation
 from services.auth import user_for_token
 from services.database import paginate
 from services.errors import Invalid
+from services.spreadsheets import CONTENT_TYPE
 
 BEARER = "bearer "
 USER_KEY = "linli.user"
@@ -126,6 +127,21 @@ def attachment(content: bytes, mimetype: str, filename: str, ascii_filename: str
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def workbook_response(blp, rows: str, columns):
+    """Document an .xlsx download in OpenAPI: what its rows are, then its column headers."""
+    return blp.response(
+        200,
+        {"type": "string", "format": "binary"},
+        content_type=CONTENT_TYPE,
+        description=f"{rows}: " + ", ".join(column.header for column in columns),
+    )
+
+
+def workbook_download(export) -> Response:
+    """A finished workbook (services.exports.Export) as a download."""
+    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
 
 
 def larger_body(view):

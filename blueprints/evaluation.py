@@ -2,7 +2,15 @@
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from blueprints.common import attachment, auth_required, current_user, larger_body, load_or_422, page_response
+from blueprints.common import (
+    auth_required,
+    current_user,
+    larger_body,
+    load_or_422,
+    page_response,
+    workbook_download,
+    workbook_response,
+)
 from extensions import db, limiter
 from schemas.common import patch_schema
 from schemas.evaluation import (
@@ -29,7 +37,6 @@ from schemas.evaluation import (
     VideoLinkSchema,
 )
 from services import evaluation
-from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("evaluation", __name__, url_prefix="", description="双向述职评议")
 
@@ -218,19 +225,13 @@ def results(round_id):
 
 @blp.route("/evaluations/<id:round_id>/results.xlsx", methods=["GET"])
 @auth_required
-@blp.response(
-    200,
-    {"type": "string", "format": "binary"},
-    content_type=CONTENT_TYPE,
-    description="one row per subject, sector and dimension: "
-    + ", ".join(column.header for column in evaluation.RESULT_EXPORT_COLUMNS),
-)
+@workbook_response(blp, "one row per subject, sector and dimension", evaluation.RESULT_EXPORT_COLUMNS)
 @blp.alt_response(409, response="CONFLICT")
 def results_xlsx(round_id):
     """导出评议结果 (Excel; the round's staff): the results answer as a sheet — before closing 409, no mean for a
     sector under the minimum."""
     export = evaluation.results_export(current_user(), round_id)
-    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
+    return workbook_download(export)
 
 
 @blp.route("/ballots/paper", methods=["POST"])

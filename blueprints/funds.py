@@ -2,7 +2,14 @@
 
 from flask_smorest import Blueprint
 
-from blueprints.common import attachment, auth_required, current_user, idempotent, page_response
+from blueprints.common import (
+    attachment,
+    auth_required,
+    current_user,
+    idempotent,
+    page_response,
+    workbook_response,
+)
 from extensions import db
 from schemas.common import PageArgsSchema
 from schemas.funds import (
@@ -110,13 +117,7 @@ def statement(args, fund_id):
 @blp.route("/funds/<id:fund_id>/statement.xlsx", methods=["GET"])
 @auth_required
 @blp.arguments(FundStatementArgsSchema, location="query")
-@blp.response(
-    200,
-    {"type": "string", "format": "binary"},
-    content_type=CONTENT_TYPE,
-    description="期初余额, one row per entry with the running balance, 期末余额: "
-    + ", ".join(column.header for column in funds.STATEMENT_COLUMNS),
-)
+@workbook_response(blp, "期初余额, one row per entry with the running balance, 期末余额", funds.STATEMENT_COLUMNS)
 def statement_xlsx(args, fund_id):
     """导出月度对账单 (Excel)."""
     statement = funds.statement(current_user(), fund_id, args.get("month"))

@@ -1,7 +1,7 @@
 """社会化服务: staff enter and approve offers; residents browse those valid near them."""
 from flask_smorest import Blueprint
 
-from blueprints.common import attachment, auth_required, current_user
+from blueprints.common import auth_required, current_user, workbook_download, workbook_response
 from extensions import db
 from schemas.common import patch_schema
 from schemas.offers import (
@@ -14,7 +14,6 @@ from schemas.offers import (
     SocialOfferSchema,
 )
 from services import offers
-from services.spreadsheets import CONTENT_TYPE
 
 blp = Blueprint("offers", __name__, url_prefix="", description="社会化服务：以商助民")
 
@@ -46,18 +45,12 @@ def list_offers(args):
 @blp.route("/social-offers.xlsx", methods=["GET"])
 @auth_required
 @blp.arguments(SocialOfferExportArgsSchema, location="query")
-@blp.response(
-    200,
-    {"type": "string", "format": "binary"},
-    content_type=CONTENT_TYPE,
-    description="one row per offer, newest first: "
-    + ", ".join(column.header for column in offers.OFFER_EXPORT_COLUMNS),
-)
+@workbook_response(blp, "one row per offer, newest first", offers.OFFER_EXPORT_COLUMNS)
 def offers_xlsx(args):
     """导出服务资源 (Excel; staff): every offer of the caller's scope (`status=` narrows) with its unit, kind,
     terms, validity, status and who decided on it."""
     export = offers.offers_export(current_user(), args.get("status"))
-    return attachment(export.content, CONTENT_TYPE, export.filename, export.ascii_filename)
+    return workbook_download(export)
 
 
 @blp.route("/social-offers/<id:social_offer_id>", methods=["GET"])
