@@ -92,6 +92,9 @@ TUNABLES = {
     "EVALUATION_MEDIA_MAX_BYTES": 10 * 1024 * 1024,
     # 社会化服务: residents see the offers whose place lies within this distance of their home.
     "OFFER_NEAR_RADIUS_M": 3000,
+    # Outbox rows per delivery job: one commit marks them before their sends, one records the answers.
+    # A worker killed mid-batch leaves that many rows at most closed as interrupted (README).
+    "NOTIFY_BATCH_SIZE": 20,
 }
 
 

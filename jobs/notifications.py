@@ -1,4 +1,4 @@
-"""Notification jobs: the relay (periodic) and one delivery per outbox row (each run as jobs.worker.AppJob)."""
+"""Notification jobs: the relay (periodic) and the delivery of batches of outbox rows (run as jobs.worker.AppJob)."""
 import logging
 
 import redis
@@ -21,26 +21,28 @@ def relay() -> int:
     claimed = notifications.claim_due()
     db.session.commit()
     intervals = current_app.config.get("NOTIFY_RETRY_INTERVALS", DEFAULT_RETRY_INTERVALS)
+    size = current_app.config["NOTIFY_BATCH_SIZE"]
     queue = get_queue()
-    for index, notification_id in enumerate(claimed):
+    for start in range(0, len(claimed), size):
+        batch = claimed[start:start + size]
         try:
             queue.enqueue(
-                deliver_notification,
-                notification_id,
-                job_id=f"notification-{notification_id}",
+                deliver_notifications,
+                batch,
+                job_id=f"notifications-{batch[0]}",
                 retry=Retry(max=len(intervals), interval=intervals),
             )
         except redis.RedisError:
-            log.warning("Redis unavailable: %d notifications wait for the next relay", len(claimed) - index)
-            notifications.unclaim(claimed[index:])
+            log.warning("Redis unavailable: %d notifications wait for the next relay", len(claimed) - start)
+            notifications.unclaim(claimed[start:])
             db.session.commit()
-            return index
+            return start
     return len(claimed)
 
 
-def deliver_notification(notification_id: int) -> str | None:
-    """Deliver one row; a busy or unreachable WeChat raises, so RQ retries it with backoff."""
+def deliver_notifications(notification_ids: list[int]) -> dict[int, str]:
+    """Deliver a batch; a busy or unreachable WeChat raises after the rest is recorded, so RQ retries those rows."""
     job = get_current_job()
     final_attempt = job is None or not job.retries_left
-    outcome = notifications.deliver(notification_id, final_attempt)
-    return outcome.status if outcome else None
+    outcomes = notifications.deliver_batch(notification_ids, final_attempt)
+    return {notification_id: outcome.status for notification_id, outcome in outcomes.items()}

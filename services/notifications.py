@@ -1,9 +1,9 @@
 """The outbox: `notify` adds a message row to the caller's transaction, so it exists iff the change does.
 
-Delivery: the relay claims due rows (pending → queued) and puts one job per row on the queue;
-the job spends one recorded grant and sends the row as a WeChat subscribe message. A row is
-marked `sending_since` (committed) before the call to WeChat, so a worker killed after the
-call never sends it again: the row's id is the send's idempotency key.
+Delivery: the relay claims due rows (pending → queued) and puts them on the queue in batches,
+one job per batch; the job spends one recorded grant per row and sends each as a WeChat
+subscribe message. A row is marked `sending_since` (committed) before the call to WeChat, so a
+worker killed after the call never sends it again: the row's id is the send's idempotency key.
 """
 import logging
 import re
@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
@@ -219,17 +219,16 @@ def claim_due(limit: int = 200) -> list[int]:
     )
     if is_postgresql():
         statement = statement.with_for_update(skip_locked=True)
-    claimed = []
-    for notification_id in db.session.execute(statement).scalars().all():
-        result = db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.status == "pending")
-            .values(status="queued", queued_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            claimed.append(notification_id)
-    return claimed
+    due = db.session.execute(statement).scalars().all()
+    if not due:
+        return []
+    return sorted(db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(due), Notification.status == "pending")
+        .values(status="queued", queued_at=utcnow())
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    ).scalars())
 
 
 def unclaim(notification_ids: list[int]) -> None:
@@ -275,10 +274,15 @@ class RetryableDelivery(Exception):
     """WeChat was busy or unreachable; the job is retried with backoff."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
+    """A row's answer: sent, skipped or failed, or retry (not delivered, to be sent again)."""
+
     status: str
     reason: str | None = None
+    msgid: str | None = None
+    # WeChat did not take the grant spent for the call, so it is given back.
+    refund: bool = False
 
 
 def fit_template_data(data: dict) -> dict:
@@ -322,90 +326,151 @@ def template_data(notification: Notification) -> dict:
     )
 
 
-def deliver(notification_id: int, final_attempt: bool) -> Outcome | None:
-    """Send one queued row to WeChat at most once; None when another job owns or finished it."""
-    from wx.client import get_wechat
+def deliver_batch(notification_ids: list[int], final_attempt: bool) -> dict[int, Outcome]:
+    """Send queued rows to WeChat, each at most once; rows another job owns or finished are left out.
 
-    if not _begin_sending(notification_id):
-        return None
-    notification = db.session.get(Notification, notification_id)
-    user = db.session.get(User, notification.user_id)
-    template_id = current_app.config["WECHAT_TEMPLATES"].get(notification.event)
-    if not template_id:
-        return _finish(notification_id, Outcome("skipped", "no_template: 该事件未配置订阅消息模板"))
-    if not user.openid:
-        return _finish(notification_id, Outcome("skipped", "no_openid: 用户未绑定微信"))
-    try:
-        data = template_data(notification)
-    except Invalid as error:
-        return _finish(notification_id, Outcome("failed", f"{error.code}: {error.message}"))
-    if not _spend_grant(user.id, template_id):
-        return _finish(notification_id, Outcome("skipped", "no_grant: 用户未订阅该消息"))
-    db.session.execute(
-        update(Notification).where(Notification.id == notification_id).values(template_id=template_id)
-    )
-    # The grant and the sending mark are committed before the call, so a crash after it
-    # can neither respend the grant nor send the row again.
+    Two commits per batch, not per row: the first marks the rows `sending_since` and spends their
+    grants before any call, the second records every answer. A worker killed between them leaves
+    the batch's unanswered rows marked: no job sends them again, and the relay closes them later
+    as interrupted. A row WeChat surely did not get (busy, unreachable) is unmarked with its grant
+    refunded and, unless this is the final attempt, RetryableDelivery is raised after the others
+    are recorded, so the job runs again for it.
+    """
+    outcomes, sends = _prepare(_begin_sending(notification_ids))
     db.session.commit()
-    try:
-        result = get_wechat().send_subscribe_message(
-            user.openid, template_id, data, page=notification.page, notification_id=notification_id,
-            miniprogram_state=current_app.config["WECHAT_MINIPROGRAM_STATE"], lang=current_app.config["WECHAT_LANG"],
-        )
-    except WeChatClientException as error:
-        return _after_error(notification_id, user.id, template_id, error.errcode, str(error.errmsg), final_attempt)
-    except (requests.Timeout, requests.ConnectionError) as error:
-        return _after_error(
-            notification_id, user.id, template_id, None, f"network: {type(error).__name__}", final_attempt
-        )
-    return _finish(notification_id, Outcome("sent"), msgid=str(result.get("msgid", "")))
+    for send in sends:
+        outcomes[send.notification_id] = _send(send, final_attempt)
+    _record(outcomes, {send.notification_id: send for send in sends})
+    db.session.commit()
+    retried = {notification_id: outcome for notification_id, outcome in outcomes.items() if outcome.status == "retry"}
+    for notification_id, outcome in outcomes.items():
+        log.info("notification %s: %s %s", notification_id, outcome.status, outcome.reason or "")
+    if retried:
+        raise RetryableDelivery("; ".join(f"{key}: {outcome.reason}" for key, outcome in retried.items()))
+    return outcomes
 
 
-def _begin_sending(notification_id: int) -> bool:
-    result = db.session.execute(
+@dataclass(frozen=True)
+class _Send:
+    """What one call to WeChat needs, read before the marking commit expires the row."""
+
+    notification_id: int
+    user_id: int
+    openid: str
+    template_id: str
+    data: dict
+    page: str | None
+
+
+def _begin_sending(notification_ids: list[int]) -> list[int]:
+    """Mark the rows still queued and unmarked as this job's; the ids it got."""
+    return list(db.session.execute(
         update(Notification)
         .where(
-            Notification.id == notification_id,
+            Notification.id.in_(notification_ids),
             Notification.status == "queued",
             Notification.sending_since.is_(None),
         )
         .values(sending_since=utcnow(), attempts=Notification.attempts + 1)
+        .returning(Notification.id)
         .execution_options(synchronize_session=False)
+    ).scalars())
+
+
+_TABLE = Notification.__table__
+_SET_TEMPLATE = update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(template_id=bindparam("template"))
+
+
+def _prepare(notification_ids: list[int]) -> tuple[dict[int, Outcome], list[_Send]]:
+    """The rows settled without WeChat (no template, no openid, unusable data, no grant), and the sends."""
+    templates = current_app.config["WECHAT_TEMPLATES"]
+    outcomes, sends = {}, []
+    rows = db.session.execute(
+        select(Notification, User.openid)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.id.in_(notification_ids))
+        .order_by(Notification.id)
     )
-    db.session.commit()
-    return result.rowcount == 1
+    for notification, openid in rows:
+        template_id = templates.get(notification.event)
+        if not template_id:
+            outcomes[notification.id] = Outcome("skipped", "no_template: 该事件未配置订阅消息模板")
+            continue
+        if not openid:
+            outcomes[notification.id] = Outcome("skipped", "no_openid: 用户未绑定微信")
+            continue
+        try:
+            data = template_data(notification)
+        except Invalid as error:
+            outcomes[notification.id] = Outcome("failed", f"{error.code}: {error.message}")
+            continue
+        if not _spend_grant(notification.user_id, template_id):
+            outcomes[notification.id] = Outcome("skipped", "no_grant: 用户未订阅该消息")
+            continue
+        sends.append(_Send(notification.id, notification.user_id, openid, template_id, data, notification.page))
+    if sends:
+        db.session.execute(_SET_TEMPLATE, [{"row_id": send.notification_id, "template": send.template_id}
+                                           for send in sends])
+    return outcomes, sends
 
 
-def _after_error(notification_id, user_id, template_id, errcode, errmsg, final_attempt) -> Outcome:
+def _send(send: _Send, final_attempt: bool) -> Outcome:
+    from wx.client import get_wechat
+
+    try:
+        result = get_wechat().send_subscribe_message(
+            send.openid, send.template_id, send.data, page=send.page, notification_id=send.notification_id,
+            miniprogram_state=current_app.config["WECHAT_MINIPROGRAM_STATE"], lang=current_app.config["WECHAT_LANG"],
+        )
+    except WeChatClientException as error:
+        return _after_error(error.errcode, str(error.errmsg), final_attempt)
+    except (requests.Timeout, requests.ConnectionError) as error:
+        return _after_error(None, f"network: {type(error).__name__}", final_attempt)
+    return Outcome("sent", msgid=str(result.get("msgid", "")))
+
+
+def _after_error(errcode, errmsg, final_attempt) -> Outcome:
     if errcode in SKIP_CODES:
-        return _finish(notification_id, Outcome("skipped", f"{errcode} {SKIP_CODES[errcode]}"))
+        return Outcome("skipped", f"{errcode} {SKIP_CODES[errcode]}")
     reason = f"{errcode if errcode is not None else 'http'} {FAIL_CODES.get(errcode, '')} {errmsg}".strip()
-    _refund_grant(user_id, template_id)
     if errcode in FAIL_CODES or final_attempt:
-        return _finish(notification_id, Outcome("failed", reason))
-    # Not delivered: clear the mark so the retry may send it.
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.status == "queued")
-        .values(sending_since=None, last_error=reason[:300])
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    raise RetryableDelivery(reason)
+        return Outcome("failed", reason, refund=True)
+    return Outcome("retry", reason, refund=True)
 
 
-def _finish(notification_id: int, outcome: Outcome, msgid: str | None = None) -> Outcome:
-    values = {"status": outcome.status, "sending_since": None}
-    if outcome.reason:
-        values["last_error"] = outcome.reason[:300]
-    if outcome.status == "sent":
-        values.update(sent_at=utcnow(), msgid=msgid)
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.status == "queued")
-        .values(**values)
-        .execution_options(synchronize_session=False)
+# Guarded by the status: a row an operator closed meanwhile keeps what they set.
+_FINISH = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.status == "queued")
+    .values(
+        status=bindparam("outcome"), sending_since=None, sent_at=bindparam("sent"), msgid=bindparam("message_id"),
+        last_error=func.coalesce(bindparam("reason"), _TABLE.c.last_error),
     )
-    db.session.commit()
-    log.info("notification %s: %s %s", notification_id, outcome.status, outcome.reason or "")
-    return outcome
+)
+# Not delivered: the mark is cleared so the retry may send it.
+_UNMARK = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.status == "queued")
+    .values(sending_since=None, last_error=bindparam("reason"))
+)
+
+
+def _record(outcomes: dict[int, Outcome], sends: dict[int, _Send]) -> None:
+    """Every answer of the batch in one statement per kind (executemany), grants WeChat did not take refunded."""
+    for notification_id, outcome in outcomes.items():
+        if outcome.refund:
+            _refund_grant(sends[notification_id].user_id, sends[notification_id].template_id)
+    now = utcnow()
+    finished = [
+        {"row_id": notification_id, "outcome": outcome.status, "reason": outcome.reason and outcome.reason[:300],
+         "sent": now if outcome.status == "sent" else None, "message_id": outcome.msgid}
+        for notification_id, outcome in outcomes.items() if outcome.status != "retry"
+    ]
+    unmarked = [
+        {"row_id": notification_id, "reason": outcome.reason[:300]}
+        for notification_id, outcome in outcomes.items() if outcome.status == "retry"
+    ]
+    if finished:
+        db.session.execute(_FINISH, finished)
+    if unmarked:
+        db.session.execute(_UNMARK, unmarked)

@@ -210,8 +210,9 @@ def test_concurrent_relays_enqueue_each_row_once(app, make, delivery):
     for thread in threads:
         thread.join()
     assert sum(results) == len(ids)
-    queue = get_queue()
-    assert sorted(job.args[0] for job in queue.get_jobs()) == sorted(ids)
+    batches = [job.args[0] for job in get_queue().get_jobs()]
+    assert sorted(notification_id for batch in batches for notification_id in batch) == sorted(ids)
+    assert max(len(batch) for batch in batches) <= app.config["NOTIFY_BATCH_SIZE"]
     db.session.expire_all()
     assert {row.status for row in db.session.execute(select(Notification)).scalars()} == {"queued"}
 

@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import select
 
 from extensions import db
-from jobs.notifications import deliver_notification, relay
+from jobs.notifications import deliver_notifications, relay
 from jobs.queue import get_queue
 from models.members import Registration
 from models.notifications import Notification
@@ -113,7 +113,7 @@ def test_worker_killed_after_the_send_never_sends_the_row_again(
     row = _row(notification_id)
     assert (row.status, row.attempts) == ("queued", 1)
     # The job runs again (as a redelivery would): the sending mark stops it before WeChat.
-    get_queue().enqueue(deliver_notification, notification_id)
+    get_queue().enqueue(deliver_notifications, [notification_id])
     delivery.work()
     # Much later the relay closes the interrupted row as failed, without sending it again.
     monkeypatch.setattr("services.notifications.STALE_SENDING", timedelta(0))

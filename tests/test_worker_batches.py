@@ -1,0 +1,116 @@
+"""Delivery in batches: two commits per batch whatever its size, retries for the unanswered rows only,
+and a worker killed mid-batch sends none of the batch's other rows."""
+from contextlib import contextmanager
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from extensions import db
+from jobs.notifications import relay
+from services.notifications import claim_due, deliver_batch
+from tests.conftest import executed_statements
+from tests.test_worker import EVENT, _grant, _notify, _remaining, _row
+from tests.test_worker_resilience import _worker_command
+from wx.sandbox import SUBSCRIBE_SEND_ENDPOINT
+
+
+@contextmanager
+def _commits():
+    commits = []
+
+    def record(connection):
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", record)
+    try:
+        yield commits
+    finally:
+        event.remove(db.engine, "commit", record)
+
+
+def _claimed(user_id, count) -> list[int]:
+    ids = [_notify(user_id, title=f"通知{n}") for n in range(count)]
+    assert claim_due() == ids
+    db.session.commit()
+    return ids
+
+
+def _deliver(app, ids):
+    """One batch as the job runs it, in its own app context; its statements and commits."""
+    with app.app_context(), executed_statements() as statements, _commits() as commits:
+        outcomes = deliver_batch(ids, final_attempt=True)
+        db.session.remove()
+    return outcomes, len(statements), len(commits)
+
+
+def test_a_batch_costs_two_commits_and_one_more_statement_per_row(app, client, wx, wechat_user, templates):
+    user_id, openid, _headers = wechat_user
+    for _ in range(8):
+        _grant(client, wx, wechat_user, templates[EVENT])
+    few, few_statements, few_commits = _deliver(app, _claimed(user_id, 2))
+    many, many_statements, many_commits = _deliver(app, _claimed(user_id, 6))
+    assert {outcome.status for outcome in (few | many).values()} == {"sent"}
+    assert (few_commits, many_commits) == (2, 2)
+    # The one statement each row adds is its grant's guarded spend; the marks, the rows, their
+    # template ids and their answers are one statement each for the whole batch.
+    assert many_statements - few_statements == 4
+    assert sum(wx.deliveries_by_notification_id().values()) == 8
+    assert _remaining(user_id, templates[EVENT]) == 0
+
+
+def test_a_busy_answer_retries_only_its_row_and_the_rest_of_the_batch_is_sent_once(
+    client, wx, wechat_user, delivery, templates
+):
+    user_id = wechat_user[0]
+    for _ in range(3):
+        _grant(client, wx, wechat_user, templates[EVENT])
+    wx.fault(SUBSCRIBE_SEND_ENDPOINT, "busy", times=1)
+    ids = [_notify(user_id, title=f"通知{n}") for n in range(3)]
+    assert delivery.run() == 3
+    assert [(_row(n).status, _row(n).attempts) for n in ids] == [("sent", 2), ("sent", 1), ("sent", 1)]
+    # The first try's answer was kept on the row until the retry sent it.
+    assert _row(ids[0]).last_error.startswith("-1")
+    assert wx.deliveries_by_notification_id() == {str(n): 1 for n in ids}
+    assert _remaining(user_id, templates[EVENT]) == 0
+
+
+def test_rows_settled_without_wechat_are_recorded_beside_the_sent_ones(client, wx, wechat_user, make, delivery,
+                                                                      templates):
+    """No grant, no openid: skipped in the same batch as a sent row, each with its reason."""
+    _grant(client, wx, wechat_user, templates[EVENT])
+    sent, ungranted = _notify(wechat_user[0], title="第一条"), _notify(wechat_user[0], title="第二条")
+    stranger = _notify(make.resident(openid=None).id)
+    assert delivery.run() == 3
+    assert (_row(sent).status, _row(sent).last_error) == ("sent", None)
+    assert (_row(ungranted).status, _row(ungranted).last_error) == ("skipped", "no_grant: 用户未订阅该消息")
+    assert (_row(stranger).status, _row(stranger).last_error) == ("skipped", "no_openid: 用户未绑定微信")
+    assert all(_row(n).sending_since is None for n in (sent, ungranted, stranger))
+    assert wx.deliveries_by_notification_id() == {str(sent): 1}
+
+
+def test_a_worker_killed_mid_batch_sends_none_of_its_other_rows(
+    app, client, wx, wechat_user, delivery, templates, monkeypatch
+):
+    """The batch's grants were spent and its rows marked before the first call: after the kill no
+    row of it goes out, and the relay closes every one as interrupted (README, delivery guarantee)."""
+    user_id = wechat_user[0]
+    for _ in range(6):  # twice what the batch needs: a send after the kill would be delivered
+        _grant(client, wx, wechat_user, templates[EVENT])
+    ids = [_notify(user_id, title=f"通知{n}") for n in range(3)]
+    assert delivery.relay() == 3
+    wx.fault(SUBSCRIBE_SEND_ENDPOINT, "delay", seconds=4)
+    worker = _worker_command(app, wx, templates)
+    try:
+        assert wx.calls.wait(SUBSCRIBE_SEND_ENDPOINT, started=1)
+        assert _remaining(user_id, templates[EVENT]) == 3
+        assert all(_row(n).sending_since is not None for n in ids)
+    finally:
+        worker.kill()
+        worker.communicate(timeout=10)
+    assert wx.calls.wait(SUBSCRIBE_SEND_ENDPOINT, finished=1)
+    monkeypatch.setattr("services.notifications.STALE_SENDING", timedelta(0))
+    with app.app_context():
+        relay()
+    assert {(_row(n).status, _row(n).last_error.split(":")[0]) for n in ids} == {("failed", "delivery_interrupted")}
+    assert wx.stats()["sends"] == 1
+    assert _remaining(user_id, templates[EVENT]) == 3
