@@ -37,7 +37,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, seconds: float = 30) -> None:
+def wait_for_port(port: int, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -54,6 +54,7 @@ def environment(database_url: str, redis_url: str, sandbox_port: int) -> dict:
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         WECHAT_API_BASE=f"http://127.0.0.1:{sandbox_port}/",
+        WECHAT_SANDBOX="1",  # the sandbox on a database of the bench's own, not the default file
         SECRET_KEY="bench-secret-key",  # noqa: S106  # throwaway key for a local benchmark database
     )
     return env

@@ -7,12 +7,13 @@ worker killed after the call never sends it again: the row's id is the send's id
 """
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
 import requests
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from wechatpy.exceptions import WeChatClientException
 
@@ -180,19 +181,44 @@ def _add_grant(user_id: int, template_id: str) -> None:
         db.session.execute(increment)
 
 
-def _spend_grant(user_id: int, template_id: str) -> bool:
-    """Take one grant in one guarded update; False when none is left (never below zero)."""
-    result = db.session.execute(
-        update(NotificationGrant)
-        .where(
-            NotificationGrant.user_id == user_id,
-            NotificationGrant.template_id == template_id,
-            NotificationGrant.remaining > 0,
-        )
-        .values(remaining=NotificationGrant.remaining - 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
+_GRANTS = NotificationGrant.__table__
+# Guarded like the CHECK: a grant never goes below zero.
+_SPEND = (
+    update(_GRANTS)
+    .where(
+        _GRANTS.c.user_id == bindparam("grant_user"),
+        _GRANTS.c.template_id == bindparam("grant_template"),
+        _GRANTS.c.remaining >= bindparam("count"),
     )
-    return result.rowcount == 1
+    .values(remaining=_GRANTS.c.remaining - bindparam("count"), updated_at=bindparam("now"))
+)
+
+
+def _spend_grants(wanted: list[tuple[int, str]]) -> list[bool]:
+    """Take one grant for each (user, template) of `wanted`, in order, while any is left: which got one.
+
+    Two statements whatever the number: the grants are read locked (FOR UPDATE on PostgreSQL, in
+    key order so two batches cannot deadlock; on SQLite the transaction already holds the write
+    lock), then each decreased by what it gave in one executemany.
+    """
+    statement = (
+        select(_GRANTS.c.user_id, _GRANTS.c.template_id, _GRANTS.c.remaining)
+        .where(tuple_(_GRANTS.c.user_id, _GRANTS.c.template_id).in_(sorted(set(wanted))))
+        .order_by(_GRANTS.c.user_id, _GRANTS.c.template_id)
+    )
+    if is_postgresql():
+        statement = statement.with_for_update()
+    left = {(user_id, template_id): remaining for user_id, template_id, remaining in db.session.execute(statement)}
+    spent = Counter()
+    granted = []
+    for key in wanted:
+        granted.append(left.get(key, 0) > spent[key])
+        spent[key] += granted[-1]
+    taken = [{"grant_user": user_id, "grant_template": template_id, "count": count, "now": utcnow()}
+             for (user_id, template_id), count in spent.items() if count]
+    if taken:
+        db.session.execute(_SPEND, taken)
+    return granted
 
 
 def _refund_grant(user_id: int, template_id: str) -> None:
@@ -391,27 +417,36 @@ def _prepare(notification_ids: list[int]) -> tuple[dict[int, Outcome], list[_Sen
         .where(Notification.id.in_(notification_ids))
         .order_by(Notification.id)
     )
+    ready = []
     for notification, openid in rows:
-        template_id = templates.get(notification.event)
-        if not template_id:
-            outcomes[notification.id] = Outcome("skipped", "no_template: 该事件未配置订阅消息模板")
-            continue
-        if not openid:
-            outcomes[notification.id] = Outcome("skipped", "no_openid: 用户未绑定微信")
-            continue
-        try:
-            data = template_data(notification)
-        except Invalid as error:
-            outcomes[notification.id] = Outcome("failed", f"{error.code}: {error.message}")
-            continue
-        if not _spend_grant(notification.user_id, template_id):
-            outcomes[notification.id] = Outcome("skipped", "no_grant: 用户未订阅该消息")
-            continue
-        sends.append(_Send(notification.id, notification.user_id, openid, template_id, data, notification.page))
+        prepared = _prepared(notification, openid, templates.get(notification.event))
+        if isinstance(prepared, Outcome):
+            outcomes[notification.id] = prepared
+        else:
+            ready.append(prepared)
+    granted = _spend_grants([(send.user_id, send.template_id) for send in ready]) if ready else []
+    for send, has_grant in zip(ready, granted, strict=True):
+        if has_grant:
+            sends.append(send)
+        else:
+            outcomes[send.notification_id] = Outcome("skipped", "no_grant: 用户未订阅该消息")
     if sends:
         db.session.execute(_SET_TEMPLATE, [{"row_id": send.notification_id, "template": send.template_id}
                                            for send in sends])
     return outcomes, sends
+
+
+def _prepared(notification: Notification, openid: str | None, template_id: str | None) -> Outcome | _Send:
+    """The send of a row, or its outcome when it cannot be sent whatever the grants."""
+    if not template_id:
+        return Outcome("skipped", "no_template: 该事件未配置订阅消息模板")
+    if not openid:
+        return Outcome("skipped", "no_openid: 用户未绑定微信")
+    try:
+        data = template_data(notification)
+    except Invalid as error:
+        return Outcome("failed", f"{error.code}: {error.message}")
+    return _Send(notification.id, notification.user_id, openid, template_id, data, notification.page)
 
 
 def _send(send: _Send, final_attempt: bool) -> Outcome:

@@ -43,7 +43,7 @@ def _deliver(app, ids):
     return outcomes, len(statements), len(commits)
 
 
-def test_a_batch_costs_two_commits_and_one_more_statement_per_row(app, client, wx, wechat_user, templates):
+def test_a_batch_costs_two_commits_and_the_same_statements_whatever_its_size(app, client, wx, wechat_user, templates):
     user_id, openid, _headers = wechat_user
     for _ in range(8):
         _grant(client, wx, wechat_user, templates[EVENT])
@@ -51,9 +51,9 @@ def test_a_batch_costs_two_commits_and_one_more_statement_per_row(app, client, w
     many, many_statements, many_commits = _deliver(app, _claimed(user_id, 6))
     assert {outcome.status for outcome in (few | many).values()} == {"sent"}
     assert (few_commits, many_commits) == (2, 2)
-    # The one statement each row adds is its grant's guarded spend; the marks, the rows, their
-    # template ids and their answers are one statement each for the whole batch.
-    assert many_statements - few_statements == 4
+    # The marks, the rows, the grants (read, then spent), the template ids and the answers: one
+    # statement each for the whole batch.
+    assert many_statements == few_statements == 6
     assert sum(wx.deliveries_by_notification_id().values()) == 8
     assert _remaining(user_id, templates[EVENT]) == 0
 
@@ -114,3 +114,20 @@ def test_a_worker_killed_mid_batch_sends_none_of_its_other_rows(
     assert {(_row(n).status, _row(n).last_error.split(":")[0]) for n in ids} == {("failed", "delivery_interrupted")}
     assert wx.stats()["sends"] == 1
     assert _remaining(user_id, templates[EVENT]) == 3
+
+
+def test_each_persons_grants_are_spent_in_row_order_within_one_batch(client, wx, wechat_user, delivery, templates):
+    """Two people in one batch: the first holds one grant for two messages, the second two for one."""
+    code, _openid = wx.mint_code()
+    answer = client.post("/api/v1/auth/wx-login", json={"code": code}).get_json()
+    second = (answer["user"]["id"], _openid, {"Authorization": f"Bearer {answer['token']}"})
+    _grant(client, wx, wechat_user, templates[EVENT])
+    _grant(client, wx, second, templates[EVENT])
+    _grant(client, wx, second, templates[EVENT])
+    first_early, second_only, first_late = (
+        _notify(wechat_user[0], title="甲一"), _notify(second[0], title="乙一"), _notify(wechat_user[0], title="甲二"))
+    assert delivery.run() == 3
+    assert [_row(n).status for n in (first_early, second_only, first_late)] == ["sent", "sent", "skipped"]
+    assert _row(first_late).last_error == "no_grant: 用户未订阅该消息"
+    assert (_remaining(wechat_user[0], templates[EVENT]), _remaining(second[0], templates[EVENT])) == (0, 1)
+    assert wx.deliveries_by_notification_id() == {str(first_early): 1, str(second_only): 1}
