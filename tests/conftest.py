@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from extensions import db, get_redis
+from wx.client import get_wechat, init_wechat
 
 pytest_plugins = [
     "tests.fixtures.services",
@@ -102,6 +103,9 @@ def clean_state(request):
         db.session.remove()
         _empty_tables()
         get_redis().flushdb()
+        # As after a restart: no copy of a token the emptied Redis no longer holds.
+        get_wechat().close()
+        init_wechat(app)
 
 
 def _scan_for_leaks(transcript, wx_sandbox):

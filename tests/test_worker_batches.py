@@ -11,6 +11,7 @@ from services.notifications import claim_due, deliver_batch
 from tests.conftest import executed_statements
 from tests.test_worker import EVENT, _grant, _notify, _remaining, _row
 from tests.test_worker_resilience import _worker_command
+from wx.client import get_wechat
 from wx.sandbox import SUBSCRIBE_SEND_ENDPOINT
 
 
@@ -131,3 +132,26 @@ def test_each_persons_grants_are_spent_in_row_order_within_one_batch(client, wx,
     assert _row(first_late).last_error == "no_grant: 用户未订阅该消息"
     assert (_remaining(wechat_user[0], templates[EVENT]), _remaining(second[0], templates[EVENT])) == (0, 1)
     assert wx.deliveries_by_notification_id() == {str(first_early): 1, str(second_only): 1}
+
+
+def test_the_shared_token_is_read_once_not_per_send(app, client, wx, wechat_user, delivery, templates, monkeypatch):
+    """A worker reuses the token it read; a token WeChat refuses is fetched anew once and used from then on."""
+    monkeypatch.setattr("wx.client.TOKEN_MEMO_SECONDS", 600)
+    with app.app_context():
+        wechat = get_wechat()
+        first_token = wechat.access_token
+        reads = []
+        read = wechat.session.get
+        monkeypatch.setattr(wechat.session, "get", lambda key, default=None: reads.append(key) or read(key, default))
+    for _ in range(4):
+        _grant(client, wx, wechat_user, templates[EVENT])
+    ids = [_notify(wechat_user[0], title=f"通知{n}") for n in range(2)]
+    delivery.run()
+    assert reads == []
+    wx.expire_tokens()
+    ids += [_notify(wechat_user[0], title=f"通知{n}") for n in range(2, 4)]
+    delivery.run()
+    assert [_row(n).status for n in ids] == ["sent"] * 4
+    with app.app_context():
+        assert get_wechat().access_token not in (None, first_token)
+    assert {message["linli_notification_id"] for message in wx.messages()} == set(ids)

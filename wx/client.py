@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 TOKEN_KEY_PREFIX = "linli-wx"  # noqa: S105  # a Redis key prefix, not a secret
 # How long one process may hold the token-refresh lock, and how long others wait for it.
 TOKEN_REFRESH_LOCK_SECONDS = 30
+# How long a process reuses the shared token it last read, rather than asking Redis on every call.
+# A token replaced meanwhile is answered 40001/42001 once, and the refresh reads Redis afresh.
+TOKEN_MEMO_SECONDS = 10
 
 
 class _DefaultTimeoutSession(requests.Session):
@@ -73,6 +76,17 @@ class LinliWeChatClient(WeChatClient):
         self.API_BASE_URL = self.api_base + "cgi-bin/"
         self.wxa.API_BASE_URL = self.api_base
         self._local = threading.local()
+        self._token_memo: tuple[str, float] | None = None
+
+    @property
+    def access_token(self):
+        """The shared token, read from Redis at most once per TOKEN_MEMO_SECONDS in this process."""
+        memo = self._token_memo
+        if memo and time.monotonic() < memo[1]:
+            return memo[0]
+        token = super().access_token
+        self._token_memo = (token, time.monotonic() + TOKEN_MEMO_SECONDS)
+        return token
 
     def _handle_result(self, res, method=None, url=None, result_processor=None, **kwargs):
         # Remember the token this call used: a refresh it triggers (40001/42001) then knows
@@ -82,6 +96,7 @@ class LinliWeChatClient(WeChatClient):
 
     def fetch_access_token(self):
         """A fresh access token, fetched by one process at a time; the others take the one it stored."""
+        self._token_memo = None
         stale = getattr(self._local, "used_token", None)
         self._local.used_token = None
         connection = getattr(self.session, "redis", None)
