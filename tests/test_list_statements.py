@@ -8,11 +8,14 @@ must really hold more items (so a row whose growth does not reach the answer fai
 item brings its OWN related objects (another resident, another community, another unit...): a
 query per item cannot hide behind the session's identity map.
 
-How to add a row: put `"/api/v1/path/{param}": Row(caller, grow, ...)` in ROWS. `grow(w, count)`
-adds `count` items of the list through the models or the services; `count_items` says how many
-the answer holds when it is not a page (`items`) or an array. A list whose length is fixed by code
-(the template list, a station's checklist) keeps a row: the data behind it still grows.
-A new list endpoint without a row fails `test_every_list_endpoint_has_a_statement_row`.
+How to add a row: put `"/api/v1/path/{param}": Row(caller, grow, ...)` in ROWS (a list: the answer is
+an array or has an `items` array) or EMBEDDED_ROWS (an object holding a list of objects at any
+depth). `grow(w, count)` adds `count` items of the list through the models or the services;
+`count_items` says how many the answer holds when it is not a page or an array. A list whose length
+is fixed by code (the template list, the leadership posts, the dashboard's weeks) keeps a row with
+`fixed=True`: its length must stay, the data behind it still grows.
+A new endpoint of either kind without a row fails a completeness test. LINLI_STATEMENTS_PRINT=1
+prints the statements of each row that fails, to find the query run per item.
 """
 import itertools
 import os
