@@ -60,4 +60,5 @@ class Registration(db.Model):
     ended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user = relationship("User", foreign_keys=[user_id])
+    # Every answer showing a registration shows its member (lists of them too): read with it.
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import event, inspect, or_, select, text
+from sqlalchemy import event, insert, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from extensions import db
@@ -325,11 +325,13 @@ def _append(session: Session, entries: list[dict]) -> None:
     previous = session.execute(
         select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).scalar_one_or_none()
+    rows = []
     for fields in entries:
         entry = AuditEntry(at=utcnow(), prev_hash=previous, **fields)
-        entry.hash = entry_hash(entry)
-        session.add(entry)
-        previous = entry.hash
+        previous = entry_hash(entry)
+        rows.append({**fields, "at": entry.at, "prev_hash": entry.prev_hash, "hash": previous})
+    # One INSERT for them all: a listing recording a read per row shown costs one statement, not one a row.
+    session.execute(insert(AuditEntry), rows)
 
 
 def entry_hash(entry: AuditEntry) -> str:

@@ -344,6 +344,7 @@ def visit_listing(actor: User, filters: dict):
     """Visits in the actor's staff scope and the actor's own, newest first."""
     statement = (
         select(VisitRecord)
+        .options(joinedload(VisitRecord.visitor))
         .join(OrgUnit, OrgUnit.id == VisitRecord.building_id)
         .where(or_(within_scope(actor), VisitRecord.visitor_id == actor.id))
         .order_by(VisitRecord.id.desc())
