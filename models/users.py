@@ -44,6 +44,8 @@ class User(db.Model):
     erased_at: Mapped[datetime | None]
 
     scopes = relationship("StaffScope", back_populates="user", lazy="selectin")
+    # The provider this desk account acts for, if any (at most one: a unique user_id).
+    provider_account = relationship("ProviderAccount", uselist=False, viewonly=True)
 
 
 class AuthToken(db.Model):

@@ -56,12 +56,13 @@ def user_for_token(raw_token: str | None) -> User:
     """The token's user; 401 when the token is unknown, revoked, expired, idle or its account disabled."""
     if not raw_token:
         raise Unauthorized("请先登录", code="token_missing")
-    # One statement for the token, its user and the user's scopes (with their units): every
-    # authenticated request pays it, and the scopes decide most permission checks after it.
+    # One statement for the token, its user, the user's scopes (with their units) and provider
+    # account: every authenticated request pays it, and these decide most permission checks after it.
+    user = joinedload(AuthToken.user)
     token = db.session.execute(
         select(AuthToken)
         .where(AuthToken.digest == _digest(raw_token))
-        .options(joinedload(AuthToken.user).joinedload(User.scopes))
+        .options(user.joinedload(User.scopes), user.joinedload(User.provider_account))
     ).unique().scalar_one_or_none()
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now or _idle(token, now):

@@ -108,10 +108,8 @@ def create_account(actor: User, provider_id: int, username: str, password: str, 
 
 
 def provider_ids_of(user: User) -> list[int]:
-    """The providers the person acts for (none for residents, members and staff)."""
-    return db.session.execute(
-        select(ProviderAccount.provider_id).where(ProviderAccount.user_id == user.id)
-    ).scalars().all()
+    """The providers the person acts for (none for residents, members and staff); read with the token."""
+    return [user.provider_account.provider_id] if user.provider_account else []
 
 
 def serves(provider: ServiceProvider, community: OrgUnit) -> bool:

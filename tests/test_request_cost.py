@@ -60,7 +60,9 @@ def _growth(client, headers, path, fill):
     return len(few), len(many), answer
 
 
-def test_authentication_reads_the_token_its_user_and_the_staff_scopes_in_one_statement(client, make, scene):
+def test_authentication_reads_the_token_its_user_the_staff_scopes_and_the_provider_in_one_statement(
+    client, make, scene
+):
     units = scene["units"]
     staff = make.staff(units["community_a"])
     make.grant(staff, units["community_b"], role="secretary")
@@ -68,13 +70,14 @@ def test_authentication_reads_the_token_its_user_and_the_staff_scopes_in_one_sta
     assert {scope["org_id"] for scope in me["scopes"]} == {units["community_a"].id, units["community_b"].id}
     assert [s for s in statements if "auth_tokens" in s] == statements[:1]
     assert not any(s.lstrip().startswith("SELECT staff_scopes") for s in statements)
+    assert [s for s in statements if "provider_accounts" in s] == statements[:1]
 
 
 @pytest.mark.parametrize("who", ["resident", "member", "staff"])
 def test_me_answers_in_a_fixed_number_of_statements(client, make, scene, who):
     user = {"resident": scene["resident"], "member": scene["members"][0], "staff": scene["staff"]}[who]
     statements, _ = _statements(client, "/api/v1/me", make.headers(user))
-    assert len(statements) <= 5
+    assert len(statements) <= 4
 
 
 def test_staff_request_list_statements_do_not_grow_with_its_requests_or_their_communities(client, make, scene):
@@ -83,7 +86,7 @@ def test_staff_request_list_statements_do_not_grow_with_its_requests_or_their_co
     few, many, page = _growth(client, make.headers(secretary), "/api/v1/requests?per_page=100",
                               lambda count: _requests(scene, count))
     assert page["total"] == 6 and all("resident_name" in item for item in page["items"])  # the full view: in scope
-    assert many == few <= 10
+    assert many == few <= 9
 
 
 @pytest.mark.parametrize("who", ["resident", "member"])
@@ -94,7 +97,7 @@ def test_own_request_list_statements_do_not_grow_with_its_requests(client, make,
     few, many, page = _growth(client, make.headers(caller), "/api/v1/requests?per_page=100",
                               lambda count: _requests(scene, count, assignee=member))
     assert page["total"] == 6
-    assert many == few <= 11
+    assert many == few <= 9
 
 
 def test_inbox_statements_do_not_grow_with_its_notifications(client, make, scene):
