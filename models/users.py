@@ -43,7 +43,7 @@ class User(db.Model):
     # When the person deleted their account (DELETE /me): the row stays, anonymised, for the service record.
     erased_at: Mapped[datetime | None]
 
-    scopes = relationship("StaffScope", back_populates="user", lazy="selectin")
+    scopes = relationship("StaffScope", back_populates="user")
     # The provider this desk account acts for, if any (at most one: a unique user_id).
     provider_account = relationship("ProviderAccount", uselist=False, viewonly=True)
 

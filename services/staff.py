@@ -5,6 +5,7 @@ scopes concerned; an account wholly outside the caller's scope is not found.
 """
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from extensions import db
 from models.base import utcnow
@@ -73,7 +74,8 @@ def staff_page(actor: User, page: int, per_page: int) -> tuple[list[dict], int]:
             OrgUnit.id == StaffScope.org_id,
             within_scope(actor, roles=MANAGING_ROLES),
         )
-    users, total = paginate(select(User).where(condition).order_by(User.id), page, per_page)
+    listed = select(User).where(condition).order_by(User.id).options(selectinload(User.scopes))
+    users, total = paginate(listed, page, per_page)
     return [staff_account(actor, user) for user in users], total
 
 
