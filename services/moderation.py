@@ -284,15 +284,15 @@ def shown_to_all(model):
 
 # What a held text reads as in an answer to anyone but its author.
 HELD_TEXT = "[内容审核中]"
-HOLDS_BY_TABLE_KEY = "linli.holds_by_table"
-HELD_COPIES_KEY = "linli.held_copies"
+HOLDS_KEY = "linli.holds"
+# A text in these states is hidden wherever it is copied; a removed one is gone from its rows.
+HELD_NOW = ("pending", "review")
 # Which of several holds of one row its author is told about first.
 AUTHOR_STATUS_ORDER = ("review", "pending", "removed")
 
 
 def _forget_cached_holds(session) -> None:
-    session.info.pop(HOLDS_BY_TABLE_KEY, None)
-    session.info.pop(HELD_COPIES_KEY, None)
+    session.info.pop(HOLDS_KEY, None)
 
 
 def shown(viewer: User | None, owner, attribute: str, value):
@@ -366,31 +366,31 @@ def _copy_value(viewer, value):
 
 
 def _open_holds(table: str) -> dict:
-    cache = db.session.info.setdefault(HOLDS_BY_TABLE_KEY, {})
-    if table not in cache:
-        holds = {}
-        for row_id, column, status, author_id, content in db.session.execute(
-            select(ModerationHold.row_id, ModerationHold.column_name, ModerationHold.status, ModerationHold.author_id,
-                   ModerationHold.content)
-            .where(ModerationHold.table_name == table, ModerationHold.status != "released")
-        ):
-            holds.setdefault(row_id, []).append((column, status, author_id, content))
-        cache[table] = holds
-    return cache[table]
+    """The holds of `table` not released, by row id."""
+    return _holds()[0].get(table, {})
 
 
 def _held_copies() -> dict[str, set[int]]:
     """Texts held now (pending or under review), each with its authors. Removed texts are not
     among them: their rows no longer carry them (see `_remove_one`)."""
-    if HELD_COPIES_KEY not in db.session.info:
-        held = {}
-        for content, author_id in db.session.execute(
-            select(ModerationHold.content, ModerationHold.author_id)
-            .where(ModerationHold.status.in_(("pending", "review")))
+    return _holds()[1]
+
+
+def _holds() -> tuple[dict, dict]:
+    """Every hold not released, read once per transaction in one statement: by table and row, and
+    the texts held now with their authors."""
+    if HOLDS_KEY not in db.session.info:
+        by_table, held = {}, {}
+        for table, row_id, column, status, author_id, content in db.session.execute(
+            select(ModerationHold.table_name, ModerationHold.row_id, ModerationHold.column_name, ModerationHold.status,
+                   ModerationHold.author_id, ModerationHold.content)
+            .where(ModerationHold.status != "released")
         ):
-            held.setdefault(content, set()).add(author_id)
-        db.session.info[HELD_COPIES_KEY] = held
-    return db.session.info[HELD_COPIES_KEY]
+            by_table.setdefault(table, {}).setdefault(row_id, []).append((column, status, author_id, content))
+            if status in HELD_NOW:
+                held.setdefault(content, set()).add(author_id)
+        db.session.info[HOLDS_KEY] = (by_table, held)
+    return db.session.info[HOLDS_KEY]
 
 
 # --------------------------------------------------------------------------- the desk queue
@@ -464,7 +464,7 @@ def _after_release(hold: ModerationHold) -> None:
     still_held = db.session.execute(
         select(ModerationHold.id).where(
             ModerationHold.table_name == hold.table_name, ModerationHold.row_id == hold.row_id,
-            ModerationHold.status.in_(("pending", "review")),
+            ModerationHold.status.in_(HELD_NOW),
         )
     ).first()
     if callback is not None and still_held is None:
