@@ -180,15 +180,25 @@ def body(response) -> dict:
 
 
 @contextmanager
+def _engine_events(name: str, keep):
+    """What `keep` makes of each call of the engine event `name` inside the block."""
+    seen = []
+
+    def record(*args):
+        seen.append(keep(*args))
+
+    event.listen(db.engine, name, record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, name, record)
+
+
 def executed_statements():
     """Every SQL statement the app runs inside the block, for tests that count queries."""
-    statements = []
+    return _engine_events("before_cursor_execute", lambda _conn, _cursor, statement, *_rest: statement)
 
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
 
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+def commits():
+    """Every commit inside the block."""
+    return _engine_events("commit", lambda connection: connection)

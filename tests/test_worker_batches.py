@@ -1,32 +1,15 @@
 """Delivery in batches: two commits per batch whatever its size, retries for the unanswered rows only,
 and a worker killed mid-batch sends none of the batch's other rows."""
-from contextlib import contextmanager
 from datetime import timedelta
-
-from sqlalchemy import event
 
 from extensions import db
 from jobs.notifications import relay
 from services.notifications import claim_due, deliver_batch
-from tests.conftest import executed_statements
+from tests.conftest import commits, executed_statements
 from tests.test_worker import EVENT, _grant, _notify, _remaining, _row
 from tests.test_worker_resilience import _worker_command
 from wx.client import get_wechat
 from wx.sandbox import SUBSCRIBE_SEND_ENDPOINT
-
-
-@contextmanager
-def _commits():
-    commits = []
-
-    def record(connection):
-        commits.append(connection)
-
-    event.listen(db.engine, "commit", record)
-    try:
-        yield commits
-    finally:
-        event.remove(db.engine, "commit", record)
 
 
 def _claimed(user_id, count) -> list[int]:
@@ -38,10 +21,10 @@ def _claimed(user_id, count) -> list[int]:
 
 def _deliver(app, ids):
     """One batch as the job runs it, in its own app context; its statements and commits."""
-    with app.app_context(), executed_statements() as statements, _commits() as commits:
+    with app.app_context(), executed_statements() as statements, commits() as committed:
         outcomes = deliver_batch(ids, final_attempt=True)
         db.session.remove()
-    return outcomes, len(statements), len(commits)
+    return outcomes, len(statements), len(committed)
 
 
 def test_a_batch_costs_two_commits_and_the_same_statements_whatever_its_size(app, client, wx, wechat_user, templates):
