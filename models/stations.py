@@ -169,9 +169,24 @@ def is_open(station: Station, at: datetime | None = None) -> bool:
 
 
 def closing_time(station: Station, at: datetime) -> datetime:
-    """When the opening span containing `at` ended (or ends), in UTC; `at` if none contains it."""
+    """When the station, open at `at`, closed (or closes) next, in UTC; `at` if it was closed then.
+
+    A span that begins as the one before it ends continues the opening: a station open round the
+    clock, or till midnight and again from midnight, does not close at midnight. Followed for
+    CLOSING_LOOKAHEAD_DAYS at most, longer than any visit is credited.
+    """
     span = _span_containing(station, at)
-    return span[1] if span is not None else at
+    if span is None:
+        return at
+    closes = span[1]
+    for opens, until in opening_spans(station.opening_hours or {}, closes, days=CLOSING_LOOKAHEAD_DAYS):
+        if opens > closes:
+            break
+        closes = until
+    return closes
+
+
+CLOSING_LOOKAHEAD_DAYS = 2
 
 
 def _span_containing(station: Station, at: datetime) -> tuple[datetime, datetime] | None:

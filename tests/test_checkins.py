@@ -13,6 +13,7 @@ from models.checkins import CheckIn
 from models.ledger import HourEntry
 from models.notifications import Notification
 from models.orgs import StaffScope
+from models.stations import WEEKDAYS
 from services.qrcodes import window_seconds
 from services.stations import qr_token
 from tests.conftest import body, executed_statements
@@ -418,7 +419,9 @@ def test_a_page_of_checkins_takes_the_same_queries_however_many_visits_it_holds(
 def test_checkout_after_closing_counts_minutes_only_up_to_the_closing_time(client, make, scene):
     from localtime import to_local
 
-    # Checked in at 22:00 yesterday (local) at a station open until midnight, checked out today.
+    # Checked in at 22:00 yesterday (local) at a station open from 06:00 until midnight, checked out today.
+    scene["station"].opening_hours = {"weekly": {day: [{"open": "06:00", "close": "24:00"}] for day in WEEKDAYS},
+                                      "closed_days": []}
     midnight = to_local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
     checkin = CheckIn(
         member_id=scene["member"].id, station_id=scene["station"].id, lat=CENTRE[0], lng=CENTRE[1],
