@@ -2,20 +2,23 @@
 
     .venv/bin/python bench/load/run.py [--dir DIR] [--users 64] [--duration 60] [--phase-seconds 15]
                                        [--workers 2] [--worker-class gthread] [--threads 8]
-                                       [--profile ENDPOINT]
+                                       [--profile ENDPOINT] [--setup direct|nginx:N[xP][:W] ...]
 
 Needs the dataset of bench/city/generate.py in --dir (its cluster and accounts.json). Starts the cluster,
-a redis-server, the WeChat sandbox (`flask wx-sandbox`) and gunicorn serving the app, then runs Locust
-headless, one phase after another against the same server:
+a redis-server and the WeChat sandbox (`flask wx-sandbox`) once, then for each setup (default: one gunicorn
+the clients reach directly; `nginx:N[xP][:W]`: N gunicorn servers of P processes on their own loopback ports
+behind nginx, and W `flask worker` processes) checks how the app sees client addresses, and runs Locust
+headless, one phase after another against that setup:
 
   1. baseline: every client asks for /healthz (no database, no authentication);
   2. one phase per flow (EndpointUser): every client repeats that flow alone, for its throughput;
   3. the mix: residents, members and staff through their flows, weighted like real use;
   4. the baseline again, to see whether the machine's load moved during the run.
 
-Prints (and writes to <dir>/results-<time>.md) a table per endpoint: requests/s and its ratio to the
-baseline, p50 and p99, against the goals (reads ≥ 0.5×, writes ≥ 0.25× the baseline, p99 < 100 ms).
---profile records the gunicorn workers with py-spy during that flow's phase.
+Prints (and writes to <dir>/run-<time>/results.md) a table per endpoint and setup: requests/s and its ratio to
+the first setup's baseline, p50 and p99, against the goals (reads ≥ 0.5×, writes ≥ 0.25× the baseline, p99 <
+100 ms), and the setups side by side. --profile records the first gunicorn server with py-spy during that
+flow's phase.
 """
 import argparse
 import csv
@@ -39,7 +42,9 @@ from urllib.parse import urlsplit
 
 import psutil
 import psycopg
+import redis
 import requests
+import rq
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
@@ -47,6 +52,8 @@ if str(REPO) not in sys.path:
 
 from bench.city.cluster import CityCluster  # noqa: E402
 from bench.load import nginx  # noqa: E402
+from config import SANDBOX_APPID, SANDBOX_SECRET  # noqa: E402
+from jobs.queue import DEFAULT_QUEUE  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
@@ -85,6 +92,52 @@ def wait_for(url: str, seconds: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit(f"{url} did not answer within {seconds} s")
+
+
+def wait_for_rq_workers(redis_url: str, count: int, seconds: float = 120) -> None:
+    """Until `count` workers are registered and idle with nothing queued: their start and the periodic jobs a
+    fresh Redis lets them run at once (the hourly ones included) must not fall into the first phase."""
+    connection = redis.Redis.from_url(redis_url)
+    queue = rq.Queue(DEFAULT_QUEUE, connection=connection)
+    deadline = time.monotonic() + seconds
+    idle_checks = 0
+    while True:
+        workers = rq.Worker.all(connection=connection)
+        idle = len(workers) >= count and not queue.count and all(worker.get_state() == "idle" for worker in workers)
+        idle_checks = idle_checks + 1 if idle else 0
+        # Idle for two seconds running: the periodic loop (one pass a second) has enqueued what was due.
+        if idle_checks >= 5:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{count} flask workers were not idle within {seconds} s")
+        time.sleep(0.5)
+
+
+def grant_offer_messages(libpq_url: str, sandbox: str, accounts: dict) -> int:
+    """Every approved member of the bench community may receive a million offer messages (grants on both
+    sides, the app's and the sandbox's), so the workers send offers through the WeChat path instead of
+    skipping them for want of a grant; other events stay without grants (skipped)."""
+    community_id = next(account["org_id"] for account in accounts["staff"] if account["scope"] == "community")
+    template = "tpl-request_offered"  # the sandbox's template id for the event (config._templates)
+    with psycopg.connect(libpq_url) as connection:
+        members = connection.execute(
+            "SELECT u.id, u.openid FROM registrations r JOIN users u ON u.id = r.user_id "
+            "WHERE r.community_id = %s AND r.status = 'approved' AND u.openid IS NOT NULL", (community_id,)).fetchall()
+        connection.execute(
+            "INSERT INTO notification_grants (user_id, template_id, remaining, updated_at) "
+            "SELECT unnest(%s::int[]), %s, 1000000, now() "
+            "ON CONFLICT (user_id, template_id) DO UPDATE SET remaining = 1000000",
+            ([user_id for user_id, _ in members], template))
+    with requests.Session() as session:
+        for _, openid in members:
+            session.post(sandbox + "sandbox/grants", json={"openid": openid, "template_id": template,
+                                                           "count": 1000000}, timeout=10).raise_for_status()
+            # WeChat sends only to an openid that has logged in to the mini-program once.
+            code = session.post(sandbox + "sandbox/codes", json={"openid": openid}, timeout=10).json()["code"]
+            session.get(sandbox + "sns/jscode2session", params={
+                "appid": SANDBOX_APPID, "secret": SANDBOX_SECRET, "js_code": code,
+                "grant_type": "authorization_code"}, timeout=10).raise_for_status()
+    return len(members)
 
 
 def renew_tokens(libpq_url: str, accounts: dict) -> None:
@@ -285,6 +338,9 @@ class WebSetup(Children):
         wait_for(self.url + "/healthz")
         self.rq_workers = [self.start([str(VENV_BIN / "flask"), "--app", "app", "worker"], env,
                                       f"s{number}-worker-{index}") for index in range(setup.rq_workers)]
+        if self.rq_workers:
+            # Their start (imports, the app, the connections) must not fall into the first phase.
+            wait_for_rq_workers(backends.env["REDIS_URL"], len(self.rq_workers))
 
     @property
     def server_pids(self) -> list[int]:
@@ -706,11 +762,13 @@ def main() -> None:
     outdir = args.dir / f"run-{started:%Y%m%d-%H%M%S}"
     outdir.mkdir(parents=True)
     backends = None
+    granted = 0
     results = []
     supply = OfferSupply(libpq_url, accounts)
     try:
         renew_tokens(libpq_url, accounts)
         backends = Backends(database_url, outdir)
+        granted = grant_offer_messages(libpq_url, backends.sandbox, accounts)
         supply.start()
         print(f"results in {outdir}", flush=True)
         for number, setup in enumerate(setups, start=1):
@@ -724,7 +782,8 @@ def main() -> None:
         if cluster is not None:
             cluster.stop()
     machine = (f"Data: scale {accounts['scale']} generated {accounts['generated_at'][:16]}; "
-               f"{supply.supplied} requests put on offer to the bench members during the run. "
+               f"{supply.supplied} requests put on offer to the bench members during the run; offer messages "
+               f"granted to the bench community's {granted} members. "
                f"Machine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f}.")
     text = report(results, args, started, machine)
     if args.profile:
