@@ -38,7 +38,10 @@ TESTS = {
         "test_ledger.py", "test_ledger_queue.py", "test_ledger_answers.py", "test_ledger_confirmations.py",
         "test_members.py",
     ],
-    "checkins": ["test_checkins.py", "test_geofence_edge.py", "test_scope_prefix.py", "test_ledger.py"],
+    "checkins": [
+        "test_checkins.py", "test_geofence_edge.py", "test_scope_prefix.py", "test_ledger.py", "test_checkins_scan.py",
+        "test_checkins_visits.py", "test_checkins_staff.py",
+    ],
     "stations": ["test_stations.py", "test_checkins.py", "test_geofence_edge.py"],
     "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],
     "contacts": ["test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py"],
