@@ -332,7 +332,7 @@ def test_a_device_used_only_by_the_member_is_not_flagged(scene):
     assert scan(scene["member"], scene["station"], device_id="phone-1")[0].flags == []
 
 
-def test_shared_devices_count_other_members_not_their_visits(app, make, scene, monkeypatch):
+def test_shared_devices_count_the_other_members_of_that_device_not_their_visits(app, make, scene, monkeypatch):
     monkeypatch.setitem(app.config, "CHECKIN_DEVICE_OTHER_MEMBERS", 2)
     first = make.member(scene["units"]["community_a"])
     for hours_ago in (1, 2, 3):
@@ -342,6 +342,8 @@ def test_shared_devices_count_other_members_not_their_visits(app, make, scene, m
     late = make.member(scene["units"]["community_a"])
     past_visit(make.member(scene["units"]["community_a"]), scene["other_station"], NOW - timedelta(hours=5),
                device_id="phone-1")
+    past_visit(make.member(scene["units"]["community_a"]), scene["station"], NOW - timedelta(hours=1),
+               device_id="phone-2")
     checkin, _ = scan(late, scene["station"], device_id="phone-1")
     assert flags_of(checkin)["shared_device"] == {"device_id": "phone-1", "other_members_24h": 3}
 
