@@ -343,3 +343,15 @@ def test_a_confirmed_service_may_still_be_rated(client, make, scene):
     rated = post(client, make, resident, created["id"], "rate", stars=3, comment="还行")
     assert (body(rated)["stars"], body(rated)["rating_comment"]) == (3, "还行")
     assert body(rated)["history"][-1]["reason"] == "3 星"
+
+
+def test_a_unit_of_the_community_that_is_not_a_building_is_refused_as_the_building(client, make, scene):
+    from services.orgs import add_org
+
+    branch = add_org("功能型党支部", "functional_branch", scene["units"]["community_a"])
+    db.session.commit()
+    response = client.post(
+        "/api/v1/requests", json={"category_id": scene["category"].id, "title": "换灯泡", "building_id": branch.id},
+        headers=make.headers(scene["resident"]),
+    )
+    assert refusal(response) == (422, {"code": "invalid_building", "message": "楼院不属于所在社区"})

@@ -227,3 +227,14 @@ def test_staff_candidates_are_for_staff_in_scope_only(client, make, scene):
     refused = client.get(f"/api/v1/requests/{created['id']}/candidates", headers=make.headers(scene["members"][0]))
     assert (refused.status_code, body(refused)["error"]["code"]) == (403, "staff_only")
     assert requests.staff_candidates(make.admin(), created["id"])
+
+
+def test_the_offers_and_the_candidates_are_capped_at_the_unpaged_limit(client, make, scene, monkeypatch):
+    created = submit(client, make, scene)
+    monkeypatch.setattr("services.requests.UNPAGED_LIMIT", 2)
+    headers = make.headers(scene["staff"])
+    offered = body(client.get(f"/api/v1/requests/{created['id']}/offers", headers=headers))
+    first_two = [o.member_id for o in db.session.query(RequestOffer).order_by(RequestOffer.id).limit(2)]
+    assert [offer["member_id"] for offer in offered] == first_two
+    ranked = body(client.get(f"/api/v1/requests/{created['id']}/candidates", headers=headers))
+    assert len(ranked) == 2

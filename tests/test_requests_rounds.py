@@ -176,3 +176,80 @@ def test_a_request_released_by_the_content_check_is_offered_then(client, make, s
     requests._offer_released_request(created["id"])
     requests._offer_released_request(999999)
     assert len(offer_statuses(created["id"])) == 3
+
+
+def test_a_new_request_is_stamped_and_offered_from_one_moment(client, make, scene, app, clock):
+    moment = utcnow() - timedelta(days=3)
+    clock.at(moment)
+    created = submit(client, make, scene)
+    request = reread(created["id"])
+    assert (request.created_at, request.updated_at) == (moment, moment)
+    assert request.sla_due_at == moment + timedelta(minutes=app.config["REQUEST_SLA_MINUTES"])
+    assert request.offer_expires_at == moment + timedelta(seconds=app.config["MATCH_OFFER_WINDOW_SECONDS"])
+
+
+def test_a_round_that_offers_says_so(client, make, scene):
+    scene["category"].skills = ["法律咨询"]
+    db.session.commit()
+    created = submit(client, make, scene)
+    assert reread(created["id"]).status == "escalated"
+    scene["category"].skills = ["维修"]
+    db.session.execute(update(ServiceRequest).values(status="submitted"))
+    db.session.commit()
+    request = reread(created["id"])
+    assert requests.offer_round(request) is True
+    assert request.status == "offered"
+
+
+def test_members_asked_for_another_request_are_asked_for_this_one_in_its_next_round(
+        client, make, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_OFFER_SIZE", 2)
+    first = submit(client, make, scene)
+    second = submit(client, make, scene)
+    asked = set(offer_statuses(first["id"]))
+    left = {member.id for member in scene["members"]} - asked
+    # The member left out of the first request's round was asked for the second.
+    assert left <= set(offer_statuses(second["id"]))
+    for member in scene["members"]:
+        if member.id in asked:
+            assert post(client, make, member, first["id"], "decline").status_code == 200
+    # The next round of the first goes to the member not yet asked for it.
+    statuses = offer_statuses(first["id"])
+    assert reread(first["id"]).offer_round == 2
+    assert {member_id for member_id, status in statuses.items() if status == "open"} == left
+
+
+def test_declining_a_request_ignores_the_open_offers_of_other_requests(client, make, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MATCH_ROUNDS", 1)
+    first = submit(client, make, scene)
+    second = submit(client, make, scene)
+    for member in scene["members"]:
+        assert post(client, make, member, first["id"], "decline").status_code == 200
+    assert reread(first["id"]).status == "escalated"
+    assert reread(second["id"]).status == "offered"
+
+
+def test_accepting_one_request_leaves_the_offers_of_another_request_open(client, make, scene):
+    winner = scene["members"][0]
+    taken = submit(client, make, scene)
+    other = submit(client, make, scene)
+    assert post(client, make, winner, taken["id"], "accept").status_code == 200
+    assert set(offer_statuses(other["id"]).values()) == {"open"}
+
+
+def test_a_professional_request_nobody_offers_is_escalated_with_that_reason(client, make, scene):
+    from models.categories import ServiceCategory
+    from models.requests import RequestHistory
+
+    counselling = ServiceCategory(name="心理疏导", skills=["维修"], service_model="professional")
+    db.session.add(counselling)
+    db.session.commit()
+    created = client.post("/api/v1/requests", json={"category_id": counselling.id, "title": "心理疏导"},
+                          headers=make.headers(scene["resident"])).get_json()
+    reasons = db.session.execute(
+        select(RequestHistory.action, RequestHistory.reason).where(RequestHistory.request_id == created["id"])
+        .order_by(RequestHistory.id)
+    ).all()
+    assert [tuple(row) for row in reasons] == [
+        ("submit", None), ("escalate", "暂无提供该服务的专业机构，转入工作人员队列"),
+    ]
