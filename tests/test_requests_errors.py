@@ -355,3 +355,32 @@ def test_a_unit_of_the_community_that_is_not_a_building_is_refused_as_the_buildi
         headers=make.headers(scene["resident"]),
     )
     assert refusal(response) == (422, {"code": "invalid_building", "message": "楼院不属于所在社区"})
+
+
+def _completed(client, make, scene, title="换灯泡") -> int:
+    member = scene["members"][0]
+    created = submit(client, make, scene, title=title)
+    for action, payload in (("accept", {}), ("start", {}), ("complete", {"note": "好了", "minutes": 20})):
+        assert post(client, make, member, created["id"], action, **payload).status_code == 200
+    return created["id"]
+
+
+def test_a_rating_sent_back_meanwhile_to_the_volunteer_is_refused(client, make, scene, monkeypatch):
+    """Staff return the completion between the resident's check and the rating's UPDATE: nothing is rated."""
+    request_id = _completed(client, make, scene)
+    real_utcnow = requests.utcnow
+
+    def returned_meanwhile():
+        db.session.execute(
+            update(ServiceRequest).where(ServiceRequest.id == request_id).values(status="in_progress")
+            .execution_options(synchronize_session=False)
+        )
+        return real_utcnow()
+
+    monkeypatch.setattr(requests, "utcnow", returned_meanwhile)
+    with pytest.raises(Conflict) as refused:
+        requests.rate(scene["resident"], request_id, 5, None)
+    assert refused.value.code == "already_rated"
+    db.session.rollback()
+    monkeypatch.undo()
+    assert db.session.get(ServiceRequest, request_id).stars is None

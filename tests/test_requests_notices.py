@@ -369,3 +369,15 @@ def test_every_move_stamps_updated_at(client, make, scene):
     db.session.commit()
     accepted = body(post(client, make, member, request_id, "accept"))
     assert moment(accepted["updated_at"]) > earlier + timedelta(minutes=59)
+
+
+def test_rating_one_request_leaves_the_residents_other_finished_requests_unrated(client, make, scene, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MEMBER_OPEN_TASK_CAP", 5)
+    member, resident = scene["members"][0], scene["resident"]
+    rated, other = submit(client, make, scene), submit(client, make, scene)
+    for request_id in (rated["id"], other["id"]):
+        _accept_start_complete(client, make, member, request_id)
+    assert post(client, make, resident, rated["id"], "rate", stars=5).status_code == 200
+    assert (stored(rated["id"]).stars, stored(other["id"]).stars) == (5, None)
+    assert post(client, make, resident, other["id"], "rate", stars=2).status_code == 200
+    assert stored(other["id"]).stars == 2
