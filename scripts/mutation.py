@@ -48,7 +48,8 @@ TESTS = {
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
         "test_requests.py", "test_requests_transitions.py", "test_requests_concurrency.py", "test_sla.py",
-        "test_request_rules.py", "test_request_visibility.py",
+        "test_request_rules.py", "test_request_visibility.py", "test_providers.py", "test_service_models.py",
+        "test_requests_errors.py", "test_requests_notices.py", "test_requests_rounds.py", "test_requests_queue.py",
     ],
 }
 
