@@ -40,7 +40,8 @@ TESTS = {
     ],
     "checkins": ["test_checkins.py", "test_geofence_edge.py"],
     "stations": [
-        "test_stations.py", "test_positions.py", "test_wxacode.py", "test_offers_near.py", "test_checkins.py",
+        "test_stations.py", "test_stations_nearest.py", "test_stations_directory.py", "test_stations_checklist.py",
+        "test_stations_wxacode.py", "test_positions.py", "test_wxacode.py", "test_offers_near.py", "test_checkins.py",
         "test_geofence_edge.py",
     ],
     "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],

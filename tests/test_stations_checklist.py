@@ -105,6 +105,20 @@ def test_new_evidence_replaces_the_old_file_and_names_the_new_checker(client, ma
     assert started - timedelta(seconds=1) <= row.checked_at.replace(tzinfo=started.tzinfo) <= finished
 
 
+def test_each_item_and_each_station_keeps_its_own_evidence(client, app, positions):
+    first = _create(client, positions, positions["enterprise"])
+    second = _create(client, positions, positions["enterprise"])
+    before = _stored_files(app)
+    uploads = [(first["id"], "has_flag", PNG), (first["id"], "has_sign", PDF), (second["id"], "has_flag", PDF)]
+    for station_id, item, content in uploads:
+        assert _upload(client, positions["headers"], station_id, item, content).status_code == 201
+    assert len(_stored_files(app) - before) == 3
+    assert [(row.item, row.content_type) for row in _evidence_rows(first["id"])] == [
+        ("has_flag", "image/png"), ("has_sign", "application/pdf")]
+    assert [(row.item, row.content_type) for row in _evidence_rows(second["id"])] == [
+        ("has_flag", "application/pdf")]
+
+
 def test_evidence_for_a_community_station_is_refused_with_its_message_naming_the_item(client, positions):
     station = _create(client, positions, positions["units"]["community_a"])
     refused = _upload(client, positions["headers"], station["id"], "has_flag")
