@@ -70,6 +70,18 @@ def test_a_checklist_on_a_community_station_is_refused_with_its_message_on_creat
     assert _error(created) == _error(changed) == expected
 
 
+def test_an_enterprise_station_updates_its_checklist_in_place(client, make):
+    units = make.tree()
+    enterprise = add_org("泉城科技党支部", "enterprise_branch", units["street"])
+    db.session.commit()
+    headers = make.headers(make.admin())
+    station = body(client.post("/api/v1/stations", json=_payload(enterprise), headers=headers))
+    changed = client.patch(f"/api/v1/stations/{station['id']}", json={"checklist": {"has_flag": True}},
+                           headers=headers)
+    assert changed.status_code == 200, changed.get_json()
+    assert (body(changed)["checklist"]["has_flag"], body(changed)["checklist_done"]) == (True, 1)
+
+
 def test_moving_a_station_with_a_checklist_to_a_community_is_refused(client, make):
     units = make.tree()
     enterprise = add_org("泉城科技党支部", "enterprise_branch", units["street"])
@@ -91,6 +103,15 @@ def test_a_station_kind_at_the_wrong_level_is_refused_naming_the_org_and_the_kin
     answer = client.post("/api/v1/stations", json=_payload(units["community_a"], "street_service_centre"),
                          headers=make.headers(make.admin()))
     message = "社区A不能设立街道党员服务中心"
+    assert _error(answer) == (422, {"code": "station_kind_not_allowed", "message": message,
+                                    "fields": {"kind": [message]}})
+
+
+def test_an_org_level_that_holds_no_kind_of_station_refuses_every_kind(client, make):
+    units = make.tree()
+    answer = client.post("/api/v1/stations", json=_payload(units["district"], "liaison_station"),
+                         headers=make.headers(make.admin()))
+    message = "测试区委不能设立在职党员联络站"
     assert _error(answer) == (422, {"code": "station_kind_not_allowed", "message": message,
                                     "fields": {"kind": [message]}})
 

@@ -1,11 +1,15 @@
-"""A station's mini-program code at its edges: the mini-program version and path check each
+"""A station's codes at their edges: the mini-program version and path check each
 WECHAT_MINIPROGRAM_STATE asks for, the cache per station and secret and how long it lasts, a
-Redis that fails, and the exact error answers (WeChat refusing, a code of another station)."""
+Redis that fails, and the exact error answers (WeChat refusing, a code of another station);
+and a check-in verifies its code at its own instant."""
+from datetime import timedelta
+
 import pytest
 import redis
 
 from extensions import get_redis
-from services import qrcodes, stations
+from models.base import utcnow
+from services import checkins, qrcodes, stations
 from services.stations import WXACODE_CACHE_PREFIX, qr_token
 from tests.conftest import body
 from tests.test_checkins import _check_in
@@ -89,3 +93,13 @@ def test_a_code_of_another_station_is_refused_with_its_message(client, make, mak
     answer = _check_in(client, make, member, scene["station"], qr_token(other).token)
     assert (answer.status_code, body(answer)["error"]) == (422, {
         "code": "qr_wrong_station", "message": "二维码不属于该服务站点"})
+
+
+def test_a_check_in_verifies_the_code_at_the_instant_it_records(client, make, scene, monkeypatch):
+    member = make.member(scene["units"]["community_a"], scene["units"]["building_a1"])
+    # The check-in's clock reads an hour ago (many windows back): the code of that moment is
+    # valid then, though it would have expired by the wall clock.
+    then = utcnow() - timedelta(hours=1)
+    monkeypatch.setattr(checkins, "utcnow", lambda: then)
+    answer = _check_in(client, make, member, scene["station"], qr_token(scene["station"], then).token)
+    assert answer.status_code == 201, answer.get_json()
