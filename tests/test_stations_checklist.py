@@ -169,6 +169,17 @@ def test_evidence_of_another_station_or_none_at_all_answers_404_evidence_not_fou
     assert (own.status_code, own.data, own.mimetype) == (200, PNG, "image/png")
 
 
+def test_the_evidence_list_comes_in_upload_order_whatever_order_rows_are_read(client, positions):
+    from tests.test_stations_directory import unordered_rows_reversed
+
+    station = _create(client, positions, positions["enterprise"])
+    made = [body(_upload(client, positions["headers"], station["id"], item))["id"]
+            for item in ("has_sign", "has_flag", "has_place")]
+    with unordered_rows_reversed():
+        listed = stations.evidence_of(positions["staff"], station["id"])
+    assert [row.id for row in listed] == made
+
+
 # ------------------------------------------------------------------ the checklist page
 
 

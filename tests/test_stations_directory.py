@@ -242,6 +242,16 @@ def test_near_stations_at_one_spot_page_by_id_whatever_order_the_database_reads_
     assert [page[0].id for page in pages] == made
 
 
+def test_near_stations_at_one_spot_of_a_subtree_page_by_id_across_its_orgs(make, make_station):
+    units = make.tree()
+    # Read through the org tree, community A's stations come before community B's; ids decide.
+    made = [make_station(units[org]).id for org in ("community_b", "building_a1", "community_a", "building_b1")]
+    staff = make.staff(units["street"])
+    statement = stations.station_listing(staff, within=units["street"].id)
+    pages = [stations.nearest(statement, *CENTRE, page, 1)[0] for page in (1, 2, 3, 4)]
+    assert [page[0].id for page in pages] == made
+
+
 def test_the_kind_filter_lists_the_stations_of_that_kind_only(client, make, make_station):
     units = make.tree()
     liaison = make_station(units["community_a"], kind="liaison_station")
