@@ -223,6 +223,9 @@ def test_completeness_keeps_each_orgs_stations_in_id_order_whatever_order_rows_a
     from tests.test_stations_directory import unordered_rows_reversed
 
     made = [_create(client, positions, positions["enterprise"])["id"] for _ in range(3)]
+    # On PostgreSQL an update writes the row anew at the end of the table, so a plain scan reads it last.
+    assert client.patch(f"/api/v1/stations/{made[0]}", json={"name": "改名"},
+                        headers=positions["headers"]).status_code == 200
     with unordered_rows_reversed():
         view = stations.completeness(positions["staff"], positions["enterprise"].id)
     assert [row["station_id"] for row in view["stations"]] == made
@@ -236,6 +239,7 @@ def test_completeness_sums_per_org_and_counts_a_station_complete_when_every_item
     partial = _create(client, positions, positions["enterprise"], name="差一项",
                       checklist={"has_place": True, "has_flag": True})
     _prove(partial["id"], ["has_place"])
+    bare = _create(client, positions, positions["enterprise"], name="未开始")
     community = _create(client, positions, units["community_a"], name="社区站")
     view = body(client.get(f"/api/v1/stations/completeness?org_id={units['street'].id}",
                            headers=positions["headers"]))
@@ -245,13 +249,16 @@ def test_completeness_sums_per_org_and_counts_a_station_complete_when_every_item
         "applicable": True, "items_total": 12, "items_done": 12, "items_evidenced": 12, "items_missing": []}
     assert {key: by_station[partial["id"]][key] for key in ("items_total", "items_done", "items_evidenced")} == {
         "items_total": 12, "items_done": 2, "items_evidenced": 1}
+    assert {key: by_station[bare["id"]][key] for key in (
+        "items_total", "items_done", "items_evidenced", "items_missing")} == {
+        "items_total": 12, "items_done": 0, "items_evidenced": 0, "items_missing": list(CHECKLIST_ITEMS)}
     assert by_station[community["id"]] == {
         "station_id": community["id"], "name": "社区站", "kind": "community_service_station",
         "org_id": units["community_a"].id, "org_name": "社区A", "applicable": False, "items_total": 0,
         "items_done": 0, "items_evidenced": 0, "items_missing": []}
     by_org = {row["org_id"]: row for row in view["orgs"]}
     assert by_org[positions["enterprise"].id] == {
-        "org_id": positions["enterprise"].id, "org_name": "泉城科技党支部", "stations": 2, "items_total": 24,
+        "org_id": positions["enterprise"].id, "org_name": "泉城科技党支部", "stations": 3, "items_total": 36,
         "items_done": 14, "items_evidenced": 13, "stations_complete": 1}
     assert by_org[units["community_a"].id] == {
         "org_id": units["community_a"].id, "org_name": "社区A", "stations": 1, "items_total": 0,
