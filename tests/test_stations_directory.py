@@ -199,8 +199,8 @@ def test_a_change_of_other_fields_keeps_the_stations_checklist_and_people(client
     units = make.tree()
     member = make.member(units["community_a"], units["building_a1"])
     headers = make.headers(make.admin())
-    room = body(client.post("/api/v1/stations", headers=headers,
-                            json=_payload(units["building_a1"], "household_activity_room", household_user_id=member.id)))
+    room = body(client.post("/api/v1/stations", headers=headers, json=_payload(
+        units["building_a1"], "household_activity_room", household_user_id=member.id)))
     renamed = client.patch(f"/api/v1/stations/{room['id']}", json={"name": "张家活动室"}, headers=headers)
     assert renamed.status_code == 200
     assert (body(renamed)["household_user_id"], body(renamed)["kind"]) == (member.id, "household_activity_room")
