@@ -69,7 +69,7 @@ def test_stations_at_the_same_rounded_distance_come_by_id_whatever_the_estimate_
     assert [station_id for station_id, _ in page] == [east.id, north.id]
 
 
-def test_stations_at_one_spot_are_paged_by_id(client, make, make_station, app):
+def test_stations_at_one_spot_are_paged_by_id(client, make, make_station):
     units = make.tree()
     first = make_station(units["community_a"])
     second = make_station(units["community_a"])
