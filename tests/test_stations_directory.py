@@ -141,6 +141,21 @@ def test_a_person_not_approved_in_the_community_is_refused_with_its_message(clie
                                     "fields": {"household_user_id": [message]}})
 
 
+def test_a_person_whose_registration_in_the_community_is_not_approved_is_refused(client, make):
+    from sqlalchemy import select
+
+    from models.members import Registration
+
+    units = make.tree()
+    member = make.member(units["community_a"], units["building_a1"])
+    registration = db.session.execute(select(Registration).where(Registration.user_id == member.id)).scalar_one()
+    registration.status = "ended"
+    db.session.commit()
+    answer = client.post("/api/v1/stations", headers=make.headers(make.admin()),
+                         json=_payload(units["building_a1"], "building_named_station", named_member_id=member.id))
+    assert (_error(answer)[0], _error(answer)[1]["code"]) == (422, "user_not_found")
+
+
 # ------------------------------------------------------------------ what a change re-checks
 
 
