@@ -42,7 +42,11 @@ TESTS = {
         "test_checkins.py", "test_geofence_edge.py", "test_scope_prefix.py", "test_ledger.py", "test_checkins_scan.py",
         "test_checkins_visits.py", "test_checkins_staff.py",
     ],
-    "stations": ["test_stations.py", "test_checkins.py", "test_geofence_edge.py"],
+    "stations": [
+        "test_stations.py", "test_stations_nearest.py", "test_stations_directory.py", "test_stations_checklist.py",
+        "test_stations_wxacode.py", "test_positions.py", "test_wxacode.py", "test_offers_near.py", "test_checkins.py",
+        "test_geofence_edge.py",
+    ],
     "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],
     "contacts": ["test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py"],
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
