@@ -64,8 +64,12 @@ def test_a_notification_without_body_data_or_page_has_an_empty_body_and_data_and
 def test_the_inbox_lists_newest_first_and_the_later_row_first_within_one_moment(client, make):
     resident = make.resident()
     older = _row(resident, "较早", created_at=MOMENT - timedelta(hours=1))
-    tied_first = _row(resident, "同时一", created_at=MOMENT)
+    tied_first = _row(resident, "同时一")
     tied_second = _row(resident, "同时二", created_at=MOMENT)
+    # Dated after the second is written, so a database storing rows in the order it last wrote
+    # them (PostgreSQL) holds the first after the second: only the id puts the second first.
+    db.session.execute(update(Notification).where(Notification.id == tied_first.id).values(created_at=MOMENT))
+    db.session.commit()
     # Written last but dated earliest: the date orders the inbox, not the id.
     oldest = _row(resident, "最早", created_at=MOMENT - timedelta(days=1))
     items = body(client.get("/api/v1/notifications", headers=make.headers(resident)))["items"]
