@@ -9,6 +9,7 @@ from models.notifications import NotificationGrant
 from services.errors import Invalid
 from services.notifications import add_grants
 from tests.conftest import body
+from tests.test_permission_defaults import unordered_rows_reversed
 
 LATER = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -43,8 +44,9 @@ def test_another_grant_adds_to_that_persons_template_only(make, template_ids, mo
     add_grants(bob, [offered])
     db.session.commit()
     monkeypatch.setattr("services.notifications.utcnow", lambda: LATER)
-    add_grants(alice, [offered])
+    answered = add_grants(alice, [offered])
     db.session.commit()
+    assert [(grant.user_id, grant.template_id, grant.remaining) for grant in answered] == [(alice.id, offered, 2)]
     grants = _grants()
     assert {key: grant.remaining for key, grant in grants.items()} == {
         (alice.id, offered): 2, (alice.id, accepted): 1, (bob.id, offered): 1,
@@ -74,6 +76,16 @@ def test_the_answer_lists_the_callers_grants_of_the_templates_asked_for_by_templ
         "/api/v1/notifications/grants", json={"template_ids": [offered]}, headers=make.headers(carol)
     )
     assert body(only_one)["items"] == [{"template_id": offered, "remaining": 1}]
+
+
+def test_the_grants_are_answered_in_template_id_order_whatever_the_tables_order(make, template_ids):
+    first, second = sorted(template_ids)
+    resident = make.resident()
+    add_grants(resident, [second])
+    db.session.commit()
+    with unordered_rows_reversed():
+        answered = add_grants(resident, [second, first])
+    assert [(grant.template_id, grant.remaining) for grant in answered] == [(first, 1), (second, 2)]
 
 
 def test_unknown_template_ids_are_refused_by_name_and_nothing_is_recorded(make, template_ids):

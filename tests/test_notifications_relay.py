@@ -1,14 +1,14 @@
 """The relay's side of the outbox: claiming due rows, putting back what Redis refused, recovering stale rows."""
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 
 from extensions import db
 from models.moderation import ModerationHold
 from models.notifications import Notification
 from services.notifications import STALE_QUEUED, STALE_SENDING, claim_due, notify, recover_stale, unclaim
+from tests.test_permission_defaults import unordered_rows_reversed
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 INTERRUPTED = "delivery_interrupted: 发送中断，结果未知，为避免重复不再重发"
@@ -19,20 +19,6 @@ def frozen_now(monkeypatch):
     """The outbox's clock stands still at NOW."""
     monkeypatch.setattr("services.notifications.utcnow", lambda: NOW)
     return NOW
-
-
-@contextmanager
-def unordered_rows_reversed():
-    """On SQLite a SELECT without ORDER BY returns its rows in reverse for the block, so an answer
-    leaning on the table's natural order shows it (PostgreSQL: no change)."""
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.session.execute(text("PRAGMA reverse_unordered_selects = ON"))
-    try:
-        yield
-    finally:
-        if sqlite:
-            db.session.execute(text("PRAGMA reverse_unordered_selects = OFF"))
 
 
 def _rows(user, count, **values) -> list[int]:
