@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 
 from extensions import db
 from models.moderation import ModerationHold
@@ -135,3 +135,34 @@ def test_a_row_sending_longer_than_the_limit_is_closed_as_interrupted_and_never_
     assert _state(dead) == ("failed", long_ago, just_past, INTERRUPTED)
     assert _state(on_the_limit) == ("queued", long_ago, NOW - STALE_SENDING, None)
     assert _state(in_flight) == ("queued", long_ago, NOW - timedelta(seconds=5), None)
+
+
+def test_rows_not_pending_take_no_place_within_the_limit(make):
+    resident = make.resident()
+    [sent, due] = _rows(resident, 2)
+    db.session.execute(update(Notification).where(Notification.id == sent).values(status="sent"))
+    db.session.commit()
+    assert claim_due(limit=1) == [due]
+
+
+def test_a_row_another_relay_claimed_after_it_was_read_is_not_claimed_again(make):
+    if db.session.get_bind().dialect.name == "postgresql":
+        pytest.skip("PostgreSQL locks the rows read (FOR UPDATE SKIP LOCKED): no other relay can claim them")
+    resident = make.resident()
+    [taken, due] = _rows(resident, 2)
+    session = db.session()
+    fired = []
+
+    def other_relay_claims_first(orm_execute_state):
+        if orm_execute_state.is_update and not fired:
+            fired.append(True)
+            with db.engine.begin() as other:
+                other.execute(update(Notification).where(Notification.id == taken).values(status="queued"))
+
+    event.listen(session, "do_orm_execute", other_relay_claims_first)
+    try:
+        claimed = claim_due()
+    finally:
+        event.remove(session, "do_orm_execute", other_relay_claims_first)
+    db.session.commit()
+    assert fired and claimed == [due]
