@@ -47,7 +47,11 @@ TESTS = {
         "test_stations_wxacode.py", "test_positions.py", "test_wxacode.py", "test_offers_near.py", "test_checkins.py",
         "test_geofence_edge.py",
     ],
-    "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],
+    "notifications": [
+        "test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py",
+        "test_notifications_inbox.py", "test_notifications_grants.py", "test_notifications_relay.py",
+        "test_notifications_delivery.py", "test_worker_batches.py",
+    ],
     "contacts": ["test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py"],
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
