@@ -15,7 +15,7 @@ from services.notifications import (
     Outcome,
     RetryableDelivery,
     add_grants,
-    deliver,
+    deliver_batch,
     fit_template_data,
     notify,
     template_data,
@@ -68,6 +68,12 @@ def person(wechat_user, wx, templates, make):
     db.session.commit()
     wx.grant(openid, templates[EVENT])
     return user
+
+
+def deliver(notification_id, final_attempt):
+    """One row delivered as a batch of its own: its status and reason; None when it was not the job's to send."""
+    outcome = deliver_batch([notification_id], final_attempt).get(notification_id)
+    return outcome and Outcome(outcome.status, outcome.reason)
 
 
 def _queued(user_id, title="有新的服务需求", event=EVENT, page=PAGE) -> int:
@@ -285,9 +291,11 @@ def test_wechat_busy_before_the_last_attempt_clears_the_mark_refunds_and_asks_fo
     wx.fault("cgi-bin/message/subscribe/send", "busy")
     with pytest.raises(RetryableDelivery) as retry:
         deliver(notification_id, final_attempt=False)
-    assert re.fullmatch(BUSY, str(retry.value))
+    # The retry names each row WeChat did not get, with its reason.
+    row_id, reason = str(retry.value).split(": ", 1)
+    assert int(row_id) == notification_id and re.fullmatch(BUSY, reason)
     row = _row(notification_id)
-    assert (row.status, row.sending_since, row.last_error, row.attempts) == ("queued", None, str(retry.value), 1)
+    assert (row.status, row.sending_since, row.last_error, row.attempts) == ("queued", None, reason, 1)
     assert _remaining(person.id, templates[EVENT]) == 1
     _untouched(bystander)
     # The retry sends it.
@@ -319,7 +327,7 @@ def test_an_unreachable_wechat_is_retried_then_failed_on_the_last_attempt(
 ):
     notification_id = _queued(person.id)
     reason = "http  network: ConnectionError"
-    with pytest.raises(RetryableDelivery, match=f"^{reason}$"):
+    with pytest.raises(RetryableDelivery, match=f"^{notification_id}: {reason}$"):
         deliver(notification_id, final_attempt=False)
     assert (_row(notification_id).status, _row(notification_id).last_error) == ("queued", reason)
     assert _remaining(person.id, templates[EVENT]) == 1

@@ -146,23 +146,32 @@ def test_rows_not_pending_take_no_place_within_the_limit(make):
 
 
 def test_a_row_another_relay_claimed_after_it_was_read_is_not_claimed_again(make):
-    if db.session.get_bind().dialect.name == "postgresql":
-        pytest.skip("PostgreSQL locks the rows read (FOR UPDATE SKIP LOCKED): no other relay can claim them")
+    """On SQLite another relay claims a row between this one's read and its UPDATE; on PostgreSQL the
+    rows read are locked (FOR UPDATE SKIP LOCKED), so another relay skips them instead."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
     resident = make.resident()
     [taken, due] = _rows(resident, 2)
     session = db.session()
-    fired = []
+    fired, seen_by_other = [], []
 
-    def other_relay_claims_first(orm_execute_state):
+    def other_relay(orm_execute_state):
         if orm_execute_state.is_update and not fired:
             fired.append(True)
             with db.engine.begin() as other:
-                other.execute(update(Notification).where(Notification.id == taken).values(status="queued"))
+                if postgres:
+                    seen_by_other.extend(other.execute(
+                        select(Notification.id)
+                        .where(Notification.status == "pending")
+                        .with_for_update(skip_locked=True)
+                    ).scalars())
+                else:
+                    other.execute(update(Notification).where(Notification.id == taken).values(status="queued"))
 
-    event.listen(session, "do_orm_execute", other_relay_claims_first)
+    event.listen(session, "do_orm_execute", other_relay)
     try:
         claimed = claim_due()
     finally:
-        event.remove(session, "do_orm_execute", other_relay_claims_first)
+        event.remove(session, "do_orm_execute", other_relay)
     db.session.commit()
-    assert fired and claimed == [due]
+    assert fired and seen_by_other == []
+    assert claimed == ([taken, due] if postgres else [due])

@@ -5,7 +5,6 @@ import pytest
 from sqlalchemy import select, update
 
 from extensions import db
-from models.base import utcnow
 from models.categories import ServiceCategory
 from models.providers import ServiceProvider
 from models.requests import RequestHistory, RequestOffer, ServiceRequest

@@ -214,7 +214,9 @@ def test_assigning_moves_the_request_to_the_member_withdraws_the_offers_and_tell
         (first.id, "工作人员为您指派了服务请求", "换灯泡", {"request_id": request_id}, DETAIL.format(request_id)),
         (second.id, "工作人员为您指派了服务请求", "换灯泡", {"request_id": request_id}, DETAIL.format(request_id)),
     ]
-    assert notices("request_reassigned") == [(first.id, "服务请求已改派他人", "换灯泡", {"request_id": request_id}, None)]
+    assert notices("request_reassigned") == [
+        (first.id, "服务请求已改派他人", "换灯泡", {"request_id": request_id}, None)
+    ]
 
 
 def _provider_with_account(make, org, name="阳光社工站"):
