@@ -7,10 +7,11 @@ Usage (through scripts/mutation, which provides the venv):
 Each module runs in its own scratch copy of the project, .mutation/<module>/ (git-ignored):
 the copy's pyproject.toml gets `only_mutate` (that module) and the test files that cover it
 (`pytest_add_cli_args_test_selection`), so one run mutates one module and runs only its tests.
-mutmut keeps its results in .mutation/<module>/mutants/; a rerun tests only the mutants whose
-function or tests changed. Inspect a survivor with
+mutmut keeps its results in .mutation/<module>/mutants/; each run retests every mutant of the module
+(mutmut 3.8 retests the mutants it is given by name). Retest some by name in the copy, or run the
+rest in one pytest session with scripts/mutation_session.py. Inspect a survivor with
     cd .mutation/<module> && python -m mutmut show <mutant name>
-Not part of .ci/run: a module takes minutes to an hour on two cores.
+Not part of .ci/run: a module takes minutes to hours on two cores.
 """
 import os
 import shutil

@@ -105,7 +105,7 @@ def _decided(module: str) -> dict[str, str]:
     if results.exists():
         for line in results.read_text().splitlines():
             result = json.loads(line)
-            if result["mutant"] != NO_MUTANT:
+            if result["mutant"] in verdicts:
                 verdicts[result["mutant"]] = result["status"]
     return verdicts
 
