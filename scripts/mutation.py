@@ -41,7 +41,10 @@ TESTS = {
     "checkins": ["test_checkins.py", "test_geofence_edge.py"],
     "stations": ["test_stations.py", "test_checkins.py", "test_geofence_edge.py"],
     "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],
-    "contacts": ["test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py"],
+    "contacts": [
+        "test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py",
+        "test_home.py", "test_content_security.py",
+    ],
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
         "test_requests.py", "test_requests_transitions.py", "test_requests_concurrency.py", "test_sla.py",
