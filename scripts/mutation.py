@@ -43,7 +43,7 @@ TESTS = {
     "notifications": ["test_notifications.py", "test_worker.py", "test_outbox_retry.py", "test_worker_messages.py"],
     "contacts": [
         "test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py",
-        "test_home.py", "test_content_security.py",
+        "test_home.py", "test_content_security.py", "test_contacts_errors.py", "test_contacts_rules.py",
     ],
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
