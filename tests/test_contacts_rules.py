@@ -3,7 +3,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 
 from extensions import db
 from models.base import utcnow
@@ -513,3 +513,70 @@ def test_resolving_decides_that_report_only_and_tells_its_reporter_the_outcome(c
         {"report_id": first["id"], "thread_id": first["thread_id"], "outcome": "upheld"},
         f"pages/threads/detail?id={first['thread_id']}",
     )
+
+
+# ---- moments of concurrency and held messages ---------------------------------------
+
+
+def test_a_first_message_racing_another_continues_the_thread_that_won(app_context, contact_scene, monkeypatch):
+    scene = contact_scene
+    won = ContactThread(resident_id=scene.resident.id, member_id=scene.member.id, community_id=scene.resident.community_id)
+    db.session.add(won)
+    db.session.commit()
+    looked_up = []
+    real_find_thread = contacts.find_thread
+
+    def not_yet_there_at_first(resident, member_id):
+        # The racing request's thread commits right after this request looked for one.
+        looked_up.append(member_id)
+        return None if len(looked_up) == 1 else real_find_thread(resident, member_id)
+
+    monkeypatch.setattr(contacts, "find_thread", not_yet_there_at_first)
+    message = contacts.write_to_contact(scene.resident, scene.member.id, "同时发出的留言")
+    db.session.commit()
+    assert looked_up == [scene.member.id, scene.member.id]
+    assert message.thread_id == won.id
+    assert db.session.execute(select(ContactThread.id)).scalars().all() == [won.id]
+
+
+def test_a_decision_a_colleague_recorded_meanwhile_is_overwritten_not_duplicated(app_context, make, contact_scene,
+                                                                                   clock):
+    scene = contact_scene
+    building = scene.tree["building_a1"]
+    colleague = make.staff(scene.tree["community_a"])
+    planted = []
+
+    def colleague_decides_right_after_the_update(state):
+        # This request's UPDATE finds no row; the colleague's INSERT lands before this one's.
+        if state.is_update and state.statement.table.name == "building_contacts" and not planted:
+            result = state.invoke_statement()
+            state.session.connection().execute(BuildingContact.__table__.insert().values(
+                building_id=building.id, member_id=scene.other_member.id, active=False, changed_by_id=colleague.id,
+                created_at=clock.now - timedelta(hours=1), updated_at=clock.now - timedelta(hours=1),
+            ))
+            planted.append(result.rowcount)
+            return result
+        return None
+
+    session = db.session()
+    event.listen(session, "do_orm_execute", colleague_decides_right_after_the_update)
+    try:
+        contacts.add_contact(scene.staff, building.id, scene.other_member.id)
+        db.session.commit()
+    finally:
+        event.remove(session, "do_orm_execute", colleague_decides_right_after_the_update)
+    assert planted == [0]
+    db.session.expire_all()
+    row = db.session.execute(select(BuildingContact)).scalar_one()
+    assert (row.active, row.changed_by_id, row.updated_at) == (True, scene.staff.id, clock.now)
+
+
+def test_a_message_held_for_review_is_not_unread_for_the_other_party(client, contact_scene, wx):
+    from wx.sandbox import SANDBOX_REVIEW_WORD
+
+    scene = contact_scene
+    held = _write(client, scene.headers["resident"], scene.member, f"楼道灯坏了{SANDBOX_REVIEW_WORD}")
+    assert held["moderation"] == "review"
+    _write(client, scene.headers["resident"], scene.member, "楼道灯坏了")
+    [member_card] = body(client.get("/api/v1/threads", headers=scene.headers["member"]))["items"]
+    assert member_card["unread_count"] == 1
