@@ -11,6 +11,7 @@ from models.contacts import BuildingContact, ContactMessage, ContactReport, Cont
 from models.members import Registration
 from models.notifications import Notification
 from services import contacts
+from services.errors import Conflict
 from services.orgs import add_org
 from tests.conftest import body
 
@@ -580,3 +581,37 @@ def test_a_message_held_for_review_is_not_unread_for_the_other_party(client, con
     _write(client, scene.headers["resident"], scene.member, "楼道灯坏了")
     [member_card] = body(client.get("/api/v1/threads", headers=scene.headers["member"]))["items"]
     assert member_card["unread_count"] == 1
+
+
+def test_a_report_a_colleague_decided_meanwhile_answers_409_and_keeps_their_decision(client, make, contact_scene,
+                                                                                      clock):
+    scene = contact_scene
+    report = _reported(client, scene)
+    colleague = make.staff(scene.tree["community_a"])
+    reports = ContactReport.__table__
+    planted = []
+
+    def colleague_decides_right_before_the_update(state):
+        # Read as open by this request, decided by the colleague before this request's UPDATE.
+        if state.is_update and state.statement.table.name == "contact_reports" and not planted:
+            state.session.connection().execute(reports.update().where(reports.c.id == report["id"]).values(
+                status="dismissed", handled_by_id=colleague.id, handled_at=clock.now, handling_note="同事已处理",
+            ))
+            planted.append(report["id"])
+        return None
+
+    session = db.session()
+    event.listen(session, "do_orm_execute", colleague_decides_right_before_the_update)
+    try:
+        with pytest.raises(Conflict) as refused:
+            contacts.resolve_report(scene.staff, report["id"], "upheld", "属实")
+    finally:
+        event.remove(session, "do_orm_execute", colleague_decides_right_before_the_update)
+    assert planted == [report["id"]]
+    assert (refused.value.code, refused.value.message) == ("report_handled", "该举报已处理")
+    db.session.expire_all()
+    stored = db.session.get(ContactReport, report["id"])
+    assert (stored.status, stored.handled_by_id, stored.handling_note) == ("dismissed", colleague.id, "同事已处理")
+    assert db.session.execute(
+        select(Notification.id).where(Notification.event == "contact_report_handled")
+    ).all() == []
