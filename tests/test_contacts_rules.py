@@ -615,3 +615,12 @@ def test_a_report_a_colleague_decided_meanwhile_answers_409_and_keeps_their_deci
     assert db.session.execute(
         select(Notification.id).where(Notification.event == "contact_report_handled")
     ).all() == []
+
+
+def test_served_residents_are_named_in_the_order_they_joined(app_context, make, contact_scene):
+    tree = contact_scene.tree
+    later = [make.resident(tree["community_a"], tree["building_a1"], name=f"后来的住户{n}") for n in range(2)]
+    with unordered_rows_reversed():
+        served = contacts.served(contact_scene.member)
+    [building] = served["buildings"]
+    assert [r["id"] for r in building["residents"]] == [contact_scene.resident.id, *(r.id for r in later)]
