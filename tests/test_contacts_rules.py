@@ -617,10 +617,23 @@ def test_a_report_a_colleague_decided_meanwhile_answers_409_and_keeps_their_deci
     ).all() == []
 
 
-def test_served_residents_are_named_in_the_order_they_joined(app_context, make, contact_scene):
+def test_served_buildings_and_residents_are_named_in_the_order_they_were_made(app_context, make, contact_scene):
     tree = contact_scene.tree
     later = [make.resident(tree["community_a"], tree["building_a1"], name=f"后来的住户{n}") for n in range(2)]
+    _decide(tree["building_a2"], contact_scene.member, active=True)
     with unordered_rows_reversed():
         served = contacts.served(contact_scene.member)
-    [building] = served["buildings"]
-    assert [r["id"] for r in building["residents"]] == [contact_scene.resident.id, *(r.id for r in later)]
+    assert [b["id"] for b in served["buildings"]] == [tree["building_a1"].id, tree["building_a2"].id]
+    assert [r["id"] for r in served["buildings"][0]["residents"]] == [
+        contact_scene.resident.id, *(r.id for r in later)
+    ]
+
+
+def test_each_threads_unread_count_is_its_own(client, make, contact_scene):
+    scene = contact_scene
+    neighbour = make.resident(scene.tree["community_a"], scene.tree["building_a1"])
+    first = _write(client, scene.headers["resident"], scene.member)["thread_id"]
+    second = _write(client, make.headers(neighbour), scene.member)["thread_id"]
+    _write(client, make.headers(neighbour), scene.member, "再说一句")
+    cards = body(client.get("/api/v1/threads", headers=scene.headers["member"]))["items"]
+    assert {card["id"]: card["unread_count"] for card in cards} == {first: 1, second: 2}
