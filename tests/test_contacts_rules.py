@@ -637,3 +637,17 @@ def test_each_threads_unread_count_is_its_own(client, make, contact_scene):
     _write(client, make.headers(neighbour), scene.member, "再说一句")
     cards = body(client.get("/api/v1/threads", headers=scene.headers["member"]))["items"]
     assert {card["id"]: card["unread_count"] for card in cards} == {first: 1, second: 2}
+
+
+def test_messages_are_listed_by_when_they_were_written_not_by_id(client, contact_scene, clock):
+    # Two requests racing: the one stamped later may be stored first, with the lower id.
+    scene = contact_scene
+    stored_first = _write(client, scene.headers["resident"], scene.member, "后写的")
+    stored_second = _write(client, scene.headers["resident"], scene.member, "先写的")
+    db.session.execute(update(ContactMessage).where(ContactMessage.id == stored_second["id"]).values(
+        created_at=clock.now - timedelta(seconds=1)
+    ))
+    db.session.commit()
+    listed = body(client.get(f"/api/v1/threads/{stored_first['thread_id']}/messages",
+                             headers=scene.headers["member"]))
+    assert [item["text"] for item in listed["items"]] == ["后写的", "先写的"]
