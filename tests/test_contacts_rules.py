@@ -651,3 +651,18 @@ def test_messages_are_listed_by_when_they_were_written_not_by_id(client, contact
     listed = body(client.get(f"/api/v1/threads/{stored_first['thread_id']}/messages",
                              headers=scene.headers["member"]))
     assert [item["text"] for item in listed["items"]] == ["后写的", "先写的"]
+
+
+def test_messages_of_one_moment_are_listed_by_id_whatever_order_they_were_stored_in(client, contact_scene, clock):
+    # The higher id stored first: PostgreSQL's index then holds the two in the other order
+    # (SQLite keeps rows in id order, so there only the PostgreSQL pass can tell).
+    scene = contact_scene
+    thread_id = _write(client, scene.headers["resident"], scene.member)["thread_id"]
+    base = db.session.execute(select(db.func.max(ContactMessage.id))).scalar_one() + 1000
+    for message_id in (base + 1, base):
+        db.session.add(ContactMessage(id=message_id, thread_id=thread_id, sender_id=scene.member.id, kind="text",
+                                      text=f"同一刻{message_id}", created_at=clock.now + timedelta(seconds=5)))
+        db.session.flush()
+    db.session.commit()
+    listed = body(client.get(f"/api/v1/threads/{thread_id}/messages", headers=scene.headers["resident"]))
+    assert [item["id"] for item in listed["items"]][:2] == [base + 1, base]
