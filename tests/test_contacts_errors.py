@@ -25,7 +25,9 @@ def _thread_id(client, scene) -> int:
 
 
 def _answer(client, scene, thread_id, text="马上来") -> dict:
-    response = client.post(f"/api/v1/threads/{thread_id}/messages", json={"text": text}, headers=scene.headers["member"])
+    response = client.post(
+        f"/api/v1/threads/{thread_id}/messages", json={"text": text}, headers=scene.headers["member"]
+    )
     assert response.status_code == 201
     return body(response)
 
@@ -38,7 +40,8 @@ def test_a_person_without_a_community_is_asked_to_set_one_with_422_home_required
 
 
 def test_an_unconfirmed_home_answers_403_home_unconfirmed_with_its_message(client, make, contact_scene):
-    claimed = make.resident(contact_scene.tree["community_a"], contact_scene.tree["building_a1"], home_confirmed_at=None)
+    tree = contact_scene.tree
+    claimed = make.resident(tree["community_a"], tree["building_a1"], home_confirmed_at=None)
     assert _error(client.get("/api/v1/contacts", headers=make.headers(claimed))) == (
         403, {"code": "home_unconfirmed", "message": "您的住址尚待社区工作人员确认，确认后可查看联系党员"}
     )

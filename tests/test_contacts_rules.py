@@ -10,10 +10,12 @@ from models.base import utcnow
 from models.contacts import BuildingContact, ContactMessage, ContactReport, ContactThread, PhoneReveal
 from models.members import Registration
 from models.notifications import Notification
+from models.users import User
 from services import contacts
 from services.errors import Conflict
 from services.orgs import add_org
 from tests.conftest import body
+from wx.sandbox import SANDBOX_REVIEW_WORD
 
 
 @contextmanager
@@ -278,8 +280,6 @@ def test_a_pending_member_has_no_served_buildings(client, contact_scene):
 
 
 def test_served_names_at_most_the_limit_of_residents_the_earliest_first(client, make, contact_scene):
-    from models.users import User
-
     tree = contact_scene.tree
     now = utcnow()
     db.session.add_all(
@@ -474,7 +474,8 @@ def test_reports_list_open_ones_first_then_the_newest_then_the_highest_id(client
     ids = [_reported(client, scene, text=f"第{n}条", thread_id=thread_id)["id"] for n in range(4)]
     moment = utcnow().replace(microsecond=0)
     # 0 is the newest; 1 and 2 of one moment; 3 decided.
-    for report_id, created_at in zip(ids, [moment + timedelta(hours=1), moment, moment, moment + timedelta(hours=2)]):
+    stamps = [moment + timedelta(hours=1), moment, moment, moment + timedelta(hours=2)]
+    for report_id, created_at in zip(ids, stamps, strict=True):
         db.session.execute(update(ContactReport).where(ContactReport.id == report_id).values(created_at=created_at))
     db.session.commit()
     resolved = client.post(f"/api/v1/contacts/reports/{ids[3]}/resolve", json={"outcome": "upheld", "note": "属实"},
@@ -498,8 +499,8 @@ def test_resolving_decides_that_report_only_and_tells_its_reporter_the_outcome(c
     scene = contact_scene
     first = _reported(client, scene, text="第一条")
     second = _reported(client, scene, text="第二条", thread_id=first["thread_id"])
-    resolved = client.post(f"/api/v1/contacts/reports/{first['id']}/resolve", json={"outcome": "upheld", "note": "属实"},
-                           headers=scene.headers["staff"])
+    resolved = client.post(f"/api/v1/contacts/reports/{first['id']}/resolve",
+                           json={"outcome": "upheld", "note": "属实"}, headers=scene.headers["staff"])
     assert resolved.status_code == 200
     db.session.expire_all()
     stored = {r.id: r for r in db.session.execute(select(ContactReport)).scalars()}
@@ -521,7 +522,9 @@ def test_resolving_decides_that_report_only_and_tells_its_reporter_the_outcome(c
 
 def test_a_first_message_racing_another_continues_the_thread_that_won(app_context, contact_scene, monkeypatch):
     scene = contact_scene
-    won = ContactThread(resident_id=scene.resident.id, member_id=scene.member.id, community_id=scene.resident.community_id)
+    won = ContactThread(
+        resident_id=scene.resident.id, member_id=scene.member.id, community_id=scene.resident.community_id
+    )
     db.session.add(won)
     db.session.commit()
     looked_up = []
@@ -573,8 +576,6 @@ def test_a_decision_a_colleague_recorded_meanwhile_is_overwritten_not_duplicated
 
 
 def test_a_message_held_for_review_is_not_unread_for_the_other_party(client, contact_scene, wx):
-    from wx.sandbox import SANDBOX_REVIEW_WORD
-
     scene = contact_scene
     held = _write(client, scene.headers["resident"], scene.member, f"楼道灯坏了{SANDBOX_REVIEW_WORD}")
     assert held["moderation"] == "review"
