@@ -53,7 +53,10 @@ TESTS = {
         "test_notifications_inbox.py", "test_notifications_grants.py", "test_notifications_relay.py",
         "test_notifications_delivery.py", "test_worker_batches.py",
     ],
-    "contacts": ["test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py"],
+    "contacts": [
+        "test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py",
+        "test_home.py", "test_content_security.py", "test_contacts_errors.py", "test_contacts_rules.py",
+    ],
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
         "test_requests.py", "test_requests_transitions.py", "test_requests_concurrency.py", "test_sla.py",
