@@ -122,7 +122,7 @@ def reports(args):
     """举报列表: reported messages in the staff member's scope; `status` picks one status,
     without it every report is listed, open ones first, newest first within each."""
     page = page_response(contacts.reports_statement(current_user(), args.get("status")), args)
-    page["items"] = [contacts.report_card(report) for report in page["items"]]
+    page["items"] = contacts.report_cards(page["items"])
     return page
 
 
@@ -161,7 +161,7 @@ def threads(args):
     """我的会话: the caller's threads, most recent first."""
     user = current_user()
     page = page_response(contacts.threads_statement(user), args)
-    page["items"] = [contacts.thread_card(user, thread) for thread in page["items"]]
+    page["items"] = contacts.thread_cards(user, page["items"])
     return page
 
 

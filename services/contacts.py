@@ -9,6 +9,7 @@ report once (成立 / 不成立); the reporter is told the outcome, never the te
 """
 from sqlalchemy import and_, case, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from extensions import db
 from models.base import utcnow
@@ -280,22 +281,32 @@ moderation.after_release(ContactMessage.__tablename__, _announce_released_messag
 def threads_statement(user: User):
     return (
         select(ContactThread)
+        .options(joinedload(ContactThread.resident), joinedload(ContactThread.member))
         .where(or_(ContactThread.resident_id == user.id, ContactThread.member_id == user.id))
         .order_by(ContactThread.last_message_at.desc(), ContactThread.id.desc())
     )
 
 
 def thread_card(user: User, thread: ContactThread) -> dict:
-    is_resident = user.id == thread.resident_id
-    other = thread.member if is_resident else thread.resident
-    unread = db.session.execute(
-        select(db.func.count(ContactMessage.id)).where(
-            ContactMessage.thread_id == thread.id,
+    return thread_cards(user, [thread])[0]
+
+
+def thread_cards(user: User, threads: list[ContactThread]) -> list[dict]:
+    """The cards of a page of threads: every unread count in one query."""
+    unread = dict(db.session.execute(
+        select(ContactMessage.thread_id, db.func.count(ContactMessage.id)).where(
+            ContactMessage.thread_id.in_([thread.id for thread in threads]),
             ContactMessage.sender_id != user.id,
             ContactMessage.read_at.is_(None),
             moderation.visible_to(user, ContactMessage),
-        )
-    ).scalar_one()
+        ).group_by(ContactMessage.thread_id)
+    ).all()) if threads else {}
+    return [_thread_card(user, thread, unread.get(thread.id, 0)) for thread in threads]
+
+
+def _thread_card(user: User, thread: ContactThread, unread: int) -> dict:
+    is_resident = user.id == thread.resident_id
+    other = thread.member if is_resident else thread.resident
     return {
         "id": thread.id,
         "role": "resident" if is_resident else "member",
@@ -415,6 +426,8 @@ def reports_statement(staff: User, status: str | None = None):
     )
     if status is not None:
         statement = statement.where(ContactReport.status == status)
+    statement = statement.options(joinedload(ContactReport.message), joinedload(ContactReport.reporter),
+                                  joinedload(ContactReport.handled_by))
     return statement.order_by(
         case((ContactReport.status == "open", 0), else_=1), ContactReport.created_at.desc(), ContactReport.id.desc()
     )
@@ -462,7 +475,19 @@ def resolve_report(staff: User, report_id: int, outcome: str, note: str) -> Cont
 
 
 def report_card(report: ContactReport) -> dict:
-    sender = db.session.get(User, report.message.sender_id)
+    return report_cards([report])[0]
+
+
+def report_cards(reports: list[ContactReport]) -> list[dict]:
+    """The cards of a page of reports: the senders of the reported messages in one query."""
+    sender_ids = {report.message.sender_id for report in reports}
+    senders = {
+        user.id: user for user in db.session.execute(select(User).where(User.id.in_(sender_ids))).scalars()
+    } if sender_ids else {}
+    return [_report_card(report, senders[report.message.sender_id]) for report in reports]
+
+
+def _report_card(report: ContactReport, sender: User) -> dict:
     handler = report.handled_by
     return {
         "id": report.id,

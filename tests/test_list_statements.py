@@ -294,6 +294,31 @@ def _thread(resident, member, community, text="您好"):
     return thread, message
 
 
+def grow_contact_reports(w, count):
+    from models.contacts import ContactReport
+
+    for _ in range(count):
+        community, building = w.community()
+        resident = w.make.resident(community, building)
+        member = w.member(community, building)
+        thread, message = _thread(resident, member, community)
+        db.session.add(ContactReport(message_id=message.id, thread_id=thread.id, reporter_id=resident.id,
+                                     community_id=community.id, reason="骚扰"))
+    db.session.commit()
+
+
+def grow_threads(w, count):
+    """The resident's threads, each with another member."""
+    from models.orgs import OrgUnit
+    from models.users import User
+
+    resident = w.get(User, "resident")
+    building = w.get(OrgUnit, "building_a1")
+    for _ in range(count):
+        _thread(resident, w.make.member(w.community_a, building), w.community_a)
+    db.session.commit()
+
+
 def grow_messages(w, count):
     from models.contacts import ContactMessage, ContactThread
 
@@ -972,6 +997,8 @@ ROWS = {
     "/api/v1/requests/{request_id}/offers": Row("staff", grow_request_offers),
     "/api/v1/buildings/{building_id}/contacts": Row("staff", grow_building_contacts, "per_page=100"),
     "/api/v1/contacts": Row("res", grow_building_contacts, "per_page=100"),
+    "/api/v1/contacts/reports": Row("street", grow_contact_reports, "per_page=100"),
+    "/api/v1/threads": Row("res", grow_threads, "per_page=100"),
     "/api/v1/threads/{thread_id}/messages": Row("res", grow_messages, "per_page=100"),
     "/api/v1/audit": Row("street", grow_audit, "per_page=100"),
     "/api/v1/units": Row("street", grow_units, "per_page=100"),
