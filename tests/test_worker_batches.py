@@ -2,10 +2,13 @@
 and a worker killed mid-batch sends none of the batch's other rows."""
 from datetime import timedelta
 
+import pytest
+
 from extensions import db
 from jobs.notifications import relay
-from services.notifications import claim_due, deliver_batch
+from services.notifications import RetryableDelivery, claim_due, deliver_batch
 from tests.conftest import commits, executed_statements
+from tests.test_permission_defaults import unordered_rows_reversed
 from tests.test_worker import EVENT, _grant, _notify, _remaining, _row
 from tests.test_worker_resilience import _worker_command
 from wx.client import get_wechat
@@ -138,3 +141,29 @@ def test_the_shared_token_is_read_once_not_per_send(app, client, wx, wechat_user
     with app.app_context():
         assert get_wechat().access_token not in (None, first_token)
     assert {message["linli_notification_id"] for message in wx.messages()} == set(ids)
+
+
+def test_a_retry_names_every_row_wechat_did_not_get(client, wx, wechat_user, templates):
+    for _ in range(2):
+        _grant(client, wx, wechat_user, templates[EVENT])
+    first, second = _claimed(wechat_user[0], 2)
+    wx.fault(SUBSCRIBE_SEND_ENDPOINT, "busy", times=2)
+    with pytest.raises(RetryableDelivery) as retry:
+        deliver_batch([first, second], final_attempt=False)
+    named = [part.split(": ", 1) for part in str(retry.value).split("; ")]
+    assert [int(row_id) for row_id, _reason in named] == [first, second]
+    assert all(reason.startswith("-1 ") for _row_id, reason in named)
+
+
+def test_the_grants_go_to_the_rows_in_id_order_whatever_order_the_database_reads_them(
+    client, wx, wechat_user, templates
+):
+    """Two rows, one grant: the older row is sent and the newer one skipped."""
+    _grant(client, wx, wechat_user, templates[EVENT])
+    older, newer = _claimed(wechat_user[0], 2)
+    try:
+        with unordered_rows_reversed():
+            outcomes = deliver_batch([older, newer], final_attempt=True)
+    finally:
+        db.engine.dispose()  # no pooled connection keeps the reversed reads
+    assert (outcomes[older].status, outcomes[newer].status) == ("sent", "skipped")
