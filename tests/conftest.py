@@ -202,3 +202,18 @@ def executed_statements():
 def commits():
     """Every commit inside the block."""
     return _engine_events("commit", lambda connection: connection)
+
+
+@contextmanager
+def unordered_rows_reversed():
+    """On SQLite, a SELECT without ORDER BY returns its rows in reverse for the block (the
+    session's connection), so an answer that leans on the table's natural order shows it.
+    PostgreSQL returns them in its own order; the block changes nothing there."""
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        db.session.execute(text("PRAGMA reverse_unordered_selects = ON"))
+    try:
+        yield
+    finally:
+        if sqlite:
+            db.session.execute(text("PRAGMA reverse_unordered_selects = OFF"))

@@ -1,9 +1,8 @@
 """楼院联系: who serves whom, what the cards, lists and notifications say, in detail."""
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, select, update
 
 from extensions import db
 from models.base import utcnow
@@ -14,22 +13,8 @@ from models.users import User
 from services import contacts
 from services.errors import Conflict
 from services.orgs import add_org
-from tests.conftest import body
+from tests.conftest import body, unordered_rows_reversed
 from wx.sandbox import SANDBOX_REVIEW_WORD
-
-
-@contextmanager
-def unordered_rows_reversed():
-    """On SQLite, a SELECT without ORDER BY returns its rows in reverse for the block, so an
-    answer that leans on the table's natural order shows it (PostgreSQL: no change)."""
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.session.execute(text("PRAGMA reverse_unordered_selects = ON"))
-    try:
-        yield
-    finally:
-        if sqlite:
-            db.session.execute(text("PRAGMA reverse_unordered_selects = OFF"))
 
 
 class Clock:

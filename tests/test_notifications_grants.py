@@ -8,8 +8,7 @@ from extensions import db
 from models.notifications import NotificationGrant
 from services.errors import Invalid
 from services.notifications import add_grants
-from tests.conftest import body
-from tests.test_permission_defaults import unordered_rows_reversed
+from tests.conftest import body, unordered_rows_reversed
 
 LATER = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 

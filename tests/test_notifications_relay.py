@@ -8,7 +8,7 @@ from extensions import db
 from models.moderation import ModerationHold
 from models.notifications import Notification
 from services.notifications import STALE_QUEUED, STALE_SENDING, claim_due, notify, recover_stale, unclaim
-from tests.test_permission_defaults import unordered_rows_reversed
+from tests.conftest import unordered_rows_reversed
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 INTERRUPTED = "delivery_interrupted: 发送中断，结果未知，为避免重复不再重发"

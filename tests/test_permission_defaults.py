@@ -1,31 +1,14 @@
 """The scope gate's defaults and role filters: which org a report covers when none is asked for,
 and a role asked for narrows both the SQL condition and the single-object gate."""
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import text
 
 from extensions import db
 from services import permissions
 from services.errors import Forbidden, NotFound
 from services.orgs import add_org
-from tests.conftest import body
-
-
-@contextmanager
-def unordered_rows_reversed():
-    """On SQLite, a SELECT without ORDER BY returns its rows in reverse for the block (the
-    session's connection), so an answer that leans on the table's natural order shows it.
-    PostgreSQL returns them in its own order; the block changes nothing there."""
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.session.execute(text("PRAGMA reverse_unordered_selects = ON"))
-    try:
-        yield
-    finally:
-        if sqlite:
-            db.session.execute(text("PRAGMA reverse_unordered_selects = OFF"))
+from tests.conftest import body, unordered_rows_reversed
 
 
 def _dashboard_org(client, make, user) -> int:

@@ -15,7 +15,7 @@ from models.stations import CHECKLIST_ITEM_NAMES, CHECKLIST_ITEMS, Station, Stat
 from services import stations
 from services.orgs import add_org
 from services.stations import EVIDENCE_FOLDER
-from tests.conftest import body
+from tests.conftest import body, unordered_rows_reversed
 from tests.fixtures.members import CENTRE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -170,7 +170,6 @@ def test_evidence_of_another_station_or_none_at_all_answers_404_evidence_not_fou
 
 
 def test_the_evidence_list_comes_in_upload_order_whatever_order_rows_are_read(client, positions):
-    from tests.test_stations_directory import unordered_rows_reversed
 
     station = _create(client, positions, positions["enterprise"])
     made = [body(_upload(client, positions["headers"], station["id"], item))["id"]
@@ -220,7 +219,6 @@ def test_completeness_lists_stations_by_org_path_then_id(client, positions):
 
 
 def test_completeness_keeps_each_orgs_stations_in_id_order_whatever_order_rows_are_read(client, positions):
-    from tests.test_stations_directory import unordered_rows_reversed
 
     made = [_create(client, positions, positions["enterprise"])["id"] for _ in range(3)]
     # On PostgreSQL an update writes the row anew at the end of the table, so a plain scan reads it last.

@@ -1,16 +1,13 @@
 """Managing stations: the exact error answers of each rule on create and change, what a change
 re-checks (and what it leaves alone), the QR secret, and the directory's order and filters."""
 import re
-from contextlib import contextmanager
-
-from sqlalchemy import text
 
 from extensions import db
 from models.stations import Station
 from schemas.common import MAX_ID
 from services import stations
 from services.orgs import add_org
-from tests.conftest import body
+from tests.conftest import body, unordered_rows_reversed
 from tests.fixtures.members import CENTRE
 
 NOT_APPLICABLE = "只有企业和社会组织的阵地填写标准化清单"
@@ -23,20 +20,6 @@ def _payload(org, kind="community_service_station", **extra):
 
 def _error(answer) -> tuple[int, dict]:
     return answer.status_code, body(answer)["error"]
-
-
-@contextmanager
-def unordered_rows_reversed():
-    """On SQLite, a SELECT without ORDER BY returns its rows in reverse for the block (this
-    session's connection), so an answer leaning on the table's natural order shows it."""
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        db.session.execute(text("PRAGMA reverse_unordered_selects = ON"))
-    try:
-        yield
-    finally:
-        if sqlite:
-            db.session.execute(text("PRAGMA reverse_unordered_selects = OFF"))
 
 
 # ------------------------------------------------------------------ errors, word for word

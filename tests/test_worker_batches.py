@@ -7,8 +7,7 @@ import pytest
 from extensions import db
 from jobs.notifications import relay
 from services.notifications import RetryableDelivery, claim_due, deliver_batch
-from tests.conftest import commits, executed_statements
-from tests.test_permission_defaults import unordered_rows_reversed
+from tests.conftest import commits, executed_statements, unordered_rows_reversed
 from tests.test_worker import EVENT, _grant, _notify, _remaining, _row
 from tests.test_worker_resilience import _worker_command
 from wx.client import get_wechat
