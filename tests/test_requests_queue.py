@@ -238,3 +238,12 @@ def test_the_offers_and_the_candidates_are_capped_at_the_unpaged_limit(client, m
     assert [offer["member_id"] for offer in offered] == first_two
     ranked = body(client.get(f"/api/v1/requests/{created['id']}/candidates", headers=headers))
     assert len(ranked) == 2
+
+
+def test_awaiting_me_leaves_out_the_requests_a_member_already_took(client, make, scene):
+    member = scene["members"][0]
+    taken = submit(client, make, scene, title="已接的请求")
+    waiting = submit(client, make, scene, title="待答复的请求")
+    assert post(client, make, member, taken["id"], "accept").status_code == 200
+    assert listed(client, make, member, "?awaiting_me=1") == ([waiting["id"]], 1)
+    assert sorted(listed(client, make, member)[0]) == sorted([taken["id"], waiting["id"]])
