@@ -16,16 +16,11 @@ from services import stations
 from services.orgs import add_org
 from services.stations import EVIDENCE_FOLDER
 from tests.conftest import body, unordered_rows_reversed
-from tests.fixtures.members import CENTRE
+from tests.test_positions import _station
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%evidence\n"
 NOT_APPLICABLE = "只有企业和社会组织的阵地填写标准化清单"
-
-
-def _payload(org, kind="community_service_station", **extra):
-    return {"name": "阵地", "kind": kind, "org_id": org.id, "address": "路1号", "lat": CENTRE[0], "lng": CENTRE[1],
-            "radius_m": 100, "acquisition": "rented", "opening_hours": {"weekly": {}}, **extra}
 
 
 @pytest.fixture
@@ -38,7 +33,7 @@ def positions(make):
 
 
 def _create(client, positions, org, **extra) -> dict:
-    answer = client.post("/api/v1/stations", headers=positions["headers"], json=_payload(org, **extra))
+    answer = client.post("/api/v1/stations", headers=positions["headers"], json=_station(org, **extra))
     assert answer.status_code == 201, answer.get_json()
     return body(answer)
 
