@@ -44,6 +44,9 @@ class User(db.Model):
     erased_at: Mapped[datetime | None]
 
     scopes = relationship("StaffScope", back_populates="user")
+    # Read once per session through the user, who keeps it: a unit read by id alone is held weakly by the
+    # session and read again by the next lookup once nothing refers to it.
+    building = relationship("OrgUnit", foreign_keys=[building_id], viewonly=True)
     # The provider this desk account acts for, if any (at most one: a unique user_id).
     provider_account = relationship("ProviderAccount", uselist=False, viewonly=True)
 

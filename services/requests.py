@@ -369,7 +369,7 @@ def _approximate_distance(member: User, request: ServiceRequest) -> int | None:
     """From the member's home building to where help is needed, rounded (an offer tells how far the help
     is needed, never where exactly); None when unknown."""
     point = matching.request_point(request)
-    home = db.session.get(OrgUnit, member.building_id) if member.building_id else None
+    home = member.building
     if point is None or home is None or home.lat is None:
         return None
     return approximate_m(haversine_m(point[0], point[1], home.lat, home.lng))

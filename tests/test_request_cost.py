@@ -8,7 +8,8 @@ from extensions import db
 from models.base import utcnow
 from models.ledger import HourEntry
 from models.notifications import Notification
-from models.requests import ServiceRequest
+from models.orgs import OrgUnit
+from models.requests import RequestOffer, ServiceRequest
 from services.orgs import add_org
 from tests.conftest import body, executed_statements
 
@@ -33,6 +34,25 @@ def _requests(scene, count, assignee=None):
             title=f"求助{n}", status="accepted" if assignee else "submitted", created_at=now, updated_at=now,
             sla_due_at=now + timedelta(hours=2), assignee_id=assignee.id if assignee else None,
         ))
+    db.session.commit()
+
+
+def _offered_in_buildings(ids, count):
+    """`count` requests on offer to the member, each in a building of its own (with a position) of the community."""
+    now = utcnow()
+    community = db.session.get(OrgUnit, ids["community"])
+    for n in range(count):
+        building = add_org(f"加测楼{next(_source_ids)}", "building_branch", community, lat=30.0 + n / 1000, lng=120.0)
+        request = ServiceRequest(
+            resident_id=ids["resident"], community_id=community.id, building_id=building.id,
+            category_id=ids["category"], title=f"求助{n}", status="offered", offer_round=1,
+            offer_expires_at=now + timedelta(minutes=30), created_at=now, updated_at=now,
+            sla_due_at=now + timedelta(hours=2),
+        )
+        db.session.add(request)
+        db.session.flush()
+        db.session.add(RequestOffer(request_id=request.id, member_id=ids["member"], round=1, status="open", score=1.0,
+                                    reasons=[]))
     db.session.commit()
 
 
@@ -98,6 +118,23 @@ def test_own_request_list_statements_do_not_grow_with_its_requests(client, make,
                               lambda count: _requests(scene, count, assignee=member))
     assert page["total"] == 6
     assert many == few <= 5
+
+
+def test_offered_member_list_statements_do_not_grow_with_the_requests_buildings(client, make, scene):
+    """An offered member's view gives each request's distance from the member's home: the home is read once,
+    not once per listed request (the session holds its objects weakly, so a home nobody keeps is read again)."""
+    member, units = scene["members"][0], scene["units"]
+    units["building_a1"].lat, units["building_a1"].lng = 30.0, 120.0
+    headers = make.headers(member)
+    ids = {"member": member.id, "community": units["community_a"].id, "resident": scene["resident"].id,
+           "category": scene["category"].id}
+    db.session.commit()
+    db.session.expunge_all()  # no object of the test keeps the member's home in the session
+    few, many, page = _growth(client, headers, "/api/v1/requests?per_page=100",
+                              lambda count: _offered_in_buildings(ids, count))
+    assert page["total"] == 6
+    assert all(item["approximate_distance_m"] is not None and "resident_name" not in item for item in page["items"])
+    assert many == few <= 6  # the own list's five and the member's home
 
 
 def test_inbox_statements_do_not_grow_with_its_notifications(client, make, scene):
