@@ -120,15 +120,15 @@ class HeldAwareSchema(ma.Schema):
     dumps it. Every answer schema with a text field derives from it (tests/test_held_answers.py)."""
 
     def get_attribute(self, obj, attr, default):
-        hide = current_app.extensions.get(HIDE_HELD_EXTENSION) if has_app_context() else None
-        if hide is None:
-            return super().get_attribute(obj, attr, default)
         *path, name = attr.split(".")
         owner = obj
         for step in path:
             owner = get_value(owner, step, default)
-        value = get_value(owner, name, default)
-        return hide(owner, name, value)  # `default` when missing: `moderation` is often not on the row
+        value = get_value(owner, name, default)  # `default` when missing: `moderation` is often not on the row
+        if not isinstance(value, str | list) and name != "moderation":
+            return value  # numbers, times, flags: nothing a person wrote, and most of an answer's values
+        hide = current_app.extensions.get(HIDE_HELD_EXTENSION) if has_app_context() else None
+        return value if hide is None else hide(owner, name, value)
 
 
 def moderation_field() -> ma.fields.String:

@@ -308,6 +308,9 @@ def shown(viewer: User | None, owner, attribute: str, value):
     Holds are read once per table and transaction, the held texts once per transaction."""
     if attribute != "moderation" and not isinstance(value, str | list):
         return value  # numbers, times, flags: nothing a person wrote
+    holds_by_table, held_now = _holds()
+    if not holds_by_table and not held_now:
+        return value  # the usual case, decided without looking at the owner
     state = inspect(owner, raiseerr=False)
     if state is not None and getattr(state, "mapper", None) is not None and state.identity is not None:
         table, row_id = state.mapper.local_table.name, state.identity[0]
@@ -379,7 +382,8 @@ def _held_copies() -> dict[str, set[int]]:
 def _holds() -> tuple[dict, dict]:
     """Every hold not released, read once per transaction in one statement: by table and row, and
     the texts held now with their authors."""
-    if HOLDS_KEY not in db.session.info:
+    info = db.session.info  # one lookup of the session: this runs for every text of an answer
+    if HOLDS_KEY not in info:
         by_table, held = {}, {}
         for table, row_id, column, status, author_id, content in db.session.execute(
             select(ModerationHold.table_name, ModerationHold.row_id, ModerationHold.column_name, ModerationHold.status,
@@ -389,8 +393,8 @@ def _holds() -> tuple[dict, dict]:
             by_table.setdefault(table, {}).setdefault(row_id, []).append((column, status, author_id, content))
             if status in HELD_NOW:
                 held.setdefault(content, set()).add(author_id)
-        db.session.info[HOLDS_KEY] = (by_table, held)
-    return db.session.info[HOLDS_KEY]
+        info[HOLDS_KEY] = (by_table, held)
+    return info[HOLDS_KEY]
 
 
 # --------------------------------------------------------------------------- the desk queue
