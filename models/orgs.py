@@ -21,6 +21,8 @@ ORG_KIND_NAMES = {
     "social_org_branch": "社会组织党组织",
 }
 ORG_KINDS = tuple(ORG_KIND_NAMES)
+# The unit a resident lives in and a service request belongs to.
+COMMUNITY_KIND = "community_general_branch"
 STAFF_ROLE_NAMES = {"secretary": "书记", "staff": "工作人员"}
 STAFF_ROLES = tuple(STAFF_ROLE_NAMES)
 

@@ -45,7 +45,7 @@ from models.coordination import (
 )
 from models.ledger import HourEntry
 from models.members import Registration
-from models.orgs import ORG_KIND_NAMES, OrgUnit
+from models.orgs import COMMUNITY_KIND, ORG_KIND_NAMES, OrgUnit
 from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.requests import STATUS_NAMES as REQUEST_STATUS_NAMES
 from models.users import User
@@ -945,7 +945,7 @@ def _need_not_found() -> NotFound:
 
 def create_need(actor: User, fields: dict) -> CommunityNeed:
     community = require_org(actor, fields["community_id"])
-    if community.kind != "community_general_branch":
+    if community.kind != COMMUNITY_KIND:
         raise Invalid("需求清单由社区提出", code="need_org_kind", fields={"community_id": ["应为社区党总支"]})
     need = CommunityNeed(**fields)
     db.session.add(need)

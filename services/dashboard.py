@@ -14,6 +14,7 @@ from models.orgs import OrgUnit
 from models.requests import REQUEST_STATUSES, ServiceRequest
 from models.stations import Station
 from models.users import User
+from services.orgs import community_ids
 from services.periods import local_today, start_of_local_day
 from services.permissions import report_org
 from services.requests import breached
@@ -32,10 +33,10 @@ def dashboard(user: User, org_id: int | None) -> dict:
     bounds = [start_of_local_day(first_monday + timedelta(weeks=number)) for number in range(WEEKS + 1)]
     weeks = list(zip(bounds[:-1], bounds[1:], strict=True))
 
+    in_org_communities = ServiceRequest.community_id.in_(community_ids(in_org))
     by_status = db.session.execute(
         select(ServiceRequest.status, func.count(), func.coalesce(func.sum(case((breached(), 1), else_=0)), 0))
-        .join(OrgUnit, OrgUnit.id == ServiceRequest.community_id)
-        .where(in_org)
+        .where(in_org_communities)
         .group_by(ServiceRequest.status)
     ).all()
     # Two subqueries, not one scan with an OR: each condition has its own index (station and time; the
@@ -65,8 +66,7 @@ def dashboard(user: User, org_id: int | None) -> dict:
     ).one()
     submitted = db.session.execute(
         select(*(_sum_between(1, ServiceRequest.created_at, start, end) for start, end in weeks))
-        .join(OrgUnit, OrgUnit.id == ServiceRequest.community_id)
-        .where(in_org, ServiceRequest.created_at >= bounds[0])
+        .where(in_org_communities, ServiceRequest.created_at >= bounds[0])
     ).one()
     registrations_waiting = db.session.execute(
         select(func.count(Registration.id))

@@ -14,7 +14,7 @@ from extensions import db
 from localtime import to_local
 from models.base import utcnow
 from models.members import Registration
-from models.orgs import OrgUnit
+from models.orgs import COMMUNITY_KIND, OrgUnit
 from models.requests import RequestOffer, ServiceRequest
 from models.users import User
 from services.database import is_postgresql
@@ -115,7 +115,7 @@ def candidates(request: ServiceRequest, exclude: set[int] = frozenset()) -> list
         neighbours = db.session.execute(
             select(OrgUnit.id).where(
                 OrgUnit.parent_id == street_id,
-                OrgUnit.kind == "community_general_branch",
+                OrgUnit.kind == COMMUNITY_KIND,
                 OrgUnit.id != request.community_id,
             )
         ).scalars().all()

@@ -21,6 +21,7 @@ from services.categories import get_category
 from services.database import UNPAGED_LIMIT
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.notifications import notify
+from services.orgs import community_ids
 from services.permissions import is_staff, reaches, staff_reaching, within_scope
 from services.stations import approximate_m, haversine_m
 from wx import pages
@@ -414,7 +415,7 @@ def counted_listing(user: User, filters: dict):
     elif user.is_admin:
         visible, parts = true(), [true()]
     else:
-        in_scope = ServiceRequest.community_id.in_(select(OrgUnit.id).where(within_scope(user)))
+        in_scope = ServiceRequest.community_id.in_(community_ids(within_scope(user)))
         visible, parts = or_(in_scope, personal), [in_scope, and_(personal, ~in_scope)]
     statement = select(ServiceRequest).where(visible, *narrowing).order_by(ServiceRequest.id.desc())
     if is_staff(user) and not user.is_admin:

@@ -9,7 +9,7 @@ from extensions import db
 from models.base import utcnow
 from models.coordination import UnitLiaison
 from models.members import Registration
-from models.orgs import OrgUnit
+from models.orgs import COMMUNITY_KIND, OrgUnit
 from models.users import User
 from services.errors import Invalid, NotFound, TooManyRequests
 from services.permissions import reaches
@@ -125,6 +125,6 @@ def validate_home(community_id: int | None, building_id: int | None) -> tuple[in
             )
     if community_id is not None:
         community = db.session.get(OrgUnit, community_id)
-        if community is None or community.kind != "community_general_branch":
+        if community is None or community.kind != COMMUNITY_KIND:
             raise Invalid("社区不存在", code="community_not_found", fields={"community_id": ["社区不存在"]})
     return community_id, building_id
