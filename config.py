@@ -77,6 +77,8 @@ TUNABLES = {
     # A person moves their own home (PATCH /me) at most once in this many days.
     "HOME_CHANGE_INTERVAL_DAYS": 30,
     "CHECKIN_POSITION_RETENTION_DAYS": 90,
+    # A message the outbox is done with is deleted this long after it was written (about 13 months).
+    "NOTIFICATION_RETENTION_DAYS": 400,
     # A coordination body's resolution: its owner unit and the body's staff are reminded this many days
     # before it is due.
     "RESOLUTION_REMINDER_DAYS": 3,

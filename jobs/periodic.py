@@ -7,6 +7,7 @@ PERIODIC_JOBS: dict[str, int] = {
     "jobs.checkins.close_forgotten_checkins": 300,
     "jobs.maintenance.purge_expired": 3600,
     "jobs.privacy.coarsen_old_checkins": 3600,
+    "jobs.privacy.purge_notifications": 3600,
     "jobs.coordination.send_reminders": 600,
     "jobs.care.alert_overdue_visits": 3600,
     "jobs.activities.remind_upcoming_activities": 60,

@@ -1,6 +1,6 @@
-"""Scheduled retention: check-in positions and device ids past their retention period."""
+"""Scheduled retention: check-in positions and device ids, and finished messages, past their retention period."""
 from extensions import db
-from services.privacy import coarsen_checkins
+from services.privacy import coarsen_checkins, purge_old_notifications
 
 
 def coarsen_old_checkins() -> int:
@@ -8,3 +8,10 @@ def coarsen_old_checkins() -> int:
     coarsened = coarsen_checkins()
     db.session.commit()
     return coarsened
+
+
+def purge_notifications() -> int:
+    """Delete the finished messages older than NOTIFICATION_RETENTION_DAYS; returns how many."""
+    purged = purge_old_notifications()
+    db.session.commit()
+    return purged

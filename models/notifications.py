@@ -15,6 +15,8 @@ DELIVERY_STATUS_NAMES = {
     "failed": "发送失败",
 }
 DELIVERY_STATUSES = tuple(DELIVERY_STATUS_NAMES)
+# Rows the outbox is done with; pending and queued ones are still to be sent.
+FINISHED_DELIVERY_STATUSES = ("sent", "skipped", "failed")
 
 
 class Notification(db.Model):
@@ -22,6 +24,8 @@ class Notification(db.Model):
     __table_args__ = (
         Index("ix_notifications_user_created", "user_id", "created_at"),
         Index("ix_notifications_status", "status"),
+        # The retention purge reads the oldest rows of all users.
+        Index("ix_notifications_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,7 +25,7 @@ from models.idempotency import IdempotencyKey
 from models.ledger import HourCorrection, HourEntry
 from models.members import Registration
 from models.moderation import ModerationHold
-from models.notifications import Notification, NotificationGrant
+from models.notifications import FINISHED_DELIVERY_STATUSES, Notification, NotificationGrant
 from models.orgs import StaffScope
 from models.requests import RequestHistory, RequestOffer, ServiceRequest
 from models.stations import Station
@@ -44,6 +44,7 @@ UNREPLACEABLE_NAMES = {"", "微信用户", ERASED_NAME}
 # Rounded to 0.01° (about 1 km): enough to say which part of town, not which door.
 COARSE_DECIMALS = 2
 COARSEN_BATCH = 1000
+PURGE_BATCH = 1000
 # Work a member has taken on: it must be finished or handed over before the account goes.
 TASKS_IN_HAND = ("accepted", "in_progress")
 
@@ -280,4 +281,21 @@ def coarsen_checkins(now: datetime | None = None) -> int:
         db.session.flush()
         done += len(batch)
         if len(batch) < COARSEN_BATCH:
+            return done
+
+
+def purge_old_notifications(now: datetime | None = None) -> int:
+    """Delete the messages written more than NOTIFICATION_RETENTION_DAYS ago that the outbox is done with
+    (sent, skipped, failed), a batch at a time; pending and queued ones are never lost. Returns how many."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["NOTIFICATION_RETENTION_DAYS"])
+    done = 0
+    while True:
+        batch = select(Notification.id).where(
+            Notification.created_at < cutoff, Notification.status.in_(FINISHED_DELIVERY_STATUSES)
+        ).order_by(Notification.id).limit(PURGE_BATCH)
+        deleted = db.session.execute(
+            delete(Notification).where(Notification.id.in_(batch)).execution_options(synchronize_session=False)
+        ).rowcount
+        done += deleted
+        if deleted < PURGE_BATCH:
             return done
