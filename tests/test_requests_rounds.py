@@ -2,7 +2,6 @@
 boundary, the overdue alerts, and a held request going on its way once released."""
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from extensions import db
@@ -11,20 +10,6 @@ from models.notifications import Notification
 from models.requests import RequestOffer, ServiceRequest
 from services import requests
 from tests.test_requests import post, submit
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """services.requests' clock, set by the test."""
-    class Clock:
-        now = utcnow()
-
-        def at(self, moment):
-            self.now = moment
-
-    frozen = Clock()
-    monkeypatch.setattr("services.requests.utcnow", lambda: frozen.now)
-    return frozen
 
 
 def reread(request_id: int) -> ServiceRequest:
