@@ -62,7 +62,7 @@ TESTS = {
         "test_requests.py", "test_requests_transitions.py", "test_requests_concurrency.py", "test_sla.py",
         "test_request_rules.py", "test_request_visibility.py", "test_providers.py", "test_service_models.py",
         "test_requests_errors.py", "test_requests_notices.py", "test_requests_rounds.py", "test_requests_queue.py",
-        "test_request_cost.py",
+        "test_request_cost.py", "test_requests_races.py",
     ],
 }
 
