@@ -173,6 +173,17 @@ def test_a_new_request_is_stamped_and_offered_from_one_moment(client, make, scen
     assert request.offer_expires_at == moment + timedelta(seconds=app.config["MATCH_OFFER_WINDOW_SECONDS"])
 
 
+def test_a_request_held_by_the_content_check_is_stamped_at_the_moment_it_was_made(client, make, scene, wx, clock):
+    from wx.sandbox import SANDBOX_REVIEW_WORD
+
+    moment = utcnow() - timedelta(days=3)
+    clock.at(moment)
+    created = submit(client, make, scene, title=f"漏水{SANDBOX_REVIEW_WORD}")
+    assert (created["moderation"], created["status"]) == ("review", "submitted")
+    request = reread(created["id"])
+    assert (request.created_at, request.updated_at) == (moment, moment)
+
+
 def test_a_round_that_offers_says_so(client, make, scene):
     scene["category"].skills = ["法律咨询"]
     db.session.commit()
