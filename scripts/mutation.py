@@ -56,6 +56,7 @@ TESTS = {
     "contacts": [
         "test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py",
         "test_home.py", "test_content_security.py", "test_contacts_errors.py", "test_contacts_rules.py",
+        "test_list_statements.py",
     ],
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
