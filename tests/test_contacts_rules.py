@@ -705,4 +705,14 @@ def test_the_cards_of_an_empty_page_cost_no_statement(app_context, contact_scene
     with executed_statements() as statements:
         assert contacts.thread_cards(resident, []) == []
         assert contacts.report_cards([]) == []
+        assert contacts.contact_cards([]) == []
     assert statements == []
+
+
+def test_a_member_serving_no_building_is_answered_without_reading_residents(app_context, make, contact_scene):
+    community = contact_scene.tree["community_a"]
+    member = make.member(community)
+    with executed_statements() as statements:
+        assert contacts.served(member) == {"community_id": community.id, "buildings": []}
+    assert statements
+    assert not [statement for statement in statements if "home_confirmed_at IS NOT NULL" in statement]
