@@ -56,13 +56,14 @@ TESTS = {
     "contacts": [
         "test_contacts.py", "test_contacts_limits.py", "test_thread_access.py", "test_contact_reports.py",
         "test_home.py", "test_content_security.py", "test_contacts_errors.py", "test_contacts_rules.py",
+        "test_list_statements.py",
     ],
     "matching": ["test_matching.py", "test_matching_rules.py", "test_requests.py", "test_request_rules.py"],
     "requests": [
         "test_requests.py", "test_requests_transitions.py", "test_requests_concurrency.py", "test_sla.py",
         "test_request_rules.py", "test_request_visibility.py", "test_providers.py", "test_service_models.py",
         "test_requests_errors.py", "test_requests_notices.py", "test_requests_rounds.py", "test_requests_queue.py",
-        "test_request_cost.py",
+        "test_request_cost.py", "test_requests_races.py",
     ],
 }
 

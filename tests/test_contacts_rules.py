@@ -13,7 +13,8 @@ from models.users import User
 from services import contacts
 from services.errors import Conflict
 from services.orgs import add_org
-from tests.conftest import body, unordered_rows_reversed
+from tests.conftest import body, executed_statements, unordered_rows_reversed
+from tests.test_request_cost import _growth
 from wx.sandbox import SANDBOX_REVIEW_WORD
 
 
@@ -652,3 +653,66 @@ def test_messages_of_one_moment_are_listed_by_id_whatever_order_they_were_stored
     db.session.commit()
     listed = body(client.get(f"/api/v1/threads/{thread_id}/messages", headers=scene.headers["resident"]))
     assert [item["id"] for item in listed["items"]][:2] == [base + 1, base]
+
+
+# ---- the cards of a page: what they cost --------------------------------------------------
+
+
+def _thread_with_a_new_resident(make, scene) -> tuple[ContactThread, ContactMessage]:
+    community = scene.tree["community_a"]
+    resident = make.resident(community, scene.tree["building_a1"])
+    thread = ContactThread(resident_id=resident.id, member_id=scene.member.id, community_id=community.id)
+    db.session.add(thread)
+    db.session.flush()
+    message = ContactMessage(thread_id=thread.id, sender_id=resident.id, kind="text", text="您好")
+    db.session.add(message)
+    db.session.flush()
+    return thread, message
+
+
+def test_a_members_thread_list_costs_the_same_statements_however_many_residents_wrote(client, make, contact_scene):
+    def fill(count):
+        for _ in range(count):
+            _thread_with_a_new_resident(make, contact_scene)
+        db.session.commit()
+
+    few, many, answer = _growth(client, contact_scene.headers["member"], "/api/v1/threads?per_page=100", fill)
+    assert few == many
+    assert len(answer["items"]) == 6
+
+
+def test_a_list_of_handled_reports_costs_the_same_statements_however_many_staff_handled_them(
+        client, make, contact_scene):
+    def fill(count):
+        for _ in range(count):
+            thread, message = _thread_with_a_new_resident(make, contact_scene)
+            db.session.add(ContactReport(
+                message_id=message.id, thread_id=thread.id, reporter_id=thread.resident_id,
+                community_id=thread.community_id, reason="骚扰", status="dismissed",
+                handled_by_id=make.staff(contact_scene.tree["community_a"]).id, handled_at=utcnow(),
+                handling_note="不成立",
+            ))
+        db.session.commit()
+
+    few, many, answer = _growth(client, contact_scene.headers["staff"], "/api/v1/contacts/reports?per_page=100", fill)
+    assert few == many
+    assert len({report["handled_by"]["id"] for report in answer["items"]}) == 6
+
+
+def test_the_cards_of_an_empty_page_cost_no_statement(app_context, contact_scene):
+    resident = contact_scene.resident
+    assert resident.id
+    with executed_statements() as statements:
+        assert contacts.thread_cards(resident, []) == []
+        assert contacts.report_cards([]) == []
+        assert contacts.contact_cards([]) == []
+    assert statements == []
+
+
+def test_a_member_serving_no_building_is_answered_without_reading_residents(app_context, make, contact_scene):
+    community = contact_scene.tree["community_a"]
+    member = make.member(community)
+    with executed_statements() as statements:
+        assert contacts.served(member) == {"community_id": community.id, "buildings": []}
+    assert statements
+    assert not [statement for statement in statements if "home_confirmed_at IS NOT NULL" in statement]

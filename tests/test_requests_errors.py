@@ -10,7 +10,7 @@ from models.providers import ServiceProvider
 from models.requests import RequestHistory, RequestOffer, ServiceRequest
 from services import requests
 from services.errors import Conflict
-from tests.conftest import body
+from tests.conftest import body, executed_statements
 from tests.test_requests import post, submit
 
 
@@ -71,6 +71,16 @@ def test_a_request_nobody_may_see_answers_404_request_not_found(client, make, sc
     for path in (f"/api/v1/requests/{created['id']}", "/api/v1/requests/999999"):
         response = client.get(path, headers=make.headers(stranger))
         assert refusal(response) == (404, {"code": "request_not_found", "message": "服务请求不存在"})
+
+
+def test_answering_an_offer_of_a_request_that_does_not_exist_answers_404_without_looking_for_the_offer(
+        client, make, scene):
+    member = scene["members"][0]
+    for action in ("accept", "decline"):
+        with executed_statements() as statements:
+            response = post(client, make, member, 999999, action)
+        assert refusal(response) == (404, {"code": "request_not_found", "message": "服务请求不存在"})
+        assert not [statement for statement in statements if "request_offers" in statement]
 
 
 def test_staff_actions_refuse_those_outside_the_scope_with_staff_only(client, make, scene):

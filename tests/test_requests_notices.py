@@ -383,3 +383,53 @@ def test_rating_one_request_leaves_the_residents_other_finished_requests_unrated
     assert (stored(rated["id"]).stars, stored(other["id"]).stars) == (5, None)
     assert post(client, make, resident, other["id"], "rate", stars=2).status_code == 200
     assert stored(other["id"]).stars == 2
+
+
+def test_asking_about_one_request_leaves_the_residents_other_open_requests_alone(client, make, scene):
+    asked, other = submit(client, make, scene), submit(client, make, scene)
+    assert post(client, make, scene["staff"], asked["id"], "ask-resident", question="几点方便？").status_code == 200
+    assert (stored(asked["id"]).pending_question, stored(other["id"]).pending_question) == ("几点方便？", None)
+    assert stored(other["id"]).sla_paused_at is None
+
+
+def test_answering_one_request_leaves_the_same_question_asked_of_another_at_the_same_moment_pending(
+        client, make, scene, clock):
+    staff, resident = scene["staff"], scene["resident"]
+    answered, other = submit(client, make, scene), submit(client, make, scene)
+    for request_id in (answered["id"], other["id"]):
+        assert post(client, make, staff, request_id, "ask-resident", question="几点方便？").status_code == 200
+    assert post(client, make, resident, answered["id"], "answer", answer="晚上").status_code == 200
+    assert (stored(answered["id"]).pending_question, stored(other["id"]).pending_question) == (None, "几点方便？")
+    assert stored(other["id"]).sla_paused_at == clock.now
+
+
+def test_the_answer_goes_to_whoever_asked_about_that_request(client, make, scene):
+    staff, member, resident = scene["staff"], scene["members"][0], scene["resident"]
+    answered, other = submit(client, make, scene), submit(client, make, scene)
+    post(client, make, staff, answered["id"], "ask-resident", question="几点方便？")
+    # A later question about another request, by someone else.
+    post(client, make, member, other["id"], "ask-resident", question="要带梯子吗？")
+    assert post(client, make, resident, answered["id"], "answer", answer="晚上").status_code == 200
+    assert notices("request_answered") == [
+        (staff.id, "居民已补充信息", "晚上", {"request_id": answered["id"]}, None),
+    ]
+
+
+def test_the_answer_goes_to_the_asker_though_others_moved_the_request_since(client, make, scene):
+    staff, member, resident = scene["staff"], scene["members"][0], scene["resident"]
+    request_id = submit(client, make, scene)["id"]
+    post(client, make, staff, request_id, "ask-resident", question="几点方便？")
+    assert post(client, make, member, request_id, "accept").status_code == 200
+    assert history(request_id)[-1][0] == "accept"
+    assert post(client, make, resident, request_id, "answer", answer="晚上").status_code == 200
+    assert notices("request_answered") == [
+        (staff.id, "居民已补充信息", "晚上", {"request_id": request_id}, None),
+    ]
+
+
+def test_an_answer_stamps_updated_at(client, make, scene, clock):
+    request_id = submit(client, make, scene)["id"]
+    post(client, make, scene["staff"], request_id, "ask-resident", question="几点方便？")
+    clock.at(clock.now + timedelta(hours=1))
+    assert post(client, make, scene["resident"], request_id, "answer", answer="晚上").status_code == 200
+    assert stored(request_id).updated_at == clock.now

@@ -11,7 +11,7 @@ from models.orgs import OrgUnit
 from models.providers import ProviderAccount, ServiceProvider
 from models.requests import RequestOffer, ServiceRequest
 from services import requests
-from tests.conftest import body
+from tests.conftest import body, unordered_rows_reversed
 from tests.fixtures.members import CENTRE
 from tests.test_requests import post, submit
 
@@ -203,6 +203,14 @@ def test_offers_are_listed_in_the_order_they_were_made(client, make, scene, app,
     assert [by_member[offer["member_id"]] for offer in offered] == ids
 
 
+def test_offers_are_listed_in_the_order_they_were_made_whatever_order_the_table_returns(client, make, scene):
+    created = submit(client, make, scene)
+    made = [o.id for o in db.session.query(RequestOffer).order_by(RequestOffer.id)]
+    with unordered_rows_reversed():
+        listed_offers = requests.offers_seen_by(scene["staff"], created["id"])
+    assert [offer.id for offer in listed_offers] == made
+
+
 def test_an_administrator_sees_every_offer_and_may_act_as_staff(client, make, scene):
     created = submit(client, make, scene)
     admin = make.admin()
@@ -220,6 +228,14 @@ def test_the_staff_candidates_leave_out_only_those_who_declined(client, make, sc
     db.session.commit()
     ranked = body(client.get(f"/api/v1/requests/{created['id']}/candidates", headers=make.headers(scene["staff"])))
     assert {c["member_id"] for c in ranked} == {m.id for m in scene["members"][1:]}
+
+
+def test_a_decline_of_another_request_leaves_the_member_among_the_candidates(client, make, scene):
+    declining = scene["members"][0]
+    declined, created = submit(client, make, scene), submit(client, make, scene)
+    assert post(client, make, declining, declined["id"], "decline").status_code == 200
+    ranked = body(client.get(f"/api/v1/requests/{created['id']}/candidates", headers=make.headers(scene["staff"])))
+    assert {c["member_id"] for c in ranked} == {m.id for m in scene["members"]}
 
 
 def test_staff_candidates_are_for_staff_in_scope_only(client, make, scene):

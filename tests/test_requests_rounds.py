@@ -2,7 +2,6 @@
 boundary, the overdue alerts, and a held request going on its way once released."""
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from extensions import db
@@ -11,20 +10,6 @@ from models.notifications import Notification
 from models.requests import RequestOffer, ServiceRequest
 from services import requests
 from tests.test_requests import post, submit
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """services.requests' clock, set by the test."""
-    class Clock:
-        now = utcnow()
-
-        def at(self, moment):
-            self.now = moment
-
-    frozen = Clock()
-    monkeypatch.setattr("services.requests.utcnow", lambda: frozen.now)
-    return frozen
 
 
 def reread(request_id: int) -> ServiceRequest:
@@ -186,6 +171,17 @@ def test_a_new_request_is_stamped_and_offered_from_one_moment(client, make, scen
     assert (request.created_at, request.updated_at) == (moment, moment)
     assert request.sla_due_at == moment + timedelta(minutes=app.config["REQUEST_SLA_MINUTES"])
     assert request.offer_expires_at == moment + timedelta(seconds=app.config["MATCH_OFFER_WINDOW_SECONDS"])
+
+
+def test_a_request_held_by_the_content_check_is_stamped_at_the_moment_it_was_made(client, make, scene, wx, clock):
+    from wx.sandbox import SANDBOX_REVIEW_WORD
+
+    moment = utcnow() - timedelta(days=3)
+    clock.at(moment)
+    created = submit(client, make, scene, title=f"漏水{SANDBOX_REVIEW_WORD}")
+    assert (created["moderation"], created["status"]) == ("review", "submitted")
+    request = reread(created["id"])
+    assert (request.created_at, request.updated_at) == (moment, moment)
 
 
 def test_a_round_that_offers_says_so(client, make, scene):
