@@ -79,6 +79,11 @@ def _illegal(status: str) -> Conflict:
     return Conflict(f"当前状态（{STATUS_NAMES[status]}）不允许该操作", code="illegal_transition")
 
 
+def _state_changed() -> Conflict:
+    """A guarded UPDATE found the request moved on since it was read."""
+    return Conflict("请求状态已变化，请刷新后重试", code="request_state_changed")
+
+
 def transition(
     request: ServiceRequest, action: str, actor: User | None, reason: str | None = None, **values
 ) -> ServiceRequest:
@@ -97,7 +102,7 @@ def transition(
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
-        raise Conflict("请求状态已变化，请刷新后重试", code="request_state_changed")
+        raise _state_changed()
     _history(request, action, actor, reason, from_status=current, to_status=target)
     return request
 
@@ -714,6 +719,11 @@ def ask_resident(asker: User, request_id: int, question: str) -> ServiceRequest:
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved != 1:
+        still_asked = db.session.execute(
+            select(ServiceRequest.pending_question).where(ServiceRequest.id == request.id)
+        ).scalar_one()
+        if still_asked is None:
+            raise _state_changed()  # closed meanwhile: no question is waiting
         raise Conflict("已有问题等待居民答复", code="question_pending")
     _history(request, "ask_resident", asker, question)
     notify(

@@ -89,9 +89,11 @@ def test_a_claim_lost_to_another_worker_does_not_end_the_sweep(client, make, sce
 def test_a_question_to_a_request_cancelled_meanwhile_is_refused_and_not_stored(client, make, scene):
     request_id = submit(client, make, scene)["id"]
     db.session.commit()
-    with committed_before_the_first_update(change_request(request_id, status="cancelled")), pytest.raises(Conflict):
+    with committed_before_the_first_update(change_request(request_id, status="cancelled")), \
+            pytest.raises(Conflict) as refused:
         requests.ask_resident(scene["staff"], request_id, "几点方便？")
     db.session.rollback()
+    assert (refused.value.code, refused.value.message) == ("request_state_changed", "请求状态已变化，请刷新后重试")
     request = stored(request_id)
     assert (request.status, request.pending_question, request.sla_paused_at) == ("cancelled", None, None)
 

@@ -224,6 +224,15 @@ def test_completeness_keeps_each_orgs_stations_in_id_order_whatever_order_rows_a
     assert [row["station_id"] for row in view["stations"]] == made
 
 
+def test_completeness_keeps_each_orgs_stations_in_id_order_when_stored_in_another(positions, make_station):
+    """Stations stored in the order of falling ids (on PostgreSQL the table and its org index then read the
+    higher id first; SQLite keeps a table in id order, so there only the result is checked)."""
+    org = positions["enterprise"]
+    stored_first, stored_second = (make_station(org, id=station_id).id for station_id in (900_002, 900_001))
+    view = stations.completeness(positions["staff"], org.id)
+    assert [row["station_id"] for row in view["stations"]] == [stored_second, stored_first]
+
+
 def test_completeness_sums_per_org_and_counts_a_station_complete_when_every_item_is_evidenced(client, positions):
     units = positions["units"]
     complete = _create(client, positions, positions["enterprise"], name="全了",
