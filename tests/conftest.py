@@ -205,6 +205,28 @@ def commits():
 
 
 @contextmanager
+def committed_before_the_first_update(change):
+    """Right before the session's first UPDATE runs, another connection commits `change(connection,
+    statement)`, the statement being that UPDATE: a competing request or worker got there between
+    this one's read and its guarded write."""
+    session = db.session()
+    fired = []
+
+    def race(orm_execute_state):
+        if orm_execute_state.is_update and not fired:
+            fired.append(True)
+            with db.engine.begin() as other:
+                change(other, orm_execute_state.statement)
+
+    event.listen(session, "do_orm_execute", race)
+    try:
+        yield
+    finally:
+        event.remove(session, "do_orm_execute", race)
+    assert fired, "no UPDATE ran"
+
+
+@contextmanager
 def unordered_rows_reversed():
     """On SQLite, a SELECT without ORDER BY returns its rows in reverse for the block (the
     session's connection), so an answer that leans on the table's natural order shows it.

@@ -2,11 +2,10 @@
 racing another request, what a release or a purge may delete, and failures after the commit
 that only log."""
 import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql.dml import Delete, Update
 
@@ -15,6 +14,7 @@ from models.base import utcnow
 from models.idempotency import IdempotencyKey
 from services import idempotency
 from services.errors import Conflict, Invalid
+from tests.conftest import committed_before_the_first_update
 
 REQUEST = "a" * 64
 
@@ -29,25 +29,11 @@ def _row(claimed) -> IdempotencyKey | None:
     return db.session.get(IdempotencyKey, claimed.id)
 
 
-@contextmanager
 def another_request_just_before_the_takeover(change: dict, claimed):
     """Right before this session's takeover UPDATE runs, another request (its own connection)
     commits `change` to the same key row: the race the guarded update must lose."""
-    session = db.session()
-    fired = []
-
-    def race(orm_execute_state):
-        if orm_execute_state.is_update and not fired:
-            fired.append(True)
-            with db.engine.begin() as other:
-                other.execute(update(IdempotencyKey).where(IdempotencyKey.id == claimed.id).values(**change))
-
-    event.listen(session, "do_orm_execute", race)
-    try:
-        yield
-    finally:
-        event.remove(session, "do_orm_execute", race)
-    assert fired, "the takeover never ran"
+    return committed_before_the_first_update(lambda other, _takeover: other.execute(
+        update(IdempotencyKey).where(IdempotencyKey.id == claimed.id).values(**change)))
 
 
 # ------------------------------------------------------------------ what a key is bound to

@@ -1,16 +1,15 @@
 """Answering a correction: the staff's minutes win, refusals carry their full error body, the answer is
 recorded with who gave it, a correction is answered once, and only its own, unchanged entry is written."""
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from extensions import db
 from models.ledger import HourEntry
 from models.orgs import StaffScope
 from services import ledger
 from services.errors import Conflict
-from tests.conftest import body
+from tests.conftest import body, committed_before_the_first_update
 from tests.test_ledger import _entry
 
 
@@ -119,25 +118,11 @@ def test_accepting_a_correction_changes_that_entry_only(client, make, people):
     assert (mine["minutes"], mine["status"]) == (40, "pending")
 
 
-@contextmanager
 def entry_changed_before_the_answer_is_written(entry_id, **change):
     """Right before the answer's first UPDATE, another connection commits `change` to the entry:
     a confirmation or another correction that landed after this answer read the entry."""
-    session = db.session()
-    fired = []
-
-    def race(orm_execute_state):
-        if orm_execute_state.is_update and not fired:
-            fired.append(True)
-            with db.engine.begin() as other:
-                other.execute(update(HourEntry).where(HourEntry.id == entry_id).values(**change))
-
-    event.listen(session, "do_orm_execute", race)
-    try:
-        yield
-    finally:
-        event.remove(session, "do_orm_execute", race)
-    assert fired, "the answer wrote nothing"
+    return committed_before_the_first_update(lambda other, _answer: other.execute(
+        update(HourEntry).where(HourEntry.id == entry_id).values(**change)))
 
 
 @pytest.mark.parametrize("change", [{"minutes": 55}, {"status": "confirmed"}], ids=["minutes", "status"])

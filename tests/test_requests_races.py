@@ -1,40 +1,18 @@
 """The guarded UPDATEs of the request flow against a competing commit: another connection commits its
 change between this one's read and its write, and the guard decides — the overdue sweep's claim, a
 question to a request that moved meanwhile, an answer to a question answered and asked again meanwhile."""
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from extensions import db
 from models.requests import ServiceRequest
 from services import requests
 from services.errors import Conflict
+from tests.conftest import committed_before_the_first_update
 from tests.test_requests import post, submit
 from tests.test_requests_notices import notices, stored
-
-
-@contextmanager
-def committed_before_the_first_update(change):
-    """Right before this session's first UPDATE runs, another connection commits `change(connection,
-    statement)`, the statement being that UPDATE: a competing worker or request got there between this
-    one's read and its write."""
-    session = db.session()
-    fired = []
-
-    def race(orm_execute_state):
-        if orm_execute_state.is_update and not fired:
-            fired.append(True)
-            with db.engine.begin() as other:
-                change(other, orm_execute_state.statement)
-
-    event.listen(session, "do_orm_execute", race)
-    try:
-        yield
-    finally:
-        event.remove(session, "do_orm_execute", race)
-    assert fired, "no UPDATE ran"
 
 
 def the_same_claim_first(other, claim):
