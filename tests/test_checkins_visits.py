@@ -7,7 +7,7 @@ station keeps 08:00–12:00 (local time) every day unless a test says otherwise.
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from extensions import db
 from jobs.checkins import close_forgotten_checkins
@@ -19,6 +19,7 @@ from models.notifications import Notification
 from models.stations import WEEKDAYS
 from services import checkins
 from services.errors import Conflict, NotFound
+from tests.conftest import committed_before_the_first_update
 from tests.fixtures.members import ALWAYS_OPEN, CENTRE
 
 MORNINGS = {"weekly": {day: [{"open": "08:00", "close": "12:00"}] for day in WEEKDAYS}, "closed_days": []}
@@ -245,23 +246,12 @@ def test_without_a_time_the_job_reads_the_wall_clock(make_station, scene):
 
 def test_a_visit_checked_out_while_the_job_runs_is_left_as_the_member_closed_it(scene):
     visit = open_visit(scene["member"], scene["station"], local(9, 0))
-    session = db.session()
-    fired = []
-
-    def member_checks_out_first(orm_execute_state):
-        if orm_execute_state.is_update and not fired:
-            fired.append(True)
-            with db.engine.begin() as other:
-                other.execute(update(CheckIn).where(CheckIn.id == visit.id).values(
-                    status="closed", checked_out_at=local(11, 0), minutes=120,
-                ))
-
-    event.listen(session, "do_orm_execute", member_checks_out_first)
-    try:
+    member_checks_out_first = committed_before_the_first_update(lambda other, _close: other.execute(
+        update(CheckIn).where(CheckIn.id == visit.id).values(
+            status="closed", checked_out_at=local(11, 0), minutes=120,
+        )))
+    with member_checks_out_first:
         assert checkins.close_forgotten(at=local(13, 0)) == 0
-    finally:
-        event.remove(session, "do_orm_execute", member_checks_out_first)
-    assert fired, "the job never tried to close the visit"
     db.session.commit()
     db.session.refresh(visit)
     assert (visit.status, visit.minutes, visit.flags, visit.flagged) == ("closed", 120, [], False)
