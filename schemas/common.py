@@ -114,10 +114,11 @@ HIDE_HELD_EXTENSION = "linli.hide_held"
 
 
 class HeldAwareSchema(ma.Schema):
-    """An answer showing texts people wrote: every value it reads, directly or along a path
-    (`attribute="visitor.name"`), goes through the app's held-text filter, so a text WeChat's content
-    check holds is replaced for everyone but its author (who is told `moderation`), whichever endpoint
-    dumps it. Every answer schema with a text field derives from it (tests/test_held_answers.py)."""
+    """An answer showing texts people wrote: every text it reads (a string or a list), directly or
+    along a path (`attribute="visitor.name"`), and its `moderation` field go through the app's
+    held-text filter, so a text WeChat's content check holds is replaced for everyone but its author
+    (who is told `moderation`), whichever endpoint dumps it. Every answer schema with a text field
+    derives from it (tests/test_held_answers.py)."""
 
     def get_attribute(self, obj, attr, default):
         *path, name = attr.split(".")

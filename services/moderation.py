@@ -296,8 +296,8 @@ def _forget_cached_holds(session) -> None:
 
 
 def shown(viewer: User | None, owner, attribute: str, value):
-    """What `viewer` may read of `value`, read as `attribute` of `owner` for an answer (every
-    HeldAwareSchema field goes through here).
+    """What `viewer` may read of the text `value` (a string or a list of them), read as `attribute` of
+    `owner` for an answer (every text and `moderation` field of a HeldAwareSchema goes through here).
 
     - a column of a row: the row's holds decide: a held text reads HELD_TEXT (a list loses its held
       items) for anyone but its author; a removed image is gone for everyone;
@@ -306,8 +306,6 @@ def shown(viewer: User | None, owner, attribute: str, value):
       `station_name`, a value in a dict a service built) is a copy of some column: hidden when it
       equals a text held from the viewer.
     Holds are read once per table and transaction, the held texts once per transaction."""
-    if attribute != "moderation" and not isinstance(value, str | list):
-        return value  # numbers, times, flags: nothing a person wrote
     holds_by_table, held_now = _holds()
     if not holds_by_table and not held_now:
         return value  # the usual case, decided without looking at the owner
