@@ -292,7 +292,7 @@ def purge_old_notifications(now: datetime | None = None) -> int:
     while True:
         batch = select(Notification.id).where(
             Notification.created_at < cutoff, Notification.status.in_(FINISHED_DELIVERY_STATUSES)
-        ).order_by(Notification.id).limit(PURGE_BATCH)
+        ).order_by(Notification.created_at).limit(PURGE_BATCH)  # along the index the condition uses
         deleted = db.session.execute(
             delete(Notification).where(Notification.id.in_(batch)).execution_options(synchronize_session=False)
         ).rowcount
