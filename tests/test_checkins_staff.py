@@ -17,14 +17,8 @@ from tests.fixtures.members import CENTRE
 
 
 @pytest.fixture
-def scene(make, make_station):
-    units = make.tree()
-    return {
-        "units": units,
-        "station": make_station(units["community_a"]),
-        "member": make.member(units["community_a"], units["building_a1"]),
-        "staff": make.staff(units["community_a"]),
-    }
+def scene(station_scene):
+    return station_scene
 
 
 def visit(member, station, minutes=None, status="open", flags=()) -> CheckIn:

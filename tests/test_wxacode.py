@@ -1,7 +1,6 @@
 """Station mini-program codes: a token that fits wxacode.getUnlimited's 32-character scene."""
 from datetime import timedelta
 
-import pytest
 from flask import current_app
 
 from models.base import utcnow
@@ -11,18 +10,6 @@ from services.stations import qr_token
 from tests.conftest import body
 from tests.test_checkins import _check_in, _code, make_token
 from wx import pages
-
-
-@pytest.fixture
-def station_scene(make, make_station):
-    units = make.tree()
-    return {
-        "units": units,
-        "station": make_station(units["community_a"]),
-        "member": make.member(units["community_a"], units["building_a1"]),
-        "staff": make.staff(units["community_a"]),
-    }
-
 
 SCENE_CHARACTERS = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$&'()*+,/:;=?@-._~")
 
