@@ -305,7 +305,7 @@ def shown(viewer: User | None, owner, attribute: str, value):
     - anything else (a property such as `resident_name`, a query expression such as a correction's
       `station_name`, a value in a dict a service built) is a copy of some column: hidden when it
       equals a text held from the viewer.
-    Holds are read once per table and transaction, the held texts once per transaction."""
+    Every hold not released is read once per transaction, in one statement (`_holds`)."""
     holds_by_table, held_now = _holds()
     if not holds_by_table and not held_now:
         return value  # the usual case, decided without looking at the owner
